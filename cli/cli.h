@@ -1,0 +1,78 @@
+/* cli — what every `canhgac <command>` shares: common options, database
+ * opening, error and JSON output, progress on a terminal. Commands stay thin:
+ * parse arguments, call the library, print. */
+#ifndef CG_CLI_H
+#define CG_CLI_H
+
+#include <getopt.h>
+#include <jansson.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "cg_err.h"
+#include "cg_i18n.h"
+#include "db.h"
+
+/* Exit statuses. */
+enum { CLI_OK = 0, CLI_FAIL = 1, CLI_USAGE = 2 };
+
+struct cli_ctx {
+	const char *prog;    /* "canhgac" */
+	const char *db_path; /* --db or NULL */
+	int json;            /* --json */
+	int quiet;           /* --quiet: no progress */
+	int out_tty;         /* stdout is a terminal */
+	int err_tty;         /* stderr is a terminal */
+};
+
+/* Options every command accepts; put CLI_COMMON_LONGOPTS first in a command's
+ * `struct option` array and "h" in its short options, and hand unknown codes
+ * to cli_common_opt(). */
+enum { CLI_OPT_DB = 0x1000, CLI_OPT_JSON, CLI_OPT_QUIET, CLI_OPT_FIRST_FREE = 0x1100 };
+#define CLI_COMMON_LONGOPTS                                        \
+	{"help", no_argument, NULL, 'h'},                          \
+	{"db", required_argument, NULL, CLI_OPT_DB},               \
+	{"json", no_argument, NULL, CLI_OPT_JSON},                 \
+	{"quiet", no_argument, NULL, CLI_OPT_QUIET}
+
+/* Handle a common option code; returns 1 if handled, 0 if not one of them. */
+int cli_common_opt(struct cli_ctx *ctx, int c, const char *arg);
+
+/* Print "canhgac: <message>" to stderr (translated fmt expected). */
+void cli_error(const char *fmt, ...) CG_PRINTF(1, 2);
+/* Print the thread's error message for `rc`; returns CLI_FAIL. */
+int cli_fail(enum cg_err rc);
+/* Print "Try 'canhgac CMD --help'." and return CLI_USAGE. */
+int cli_usage_hint(const char *cmd);
+
+/* Open the database chosen by --db / CANHGAC_DB / the default path. Prints
+ * the error and returns non-zero on failure. */
+int cli_open_db(struct cli_ctx *ctx, struct cg_db **out);
+
+/* Write one JSON value as a compact line to stdout; steals the reference. */
+void cli_json_line(json_t *v);
+/* Write one JSON value, indented, to stdout; steals the reference. */
+void cli_json_pretty(json_t *v);
+
+/* Progress on stderr, only when stderr is a terminal and not --quiet; at most
+ * ten updates a second. `total` 0 means unknown. */
+struct cli_progress {
+	const struct cli_ctx *ctx;
+	int64_t last_ms;
+	int shown;
+};
+void cli_progress_init(struct cli_progress *p, const struct cli_ctx *ctx);
+void cli_progress_update(struct cli_progress *p, const char *what, uint64_t done, uint64_t total);
+void cli_progress_done(struct cli_progress *p);
+
+/* Parse a whole decimal number in [min, max]; returns 0 on success. */
+int cli_parse_long(const char *s, long min, long max, long *out);
+
+/* Commands. */
+int cmd_intel(struct cli_ctx *ctx, int argc, char **argv);
+int cmd_hunt(struct cli_ctx *ctx, int argc, char **argv);
+int cmd_system(struct cli_ctx *ctx, int argc, char **argv);
+int cmd_host(struct cli_ctx *ctx, int argc, char **argv);
+int cmd_priority(struct cli_ctx *ctx, int argc, char **argv);
+
+#endif

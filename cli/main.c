@@ -1,0 +1,87 @@
+/* canhgac — command dispatch. */
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "config.h"
+
+struct command {
+	const char *name;
+	int (*fn)(struct cli_ctx *ctx, int argc, char **argv);
+	const char *summary;
+};
+
+static const struct command commands[] = {
+	{"intel", cmd_intel, N_("import, list, compare and remove threat-intel sources")},
+	{"hunt", cmd_hunt, N_("search log files for indicators (exact IP, CIDR, domain, hash)")},
+	{"system", cmd_system, N_("manage information systems and their security levels")},
+	{"host", cmd_host, N_("manage hosts: add, import from CSV, list")},
+	{"priority", cmd_priority, N_("rank the hosts to sweep first")},
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f, _("Usage: canhgac [--db PATH] [--json] COMMAND [ARGS...]\n"
+		     "A security-operations toolkit for agencies and ISPs.\n\nCommands:\n"));
+	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+		fprintf(f, "  %-10s %s\n", commands[i].name, _(commands[i].summary));
+	fprintf(f, _("\nOptions (also accepted after COMMAND):\n"
+		     "  --db PATH   database file (default: $CANHGAC_DB or ~/.local/share/canhgac/canhgac.db)\n"
+		     "  --json      machine-readable output\n"
+		     "  --quiet     no progress display\n"
+		     "  -h, --help  show this help\n"
+		     "  --version   show the version\n\n"
+		     "Run 'canhgac COMMAND --help' for a command's options; 'man canhgac-COMMAND' for details.\n"));
+}
+
+int main(int argc, char **argv)
+{
+	struct cli_ctx ctx = {.prog = "canhgac"};
+	int i = 1;
+
+	cg_i18n_init();
+	ctx.out_tty = isatty(1);
+	ctx.err_tty = isatty(2);
+
+	/* Global options before the command. */
+	while (i < argc && argv[i][0] == '-') {
+		if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
+			usage(stdout);
+			return CLI_OK;
+		} else if (strcmp(argv[i], "--version") == 0) {
+			printf("canhgac %s\n", CG_VERSION);
+			return CLI_OK;
+		} else if (strcmp(argv[i], "--json") == 0) {
+			ctx.json = 1;
+		} else if (strcmp(argv[i], "--quiet") == 0) {
+			ctx.quiet = 1;
+		} else if (strcmp(argv[i], "--db") == 0 && i + 1 < argc) {
+			ctx.db_path = argv[++i];
+		} else if (strncmp(argv[i], "--db=", 5) == 0) {
+			ctx.db_path = argv[i] + 5;
+		} else {
+			cli_error(_("unknown option '%s'"), argv[i]);
+			usage(stderr);
+			return CLI_USAGE;
+		}
+		i++;
+	}
+	if (i >= argc) {
+		usage(stderr);
+		return CLI_USAGE;
+	}
+	if (strcmp(argv[i], "help") == 0) {
+		usage(stdout);
+		return CLI_OK;
+	}
+	for (size_t k = 0; k < sizeof commands / sizeof commands[0]; k++) {
+		if (strcmp(argv[i], commands[k].name) == 0) {
+			optind = 1;
+			return commands[k].fn(&ctx, argc - i, argv + i);
+		}
+	}
+	cli_error(_("unknown command '%s'"), argv[i]);
+	usage(stderr);
+	return CLI_USAGE;
+}

@@ -1,0 +1,44 @@
+/* store_hits — recording hunt runs and their hits.
+ *
+ * A hunt is recorded between store_hunt_begin and store_hunt_end; hits are
+ * written in batched transactions. A hit is one (log line, indicator text):
+ * re-hunting the same unchanged file does not count it twice. */
+#ifndef CG_STORE_HITS_H
+#define CG_STORE_HITS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cg_err.h"
+#include "db.h"
+
+struct store_hunt;
+
+struct store_hit {
+	const char *file;
+	uint64_t line;          /* 1-based */
+	const char *line_text;  /* the whole log line (not stored; hashed, and read for the time) */
+	size_t line_len;
+	const char *indicator;  /* text found in the line, e.g. "5.6.7.9" */
+	const char *match;      /* the list entry it hit, e.g. "5.6.7.0/24" */
+	const char *match_type; /* ioc_type_name() of the entry */
+	const char *source;     /* may be NULL */
+	const char *family;     /* may be NULL */
+	int64_t host_id;        /* 0: not an inventory host */
+	int64_t seen_at;        /* 0: unknown (line had no stamp) */
+};
+
+struct store_hunt_totals {
+	uint64_t files, bytes, lines, hits, errors;
+};
+
+enum cg_err store_hunt_begin(struct cg_db *db, const char *paths, struct store_hunt **out) CG_MUST_CHECK;
+enum cg_err store_hunt_add(struct store_hunt *h, const struct store_hit *hit) CG_MUST_CHECK;
+/* Commit the rest and the totals; frees `h` whatever the result. */
+enum cg_err store_hunt_end(struct store_hunt *h, const struct store_hunt_totals *t) CG_MUST_CHECK;
+/* Roll back what is not yet committed and free `h`. */
+void store_hunt_abort(struct store_hunt *h);
+/* Id of the hunt being recorded. */
+int64_t store_hunt_id(const struct store_hunt *h);
+
+#endif

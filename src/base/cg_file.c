@@ -1,0 +1,65 @@
+#include "cg_file.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include "cg_buf.h"
+
+const char *cg_file_basename(const char *path)
+{
+	const char *s = strrchr(path, '/');
+	return s ? s + 1 : path;
+}
+
+enum cg_err cg_file_read(const char *path, size_t cap, char **out, size_t *out_len)
+{
+	struct cg_buf b;
+	gzFile gz;
+	int fd, n, zerr;
+	enum cg_err rc = CG_OK;
+	char chunk[65536];
+
+	*out = NULL;
+	*out_len = 0;
+	fd = strcmp(path, "-") == 0 ? dup(0) : open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return cg_err_set(CG_EIO, "%s: %s", path, strerror(errno));
+	gz = gzdopen(fd, "rb");
+	if (!gz) {
+		close(fd);
+		return cg_err_set(CG_ENOMEM, "%s: cannot start reading", path);
+	}
+	gzbuffer(gz, 1 << 17);
+	cg_buf_init(&b, cap);
+	while ((n = gzread(gz, chunk, sizeof chunk)) > 0) {
+		rc = cg_buf_append(&b, chunk, (size_t)n);
+		if (rc) {
+			rc = cg_err_set(rc, "%s: larger than the limit of %zu bytes", path, cap);
+			goto fail;
+		}
+	}
+	if (n < 0) {
+		const char *msg = gzerror(gz, &zerr);
+		rc = cg_err_set(CG_EIO, "%s: %s", path, zerr == Z_ERRNO ? strerror(errno) : msg);
+		goto fail;
+	}
+	/* gzread returns 0 at a truncated gzip member without an error on some zlib
+	 * versions; gzerror then reports Z_BUF_ERROR. */
+	gzerror(gz, &zerr);
+	if (zerr == Z_BUF_ERROR) {
+		rc = cg_err_set(CG_EIO, "%s: truncated gzip data", path);
+		goto fail;
+	}
+	gzclose(gz);
+	*out_len = b.len;
+	*out = cg_buf_steal(&b);
+	return CG_OK;
+fail:
+	gzclose(gz);
+	cg_buf_free(&b);
+	return rc;
+}

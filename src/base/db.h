@@ -1,0 +1,62 @@
+/* db — the embedded SQLite database: open, WAL, versioned migrations and a
+ * prepared-statement cache. Only store_* modules include this header; the rest
+ * of canhgac talks to storage through their interfaces (so a PostgreSQL backend
+ * can later sit behind the same store_* functions). */
+#ifndef CG_DB_H
+#define CG_DB_H
+
+#include <sqlite3.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cg_err.h"
+
+struct cg_db;
+
+/* Open (creating if needed) the database at `path`, enable WAL and foreign
+ * keys, and apply pending migrations in one transaction each. A database
+ * written by a newer canhgac (higher schema version) is refused. */
+enum cg_err cg_db_open(const char *path, struct cg_db **out) CG_MUST_CHECK;
+void cg_db_close(struct cg_db *db); /* NULL is a no-op */
+
+/* The database path chosen for the CLI: `explicit_path` if given, else
+ * $CANHGAC_DB, else $XDG_DATA_HOME/canhgac/canhgac.db, else
+ * ~/.local/share/canhgac/canhgac.db. Creates the parent directory of the
+ * default location. Writes into `buf`. */
+enum cg_err cg_db_resolve_path(const char *explicit_path, char *buf, size_t n) CG_MUST_CHECK;
+
+/* Current schema version (number of applied migrations). */
+int cg_db_schema_version(struct cg_db *db);
+
+/* A prepared statement for `sql`, cached per database and reset with its
+ * bindings cleared. `sql` must be a string literal (cached by address).
+ * The statement is owned by the cache: do not finalize it. */
+enum cg_err cg_db_stmt(struct cg_db *db, const char *sql, sqlite3_stmt **out) CG_MUST_CHECK;
+
+/* Transactions; begin is IMMEDIATE so writers fail early, not mid-way. */
+enum cg_err cg_db_begin(struct cg_db *db) CG_MUST_CHECK;
+enum cg_err cg_db_commit(struct cg_db *db) CG_MUST_CHECK;
+void cg_db_rollback(struct cg_db *db);
+
+/* Run SQL without results (schema, pragmas). */
+enum cg_err cg_db_exec(struct cg_db *db, const char *sql) CG_MUST_CHECK;
+
+/* Record the SQLite error of `db` with context `what`; returns CG_EDB
+ * (or CG_EEXIST for constraint violations on UNIQUE keys). */
+enum cg_err cg_db_fail(struct cg_db *db, const char *what);
+
+/* Helpers for binding text that may be NULL (binds SQL NULL). */
+int cg_db_bind_text(sqlite3_stmt *st, int idx, const char *s);
+/* Column text as a C string, "" for NULL. Borrowed until the next step. */
+const char *cg_db_col_text(sqlite3_stmt *st, int col);
+
+/* Borrow the raw handle; for store_* modules only. */
+sqlite3 *cg_db_handle(struct cg_db *db);
+
+/* Seconds since the epoch, from $CANHGAC_NOW (tests' fake clock, same
+ * format as the output of `date +%s`) or the real clock. */
+int64_t cg_now(void);
+/* Format `t` as "YYYY-MM-DDTHH:MM:SSZ" into buf (at least 21 bytes). */
+void cg_time_iso(int64_t t, char *buf, size_t n);
+
+#endif

@@ -1,0 +1,50 @@
+/* ioc_set — an immutable, compiled set of indicators for fast matching.
+ *
+ * Built once (builder → ioc_set_build), then shared read-only by any number of
+ * threads. Addresses and CIDRs go into a longest-prefix-match structure per
+ * family (a single address is a /32 or /128), domains into a label-suffix
+ * structure, hashes into a hash set, URLs into a multi-pattern matcher.
+ * A value added from several sources is one entry whose source and family
+ * list them all (comma-separated, sorted, de-duplicated). */
+#ifndef CG_IOC_SET_H
+#define CG_IOC_SET_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cg_err.h"
+#include "ioc.h"
+
+struct ioc_set;
+struct ioc_set_builder;
+
+/* One indicator in a built set. Borrowed from the set; valid until ioc_set_free. */
+struct ioc_entry {
+	enum ioc_type type;
+	const char *value;  /* canonical text, e.g. "5.6.7.0/24" */
+	const char *source; /* "feodo" or "feodo,spamhaus" */
+	const char *family; /* "" when none */
+};
+
+enum cg_err ioc_set_builder_new(struct ioc_set_builder **out) CG_MUST_CHECK;
+void ioc_set_builder_free(struct ioc_set_builder *b);
+/* Add one indicator; `source`/`family` may be NULL. Copies everything. */
+enum cg_err ioc_set_builder_add(struct ioc_set_builder *b, const struct ioc *ioc, const char *source,
+				const char *family) CG_MUST_CHECK;
+/* Compile; the builder is consumed (freed) whatever the result. */
+enum cg_err ioc_set_build(struct ioc_set_builder *b, struct ioc_set **out) CG_MUST_CHECK;
+void ioc_set_free(struct ioc_set *s);
+
+size_t ioc_set_count(const struct ioc_set *s);
+size_t ioc_set_count_type(const struct ioc_set *s, enum ioc_type t);
+
+/* Longest-prefix match of an address (4 or 16 bytes, network order); NULL when
+ * none. An IPv4-mapped IPv6 address is looked up as IPv4. */
+const struct ioc_entry *ioc_set_match_addr(const struct ioc_set *s, int is_v6, const uint8_t *addr);
+/* The entry for `domain` (lower case, no trailing dot) or its nearest listed
+ * parent on a label boundary; NULL when none. */
+const struct ioc_entry *ioc_set_match_domain(const struct ioc_set *s, const char *domain, size_t len);
+/* Exact hash lookup (lower-case hex). */
+const struct ioc_entry *ioc_set_match_hash(const struct ioc_set *s, const char *hex, size_t len);
+
+#endif
