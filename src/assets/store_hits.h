@@ -25,6 +25,7 @@ struct store_hit {
 	const char *source;     /* may be NULL */
 	const char *family;     /* may be NULL */
 	int64_t host_id;        /* 0: not an inventory host */
+	const char *host_label; /* from asset_index_attribute; may be NULL */
 	int64_t seen_at;        /* 0: unknown (line had no stamp) */
 };
 

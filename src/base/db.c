@@ -100,6 +100,7 @@ static const char *const migrations[] = {
 	"  source TEXT,"
 	"  family TEXT,"
 	"  host_id INTEGER REFERENCES host(id) ON DELETE SET NULL,"
+	"  host_label TEXT,"
 	"  seen_at INTEGER,"
 	"  UNIQUE(file, line, line_hash, indicator));"
 	"CREATE INDEX hit_host ON hit(host_id);"
