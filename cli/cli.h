@@ -74,5 +74,11 @@ int cmd_hunt(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_system(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_host(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_priority(struct cli_ctx *ctx, int argc, char **argv);
+int cmd_inventory(struct cli_ctx *ctx, int argc, char **argv);
+int cmd_vuln(struct cli_ctx *ctx, int argc, char **argv);
+int cmd_version(struct cli_ctx *ctx, int argc, char **argv);
+int cmd_block(struct cli_ctx *ctx, int argc, char **argv);
+int cmd_order(struct cli_ctx *ctx, int argc, char **argv);
+int cmd_sigma(struct cli_ctx *ctx, int argc, char **argv);
 
 #endif

@@ -18,6 +18,12 @@ static const struct command commands[] = {
 	{"system", cmd_system, N_("manage information systems and their security levels")},
 	{"host", cmd_host, N_("manage hosts: add, import from CSV, list")},
 	{"priority", cmd_priority, N_("rank the hosts to sweep first")},
+	{"inventory", cmd_inventory, N_("import software inventories of hosts")},
+	{"vuln", cmd_vuln, N_("advisories (NVD, OSV, KEV), vulnerability scan, findings and reports")},
+	{"version", cmd_version, N_("compare package versions (deb, rpm, semver, BIG-IP, Zimbra)")},
+	{"block", cmd_block, N_("blocking decisions and their export to nftables, ipset, DNS RPZ")},
+	{"order", cmd_order, N_("blocking orders from the authority and their enforcement status")},
+	{"sigma", cmd_sigma, N_("check Sigma rules and hunt EVTX/JSON logs with them")},
 };
 
 static void usage(FILE *f)

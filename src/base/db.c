@@ -24,7 +24,10 @@ struct cg_db {
 
 /* Each entry is one schema version; never edit a released entry, append. */
 static const char *const migrations[] = {
-	/* 1: intel, inventory, hunts */
+	/* 1: module schema versions, intel, inventory, hunts */
+	"CREATE TABLE cg_module("
+	"  name TEXT PRIMARY KEY,"
+	"  version INTEGER NOT NULL);"
 	"CREATE TABLE intel_source("
 	"  id INTEGER PRIMARY KEY,"
 	"  name TEXT NOT NULL UNIQUE,"
@@ -244,6 +247,51 @@ fail:
 	return cg_err_prefix(rc, "migrating to schema version %d", db->version + 1);
 }
 
+/* Bring one module's own tables up to date (see struct cg_schema). */
+static enum cg_err migrate_module(struct cg_db *db, const struct cg_schema *m)
+{
+	sqlite3_stmt *st;
+	int version = 0, rc_step;
+	enum cg_err rc;
+
+	if ((rc = cg_db_stmt(db, "SELECT version FROM cg_module WHERE name = ?1", &st)))
+		return rc;
+	sqlite3_bind_text(st, 1, m->module, -1, SQLITE_STATIC);
+	rc_step = sqlite3_step(st);
+	if (rc_step == SQLITE_ROW)
+		version = sqlite3_column_int(st, 0);
+	else if (rc_step != SQLITE_DONE)
+		return cg_db_fail(db, "reading a module schema version");
+	sqlite3_reset(st);
+	if (version > (int)m->n_steps)
+		return cg_err_set(CG_EUNSUPPORTED,
+				  "%s: schema of '%s' is version %d, newer than this canhgac knows (%zu); upgrade canhgac",
+				  db->path, m->module, version, m->n_steps);
+	while (version < (int)m->n_steps) {
+		if ((rc = cg_db_begin(db)))
+			return rc;
+		if ((rc = cg_db_exec(db, m->steps[version])))
+			goto fail;
+		if ((rc = cg_db_stmt(db, "INSERT INTO cg_module(name, version) VALUES(?1, ?2) "
+					 "ON CONFLICT(name) DO UPDATE SET version = excluded.version", &st)))
+			goto fail;
+		sqlite3_bind_text(st, 1, m->module, -1, SQLITE_STATIC);
+		sqlite3_bind_int(st, 2, version + 1);
+		if (sqlite3_step(st) != SQLITE_DONE) {
+			rc = cg_db_fail(db, "recording a module schema version");
+			goto fail;
+		}
+		sqlite3_reset(st);
+		if ((rc = cg_db_commit(db)))
+			return rc;
+		version++;
+	}
+	return CG_OK;
+fail:
+	cg_db_rollback(db);
+	return cg_err_prefix(rc, "migrating '%s' to schema version %d", m->module, version + 1);
+}
+
 enum cg_err cg_db_open(const char *path, struct cg_db **out)
 {
 	struct cg_db *db;
@@ -268,6 +316,9 @@ enum cg_err cg_db_open(const char *path, struct cg_db **out)
 		goto fail;
 	if ((rc = migrate(db)))
 		goto fail;
+	for (size_t i = 0; i < cg_module_schemas_n; i++)
+		if ((rc = migrate_module(db, cg_module_schemas[i])))
+			goto fail;
 	*out = db;
 	return CG_OK;
 fail:

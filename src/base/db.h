@@ -13,6 +13,18 @@
 
 struct cg_db;
 
+/* A module that keeps its own tables (vulnerabilities, blocking, ...) lists
+ * its schema steps here; each step is applied once, in order, in its own
+ * transaction, and the module's version is kept in table cg_module. Never
+ * edit a released step: append. Modules are listed in src/base/schemas.c. */
+struct cg_schema {
+	const char *module;
+	const char *const *steps;
+	size_t n_steps;
+};
+extern const struct cg_schema *const cg_module_schemas[];
+extern const size_t cg_module_schemas_n;
+
 /* Open (creating if needed) the database at `path`, enable WAL and foreign
  * keys, and apply pending migrations in one transaction each. A database
  * written by a newer canhgac (higher schema version) is refused. */

@@ -1,0 +1,11 @@
+/* The modules that keep their own tables; cg_db_open migrates each. */
+#include "db.h"
+
+extern const struct cg_schema cg_schema_vuln;
+extern const struct cg_schema cg_schema_block;
+
+const struct cg_schema *const cg_module_schemas[] = {
+	&cg_schema_vuln,
+	&cg_schema_block,
+};
+const size_t cg_module_schemas_n = sizeof cg_module_schemas / sizeof cg_module_schemas[0];
