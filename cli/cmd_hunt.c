@@ -1,11 +1,697 @@
-/* PLACEHOLDER: replaced by the module that owns this command. */
+/* canhgac hunt — search log files for indicators, exactly. */
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "asset_index.h"
+#include "cg_buf.h"
+#include "cg_file.h"
 #include "cli.h"
+#include "feed.h"
+#include "hunt.h"
+#include "ioc_set.h"
+#include "logtime.h"
+#include "store_hits.h"
+#include "store_intel.h"
+
+/* Exit status when the hunt ran but some input could not be read. */
+#define HUNT_EXIT_PARTIAL 3
+#define BAD_PRINT_MAX 20   /* bad feed lines printed per file */
+#define INTEL_FILES_MAX 256
+#define SOURCES_MAX 256
+#define SUMMARY_ROWS_MAX 50 /* rows per summary table on a terminal or not */
+#define LABEL_MAX 256
+
+enum { OPT_INTEL = CLI_OPT_FIRST_FREE, OPT_SOURCE, OPT_FORMAT, OPT_THREADS, OPT_NO_STORE, OPT_CHUNK, OPT_MAP };
+
+static void usage(FILE *f)
+{
+	fputs(_("Usage: canhgac hunt [--intel FILE]... [--source NAME]... [--format F] [--threads N]\n"
+		"                    [--no-store] [--json] PATH...\n"
+		"Search log files for threat-intel indicators, exactly: whole-token IPv4/IPv6\n"
+		"addresses (any IPv6 spelling), addresses inside listed CIDRs (longest prefix wins),\n"
+		"domains and their sub-domains, hashes as whole hex words, listed URLs.\n\n"
+		"PATH is a file (plain or gzip) or a directory, read recursively in sorted order;\n"
+		"'-' is standard input.\n\n"
+		"Options:\n"
+		"  -i, --intel FILE   hunt for the indicators of this feed file (repeatable) instead of\n"
+		"                     the database's; the database is then neither needed nor touched\n"
+		"                     unless --db is given\n"
+		"  -s, --source NAME  only the database's source NAME (repeatable; default: all)\n"
+		"  -f, --format F     format of the --intel files: plain, feodo, spamhaus, firehol, hosts,\n"
+		"                     rpz, csv, stix, misp (default: detected from the content)\n"
+		"  -m, --map SPEC     CSV column mapping for --intel files (see canhgac intel --help)\n"
+		"  -t, --threads N    worker threads (default: the number of CPUs)\n"
+		"      --no-store     do not record the hunt and its hits in the database\n"
+		"      --db PATH      database file\n"
+		"      --json         one JSON object per hit and line (JSON Lines), nothing else on stdout\n"
+		"      --quiet        no progress display\n"
+		"  -h, --help         show this help\n\n"
+		"Exit status: 0 the hunt ran (with or without hits), 1 failure (unusable intel,\n"
+		"database error), 2 usage error, 3 the hunt ran but some input could not be read.\n"),
+	      f);
+}
+
+/* ---- counting for the summary ---- */
+
+struct tally_row {
+	char *key;
+	const char *note;
+	uint64_t n;
+};
+
+struct tally {
+	struct tally_row *rows;
+	size_t n, cap;
+	size_t *ht; /* row index + 1 */
+	size_t mask;
+};
+
+static uint64_t str_hash(const char *s)
+{
+	uint64_t h = 1469598103934665603ull;
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ull;
+	return h ^ (h >> 31);
+}
+
+static enum cg_err tally_add(struct tally *t, const char *key, const char *note)
+{
+	size_t h;
+
+	if ((t->n + 1) * 2 > t->mask + 1) {
+		size_t slots = t->mask ? (t->mask + 1) * 2 : 64;
+		size_t *ht = calloc(slots, sizeof *ht);
+		if (!ht)
+			return cg_err_set(CG_ENOMEM, _("out of memory"));
+		for (size_t i = 0; i < t->n; i++) {
+			size_t k = str_hash(t->rows[i].key) & (slots - 1);
+			while (ht[k])
+				k = (k + 1) & (slots - 1);
+			ht[k] = i + 1;
+		}
+		free(t->ht);
+		t->ht = ht;
+		t->mask = slots - 1;
+	}
+	h = str_hash(key) & t->mask;
+	while (t->ht[h]) {
+		struct tally_row *r = &t->rows[t->ht[h] - 1];
+		if (strcmp(r->key, key) == 0) {
+			r->n++;
+			return CG_OK;
+		}
+		h = (h + 1) & t->mask;
+	}
+	if (t->n == t->cap) {
+		size_t nc = t->cap ? t->cap * 2 : 32;
+		void *p = realloc(t->rows, nc * sizeof *t->rows);
+		if (!p)
+			return cg_err_set(CG_ENOMEM, _("out of memory"));
+		t->rows = p;
+		t->cap = nc;
+	}
+	if (!(t->rows[t->n].key = strdup(key)))
+		return cg_err_set(CG_ENOMEM, _("out of memory"));
+	t->rows[t->n].note = note;
+	t->rows[t->n].n = 1;
+	t->ht[h] = ++t->n;
+	return CG_OK;
+}
+
+static void tally_free(struct tally *t)
+{
+	for (size_t i = 0; i < t->n; i++)
+		free(t->rows[i].key);
+	free(t->rows);
+	free(t->ht);
+}
+
+static int cmp_row(const void *a, const void *b)
+{
+	const struct tally_row *x = a, *y = b;
+	if (x->n != y->n)
+		return x->n > y->n ? -1 : 1;
+	return strcmp(x->key, y->key);
+}
+
+/* The JSON text of one hit is built here and written with one fwrite. */
+struct jbuf {
+	char *p;
+	size_t len, cap;
+};
+
+/* ---- the hunt ---- */
+
+struct hunt_cli {
+	struct cli_ctx *cli;
+	const struct ioc_set *set;
+	struct asset_index *idx;
+	struct store_hunt *store;
+	struct cli_progress progress;
+	int64_t now;
+	struct tally by_match, by_host;
+	uint64_t file_errors;
+	struct jbuf json;
+	const char *unknown; /* translated once, not per hit */
+	char iso[40];        /* seen_at of the last hit, formatted */
+	int64_t iso_for;
+	/* The line of the previous hit and what it was attributed to. */
+	const char *last_text, *last_file;
+	uint64_t last_line;
+	int64_t last_host_id, last_seen;
+	char last_label[LABEL_MAX];
+};
+
+/* Length of the valid UTF-8 sequence at s (1-4), or 0 if invalid. */
+static size_t utf8_len(const unsigned char *s, size_t n)
+{
+	size_t k;
+	unsigned c = s[0];
+
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xc2 && c <= 0xdf)
+		k = 2;
+	else if (c >= 0xe0 && c <= 0xef)
+		k = 3;
+	else if (c >= 0xf0 && c <= 0xf4)
+		k = 4;
+	else
+		return 0;
+	if (n < k)
+		return 0;
+	for (size_t i = 1; i < k; i++)
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+	if ((c == 0xe0 && s[1] < 0xa0) || (c == 0xed && s[1] > 0x9f) || (c == 0xf0 && s[1] < 0x90) ||
+	    (c == 0xf4 && s[1] > 0x8f))
+		return 0;
+	return k;
+}
+
+static void jb_put(struct jbuf *b, const char *s, size_t n)
+{
+	if (b->len + n > b->cap) {
+		size_t nc = b->cap ? b->cap : 1024;
+		char *np;
+		while (nc < b->len + n)
+			nc *= 2;
+		if (!(np = realloc(b->p, nc)))
+			return; /* out of memory: the line comes out short, never overflows */
+		b->p = np;
+		b->cap = nc;
+	}
+	memcpy(b->p + b->len, s, n);
+	b->len += n;
+}
+
+static void jb_lit(struct jbuf *b, const char *s)
+{
+	jb_put(b, s, strlen(s));
+}
+
+/* A JSON string. Log bytes need not be UTF-8: invalid bytes become U+FFFD,
+ * so a hit is never dropped over its text. */
+static void jb_str(struct jbuf *b, const char *s, size_t n)
+{
+	static const char hex[] = "0123456789abcdef";
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0, run = 0;
+
+	jb_put(b, "\"", 1);
+	while (i < n) {
+		unsigned c = p[i];
+		size_t k;
+		if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
+			i++;
+			run++;
+			continue;
+		}
+		jb_put(b, s + i - run, run);
+		run = 0;
+		if (c == '"' || c == '\\') {
+			char e[2] = {'\\', (char)c};
+			jb_put(b, e, 2);
+			i++;
+		} else if (c < 0x20) {
+			char e[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
+			jb_put(b, e, 6);
+			i++;
+		} else if ((k = utf8_len(p + i, n - i))) {
+			jb_put(b, s + i, k);
+			i += k;
+		} else {
+			jb_lit(b, "\\ufffd");
+			i++;
+		}
+	}
+	jb_put(b, s + i - run, run);
+	jb_put(b, "\"", 1);
+}
+
+/* `name` is a literal such as ",\"match\":". */
+static void jb_field(struct jbuf *b, const char *name, const char *s, size_t n)
+{
+	jb_lit(b, name);
+	jb_str(b, s, n);
+}
+
+static void jb_int(struct jbuf *b, int64_t v)
+{
+	char buf[24];
+	size_t i = sizeof buf;
+	uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+	do {
+		buf[--i] = (char)('0' + u % 10);
+		u /= 10;
+	} while (u);
+	if (v < 0)
+		buf[--i] = '-';
+	jb_put(b, buf + i, sizeof buf - i);
+}
+
+static void print_hit(struct hunt_cli *h, const struct hunt_hit *hit, const char *label, int64_t host_id,
+		      int64_t seen_at)
+{
+	const struct ioc_entry *e = hit->entry;
+
+	if (h->cli->json) {
+		/* Built by hand: this is the hot path of a hunt with many hits. */
+		struct jbuf *b = &h->json;
+		const char *type = ioc_type_name(e->type);
+		b->len = 0;
+		jb_lit(b, "{\"file\":");
+		jb_str(b, hit->file, strlen(hit->file));
+		jb_lit(b, ",\"line\":");
+		jb_int(b, (int64_t)hit->line);
+		jb_field(b, ",\"indicator\":", hit->found, hit->found_len);
+		jb_field(b, ",\"match\":", e->value, strlen(e->value));
+		jb_field(b, ",\"type\":", type, strlen(type));
+		jb_field(b, ",\"source\":", e->source, strlen(e->source));
+		jb_field(b, ",\"family\":", e->family, strlen(e->family));
+		jb_field(b, ",\"host\":", label, strlen(label));
+		jb_lit(b, ",\"host_id\":");
+		if (host_id)
+			jb_int(b, host_id);
+		else
+			jb_lit(b, "null");
+		if (seen_at) {
+			/* Hits of one line share the stamp: format it once. */
+			if (seen_at != h->iso_for) {
+				cg_time_iso(seen_at, h->iso, sizeof h->iso);
+				h->iso_for = seen_at;
+			}
+			jb_field(b, ",\"seen_at\":", h->iso, strlen(h->iso));
+		} else {
+			jb_lit(b, ",\"seen_at\":null");
+		}
+		jb_lit(b, "}\n");
+		fwrite(b->p, 1, b->len, stdout);
+		return;
+	}
+	printf("%s:%llu: %.*s → %s", hit->file, (unsigned long long)hit->line, (int)hit->found_len, hit->found,
+	       e->value);
+	if (*e->source || *e->family)
+		printf(" (%s%s%s)", e->source, *e->source && *e->family ? ", " : "", e->family);
+	if (*label)
+		printf(" [%s]", label);
+	putchar('\n');
+}
+
+static enum cg_err on_hit(void *ctx, const struct hunt_hit *hit)
+{
+	struct hunt_cli *h = ctx;
+	char label[LABEL_MAX] = "";
+	int64_t host_id, seen_at = 0;
+	enum cg_err rc;
+
+	/* Hits of one line share its host and time. */
+	if (hit->line_text == h->last_text && hit->line == h->last_line && hit->file == h->last_file) {
+		host_id = h->last_host_id;
+		seen_at = h->last_seen;
+		memcpy(label, h->last_label, sizeof label);
+	} else {
+		host_id = asset_index_attribute(h->idx, h->set, hit->line_text, hit->line_len, label, sizeof label);
+		if (!logtime_parse(hit->line_text, hit->line_len, h->now, &seen_at))
+			seen_at = 0;
+		h->last_text = hit->line_text;
+		h->last_line = hit->line;
+		h->last_file = hit->file;
+		h->last_host_id = host_id;
+		h->last_seen = seen_at;
+		memcpy(h->last_label, label, sizeof label);
+	}
+	if (h->store) {
+		char found[IOC_VALUE_MAX + 1];
+		size_t n = hit->found_len > IOC_VALUE_MAX ? IOC_VALUE_MAX : hit->found_len;
+		struct store_hit sh = {
+			.file = hit->file,
+			.line = hit->line,
+			.line_text = hit->line_text,
+			.line_len = hit->line_len,
+			.indicator = found,
+			.match = hit->entry->value,
+			.match_type = ioc_type_name(hit->entry->type),
+			.source = hit->entry->source,
+			.family = hit->entry->family,
+			.host_id = host_id,
+			.host_label = label,
+			.seen_at = seen_at,
+		};
+		memcpy(found, hit->found, n);
+		found[n] = '\0';
+		if ((rc = store_hunt_add(h->store, &sh)))
+			return rc;
+	}
+	cli_progress_done(&h->progress);
+	print_hit(h, hit, label, host_id, seen_at);
+	if ((rc = tally_add(&h->by_match, hit->entry->value, hit->entry->family)))
+		return rc;
+	return tally_add(&h->by_host, *label ? label : h->unknown, NULL);
+}
+
+static void on_file_error(void *ctx, const char *path, enum cg_err code, const char *msg, uint64_t lines)
+{
+	struct hunt_cli *h = ctx;
+	(void)path;
+	(void)code;
+	h->file_errors++;
+	cli_progress_done(&h->progress);
+	if (lines)
+		cli_error(_("%s (%llu lines read and hunted)"), msg, (unsigned long long)lines);
+	else
+		cli_error("%s", msg);
+}
+
+static void on_progress(void *ctx, uint64_t done, uint64_t total)
+{
+	struct hunt_cli *h = ctx;
+	cli_progress_update(&h->progress, _("hunting"), done, total);
+}
+
+static void print_summary(const struct hunt_cli *h, const struct hunt_stats *st)
+{
+	printf(_("\n%llu hits in %llu lines of %llu files (%.1f MB)"), (unsigned long long)st->hits,
+	       (unsigned long long)st->lines, (unsigned long long)st->files, (double)st->bytes / 1e6);
+	if (st->errors)
+		printf(_("; %llu could not be read"), (unsigned long long)st->errors);
+	putchar('\n');
+	if (st->long_lines)
+		printf(_("%llu lines longer than %zu MiB were hunted in pieces\n"), (unsigned long long)st->long_lines,
+		       HUNT_STREAM_LINE_MAX >> 20);
+	if (!st->hits)
+		return;
+	qsort(h->by_match.rows, h->by_match.n, sizeof *h->by_match.rows, cmp_row);
+	qsort(h->by_host.rows, h->by_host.n, sizeof *h->by_host.rows, cmp_row);
+	printf(_("\nBy indicator:\n"));
+	for (size_t i = 0; i < h->by_match.n && i < SUMMARY_ROWS_MAX; i++)
+		printf("  %8llu  %s%s%s%s\n", (unsigned long long)h->by_match.rows[i].n, h->by_match.rows[i].key,
+		       *h->by_match.rows[i].note ? " (" : "", h->by_match.rows[i].note,
+		       *h->by_match.rows[i].note ? ")" : "");
+	if (h->by_match.n > SUMMARY_ROWS_MAX)
+		printf(_("  ... and %zu more\n"), h->by_match.n - SUMMARY_ROWS_MAX);
+	printf(_("\nBy host:\n"));
+	for (size_t i = 0; i < h->by_host.n && i < SUMMARY_ROWS_MAX; i++)
+		printf("  %8llu  %s\n", (unsigned long long)h->by_host.rows[i].n, h->by_host.rows[i].key);
+	if (h->by_host.n > SUMMARY_ROWS_MAX)
+		printf(_("  ... and %zu more\n"), h->by_host.n - SUMMARY_ROWS_MAX);
+}
+
+/* ---- loading the indicators ---- */
+
+struct intel_load {
+	struct ioc_set_builder *b;
+	const char *path;
+	const char *source;
+	size_t bad;
+};
+
+static enum cg_err on_record(void *ctx, const struct feed_record *r)
+{
+	struct intel_load *l = ctx;
+	return ioc_set_builder_add(l->b, &r->ioc, l->source, r->family);
+}
+
+static enum cg_err on_bad(void *ctx, size_t line, const char *reason)
+{
+	struct intel_load *l = ctx;
+	if (++l->bad <= BAD_PRINT_MAX)
+		cli_error(_("%s:%zu: %s (skipped)"), l->path, line, reason);
+	return CG_OK;
+}
+
+static enum cg_err on_db_ioc(void *ctx, const struct ioc *ioc, const char *source, const char *family)
+{
+	return ioc_set_builder_add(ctx, ioc, source, family);
+}
+
+/* The source name of an --intel file: its name without directories and extensions. */
+static void source_name(const char *path, char *buf, size_t n)
+{
+	const char *base = cg_file_basename(path);
+	size_t l = strcspn(base, ".");
+	if (l == 0)
+		l = strlen(base);
+	snprintf(buf, n, "%.*s", (int)l, base);
+}
+
+static enum cg_err load_intel_file(struct ioc_set_builder *b, const char *path, enum feed_format fmt,
+				   const char *map)
+{
+	char *buf;
+	size_t len;
+	char src[128];
+	struct intel_load l = {.b = b, .path = path, .source = src};
+	struct feed_sink sink = {.record = on_record, .bad = on_bad, .ctx = &l};
+	struct feed_opts opts = {.csv_map = map};
+	enum cg_err rc;
+
+	if ((rc = cg_file_read(path, CG_FILE_DEFAULT_CAP, &buf, &len)))
+		return rc;
+	source_name(path, src, sizeof src);
+	if (fmt == FEED_AUTO)
+		fmt = feed_detect(buf, len, path);
+	rc = feed_parse(fmt, buf, len, &opts, &sink);
+	free(buf);
+	if (rc)
+		return cg_err_prefix(rc, "%s", path);
+	if (l.bad > BAD_PRINT_MAX)
+		cli_error(_("%s: %zu bad lines skipped in all"), path, l.bad);
+	return CG_OK;
+}
+
+struct hunt_args {
+	const char *intel[INTEL_FILES_MAX];
+	size_t n_intel;
+	const char *sources[SOURCES_MAX];
+	size_t n_sources;
+	enum feed_format format;
+	const char *map;
+	unsigned threads;
+	size_t chunk;
+	int no_store;
+};
+
+static int build_set(const struct hunt_args *a, struct cg_db *db, struct ioc_set **out)
+{
+	struct ioc_set_builder *b;
+	enum cg_err rc;
+
+	cg_err_clear();
+	if ((rc = ioc_set_builder_new(&b)))
+		return cli_fail(rc);
+	for (size_t i = 0; i < a->n_intel; i++) {
+		if ((rc = load_intel_file(b, a->intel[i], a->format, a->map))) {
+			ioc_set_builder_free(b);
+			return cli_fail(rc);
+		}
+	}
+	if (!a->n_intel && (rc = store_intel_foreach(db, a->sources, a->n_sources, on_db_ioc, b))) {
+		ioc_set_builder_free(b);
+		return cli_fail(rc);
+	}
+	if ((rc = ioc_set_build(b, out)))
+		return cli_fail(rc);
+	if (ioc_set_count(*out) == 0) {
+		ioc_set_free(*out);
+		*out = NULL;
+		if (a->n_intel)
+			cli_error(_("the --intel files hold no usable indicator"));
+		else
+			cli_error(_("no indicators to hunt for: import a feed first ('canhgac intel import FILE')"));
+		return CLI_FAIL;
+	}
+	return 0;
+}
+
+static int parse_args(struct cli_ctx *ctx, int argc, char **argv, struct hunt_args *a)
+{
+	static const struct option longopts[] = {
+		CLI_COMMON_LONGOPTS,
+		{"intel", required_argument, NULL, 'i'},
+		{"source", required_argument, NULL, 's'},
+		{"format", required_argument, NULL, 'f'},
+		{"map", required_argument, NULL, 'm'},
+		{"threads", required_argument, NULL, 't'},
+		{"no-store", no_argument, NULL, OPT_NO_STORE},
+		/* Hidden, for tests: chunk size in bytes (also $CANHGAC_HUNT_CHUNK). */
+		{"chunk-size", required_argument, NULL, OPT_CHUNK},
+		{NULL, 0, NULL, 0},
+	};
+	const char *env = getenv("CANHGAC_HUNT_CHUNK");
+	long v;
+	int c;
+
+	if (env && *env) {
+		if (cli_parse_long(env, 1, 1L << 30, &v) != 0) {
+			cli_error(_("CANHGAC_HUNT_CHUNK: '%s' is not a size in bytes (1 to 1073741824)"), env);
+			return CLI_USAGE;
+		}
+		a->chunk = (size_t)v;
+	}
+	while ((c = getopt_long(argc, argv, "hi:s:f:m:t:", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'h': usage(stdout); return -1;
+		case 'i':
+			if (a->n_intel == INTEL_FILES_MAX) {
+				cli_error(_("at most %d --intel files"), INTEL_FILES_MAX);
+				return CLI_USAGE;
+			}
+			a->intel[a->n_intel++] = optarg;
+			break;
+		case 's':
+			if (a->n_sources == SOURCES_MAX) {
+				cli_error(_("at most %d --source names"), SOURCES_MAX);
+				return CLI_USAGE;
+			}
+			a->sources[a->n_sources++] = optarg;
+			break;
+		case 'f':
+			a->format = feed_format_from_name(optarg);
+			if (a->format == FEED_AUTO && strcmp(optarg, "auto") != 0) {
+				cli_error(_("unknown feed format '%s'"), optarg);
+				return cli_usage_hint("hunt");
+			}
+			break;
+		case 'm': a->map = optarg; break;
+		case 't':
+			if (cli_parse_long(optarg, 1, HUNT_THREADS_MAX, &v) != 0) {
+				cli_error(_("--threads: '%s' is not a number from 1 to %u"), optarg, HUNT_THREADS_MAX);
+				return cli_usage_hint("hunt");
+			}
+			a->threads = (unsigned)v;
+			break;
+		case OPT_NO_STORE: a->no_store = 1; break;
+		case OPT_CHUNK:
+			if (cli_parse_long(optarg, 1, 1L << 30, &v) != 0) {
+				cli_error(_("--chunk-size: '%s' is not a size in bytes"), optarg);
+				return cli_usage_hint("hunt");
+			}
+			a->chunk = (size_t)v;
+			break;
+		default:
+			if (cli_common_opt(ctx, c, optarg))
+				break;
+			return cli_usage_hint("hunt");
+		}
+	}
+	if (optind >= argc) {
+		cli_error(_("no log file or directory to hunt in"));
+		return cli_usage_hint("hunt");
+	}
+	if (a->n_intel && a->n_sources) {
+		cli_error(_("--source selects database sources; it cannot be used with --intel"));
+		return cli_usage_hint("hunt");
+	}
+	if (!a->n_intel && (a->format != FEED_AUTO || a->map)) {
+		cli_error(_("--format and --map apply to --intel files"));
+		return cli_usage_hint("hunt");
+	}
+	return 0;
+}
+
+static char *join_paths(char **paths, int n)
+{
+	struct cg_buf b;
+	cg_buf_init(&b, 1u << 20);
+	for (int i = 0; i < n; i++)
+		if ((i && cg_buf_putc(&b, ' ')) || cg_buf_puts(&b, paths[i]))
+			break;
+	return cg_buf_steal(&b);
+}
 
 int cmd_hunt(struct cli_ctx *ctx, int argc, char **argv)
 {
-	(void)ctx;
-	(void)argc;
-	(void)argv;
-	cli_error("not built yet");
-	return CLI_FAIL;
+	struct hunt_args a = {.format = FEED_AUTO};
+	struct hunt_cli h = {.cli = ctx};
+	struct hunt_sink sink = {.hit = on_hit, .file_error = on_file_error, .progress = on_progress, .ctx = &h};
+	struct hunt_opts opts;
+	struct hunt_stats st = {0};
+	struct cg_db *db = NULL;
+	struct ioc_set *set = NULL;
+	char *joined = NULL;
+	enum cg_err rc;
+	int r, status = CLI_FAIL;
+
+	r = parse_args(ctx, argc, argv, &a);
+	if (r)
+		return r < 0 ? CLI_OK : r;
+	/* Ad hoc --intel hunts leave the database alone unless one is named. */
+	if ((!a.n_intel || ctx->db_path) && cli_open_db(ctx, &db) != 0)
+		return CLI_FAIL;
+	if (build_set(&a, db, &set) != 0)
+		goto out;
+	h.set = set;
+	h.now = cg_now();
+	h.unknown = _("(unknown)");
+	cli_progress_init(&h.progress, ctx);
+	cg_err_clear();
+	if ((rc = asset_index_load(db, &h.idx))) {
+		cli_fail(rc);
+		goto out;
+	}
+	if (db && !a.no_store) {
+		joined = join_paths(argv + optind, argc - optind);
+		if ((rc = store_hunt_begin(db, joined ? joined : "", &h.store))) {
+			cli_fail(rc);
+			goto out;
+		}
+	}
+	/* Hits can be many: write them in large blocks unless someone watches. */
+	if (!ctx->out_tty)
+		setvbuf(stdout, NULL, _IOFBF, 1u << 20);
+	opts.threads = a.threads;
+	opts.chunk_size = a.chunk;
+	rc = hunt_paths(set, (const char *const *)argv + optind, (size_t)(argc - optind), &opts, &sink, &st);
+	cli_progress_done(&h.progress);
+	if (rc) {
+		cli_fail(rc);
+		store_hunt_abort(h.store);
+		h.store = NULL;
+		goto out;
+	}
+	if (h.store) {
+		struct store_hunt_totals t = {st.files, st.bytes, st.lines, st.hits, st.errors};
+		rc = store_hunt_end(h.store, &t);
+		h.store = NULL;
+		if (rc) {
+			cli_fail(rc);
+			goto out;
+		}
+	}
+	if (!ctx->json)
+		print_summary(&h, &st);
+	fflush(stdout);
+	status = st.errors ? HUNT_EXIT_PARTIAL : CLI_OK;
+out:
+	store_hunt_abort(h.store);
+	asset_index_free(h.idx);
+	ioc_set_free(set);
+	tally_free(&h.by_match);
+	tally_free(&h.by_host);
+	free(h.json.p);
+	cg_db_close(db);
+	free(joined);
+	return status;
 }

@@ -18,6 +18,9 @@
 
 struct asset_index;
 
+/* Longest syslog host name taken as a label. */
+#define HOST_LABEL_NAME_MAX 253
+
 /* Load hosts and their addresses; `db` NULL gives an empty index (attribution
  * then falls back to labels). */
 enum cg_err asset_index_load(struct cg_db *db, struct asset_index **out) CG_MUST_CHECK;

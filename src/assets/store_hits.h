@@ -41,5 +41,27 @@ enum cg_err store_hunt_end(struct store_hunt *h, const struct store_hunt_totals 
 void store_hunt_abort(struct store_hunt *h);
 /* Id of the hunt being recorded. */
 int64_t store_hunt_id(const struct store_hunt *h);
+/* Hits written so far that were not already recorded by an earlier hunt. */
+uint64_t store_hunt_new_hits(const struct store_hunt *h);
+
+/* Recorded hits grouped for reporting: one row per (host, indicator, list
+ * entry, source, family); host_id 0 rows carry the attribution label. Rows
+ * come ordered by host_id (0 first), label, indicator. */
+struct store_hit_group {
+	int64_t host_id;
+	const char *host_label; /* "" for inventory hosts */
+	const char *indicator;
+	const char *match;
+	const char *source; /* "" when none */
+	const char *family; /* "" when none */
+	uint64_t n;         /* hit rows */
+	int64_t last_seen;  /* 0: unknown */
+};
+typedef enum cg_err (*store_hit_group_fn)(void *ctx, const struct store_hit_group *g);
+enum cg_err store_hits_foreach_group(struct cg_db *db, store_hit_group_fn fn, void *ctx) CG_MUST_CHECK;
+
+/* Distinct log lines with hits, per host (host_id 0: per label). */
+typedef enum cg_err (*store_hit_lines_fn)(void *ctx, int64_t host_id, const char *host_label, uint64_t lines);
+enum cg_err store_hits_foreach_lines(struct cg_db *db, store_hit_lines_fn fn, void *ctx) CG_MUST_CHECK;
 
 #endif

@@ -47,4 +47,18 @@ const struct ioc_entry *ioc_set_match_domain(const struct ioc_set *s, const char
 /* Exact hash lookup (lower-case hex). */
 const struct ioc_entry *ioc_set_match_hash(const struct ioc_set *s, const char *hex, size_t len);
 
+/* URLs. Matching needs per-thread scratch space (the set stays read-only).
+ * A listed URL matches where `buf` contains it (scheme and host compared
+ * without case, the rest exactly), not preceded by a letter, digit, '+', '-'
+ * or '.', and followed by the end, a blank, a quote, < > ? # or (for a URL
+ * with no path) / or :. `buf` may hold many lines: a match never spans one. */
+struct ioc_url_scratch;
+enum cg_err ioc_set_url_scratch_new(const struct ioc_set *s, struct ioc_url_scratch **out) CG_MUST_CHECK;
+void ioc_set_url_scratch_free(struct ioc_url_scratch *sc);
+/* Called for each verified match, in no particular order; non-zero stops. */
+typedef int (*ioc_url_fn)(void *ctx, size_t off, size_t len, const struct ioc_entry *e);
+/* Does nothing (CG_OK) when the set has no URLs. */
+enum cg_err ioc_set_match_urls(const struct ioc_set *s, struct ioc_url_scratch *sc, const char *buf, size_t len,
+			       ioc_url_fn fn, void *ctx) CG_MUST_CHECK;
+
 #endif

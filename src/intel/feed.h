@@ -29,6 +29,8 @@ enum feed_format {
 #define FEED_LINE_MAX (1u << 20)     /* 1 MiB: longer lines are reported bad */
 #define FEED_CSV_FIELDS_MAX 256
 #define FEED_FAMILY_MAX 127
+/* A JSON feed is parsed into a tree several times its size: keep it bounded. */
+#define FEED_JSON_MAX (256u << 20)
 
 struct feed_record {
 	struct ioc ioc;
@@ -45,6 +47,24 @@ struct feed_sink {
 	 * is not an IPv4 address"); `line` is 1-based (0 when unknown). */
 	enum cg_err (*bad)(void *ctx, size_t line, const char *reason);
 	void *ctx;
+	/* Optional (may be NULL): an entry that is valid but not an indicator and
+	 * is left out on purpose ("MISP type 'text' is not an indicator", a
+	 * `localhost` hosts entry, an x509-certificate STIX pattern). */
+	enum cg_err (*skip)(void *ctx, size_t line, const char *reason);
+};
+
+/* How the entries of one input were accounted for. An entry is a line of a
+ * line format, a row of a CSV (plus its comment lines), an `indicator` object
+ * of a STIX bundle, an attribute of a MISP event. Always
+ * entries == imported + bad + comments + skipped. */
+struct feed_counts {
+	enum feed_format format; /* the format actually parsed (after detection) */
+	size_t entries;
+	size_t imported; /* entries that gave at least one record */
+	size_t records;  /* records handed to the sink (an entry may give several) */
+	size_t bad;      /* entries handed to sink->bad */
+	size_t comments; /* comments, blank lines, header rows, zone directives */
+	size_t skipped;  /* valid entries that are not indicators (sink->skip) */
 };
 
 struct feed_opts {
@@ -69,5 +89,16 @@ enum feed_format feed_detect(const char *buf, size_t len, const char *filename);
  * with the reason in the thread's error message. */
 enum cg_err feed_parse(enum feed_format f, const char *buf, size_t len, const struct feed_opts *opts,
 		       const struct feed_sink *sink) CG_MUST_CHECK;
+
+/* feed_parse that also fills `counts` (always, even on failure: what was
+ * seen until then). */
+enum cg_err feed_parse_counted(enum feed_format f, const char *buf, size_t len, const struct feed_opts *opts,
+			       const struct feed_sink *sink, struct feed_counts *counts) CG_MUST_CHECK;
+
+/* Normalize a date/time as found in feeds ("2024-04-01", "2023-05-23 17:51:44",
+ * "2023-05-23T17:51:44.123Z", "15/11/2026", "15/11/2026 08:30", an epoch in
+ * seconds) to "YYYY-MM-DD" or "YYYY-MM-DDTHH:MM:SSZ" in `out` (>= 21 bytes).
+ * Returns 0 on success, -1 if it is not a date. */
+int feed_date_normalize(const char *s, size_t n, char *out, size_t out_size);
 
 #endif

@@ -85,6 +85,23 @@ int ioc_ipv6_is_v4mapped(const uint8_t a[16])
 
 void ioc_format_addr(int is_v6, const uint8_t *addr, char *buf, size_t n)
 {
+	/* IPv4 by hand: inet_ntop goes through sprintf, and feeds of a million
+	 * addresses format each of them. */
+	if (!is_v6 && n >= 16) {
+		size_t o = 0;
+		for (int i = 0; i < 4; i++) {
+			unsigned v = addr[i];
+			if (i)
+				buf[o++] = '.';
+			if (v >= 100)
+				buf[o++] = (char)('0' + v / 100);
+			if (v >= 10)
+				buf[o++] = (char)('0' + v / 10 % 10);
+			buf[o++] = (char)('0' + v % 10);
+		}
+		buf[o] = '\0';
+		return;
+	}
 	if (!inet_ntop(is_v6 ? AF_INET6 : AF_INET, addr, buf, (socklen_t)n) && n)
 		buf[0] = '\0';
 }
@@ -94,7 +111,8 @@ static size_t refang(const char *s, size_t n, char *out, size_t cap)
 {
 	size_t i = 0, o = 0;
 
-	if (n >= 4 && (memcmp(s, "hxxp", 4) == 0 || memcmp(s, "hXXp", 4) == 0)) {
+	/* Any case ("hxxP", "HXXP"): the canonical form must parse back to itself. */
+	if (n >= 4 && lower(s[0]) == 'h' && lower(s[1]) == 'x' && lower(s[2]) == 'x' && lower(s[3]) == 'p') {
 		memcpy(out, "http", 4);
 		i = o = 4;
 	}
@@ -316,10 +334,17 @@ enum cg_err ioc_parse(const char *s, size_t n, enum ioc_type want, struct ioc *o
 	if (n > IOC_VALUE_MAX)
 		return cg_err_set(CG_ELIMIT, _("indicator longer than %d bytes"), IOC_VALUE_MAX);
 	if (memchr(s, '[', n) || memchr(s, '(', n) || memchr(s, '{', n) || (n > 4 && lower(s[0]) == 'h' && lower(s[1]) == 'x')) {
-		n = refang(s, n, tmp, sizeof tmp - 1);
-		if (n > sizeof tmp - 1)
-			return cg_err_set(CG_ELIMIT, _("indicator longer than %d bytes"), IOC_VALUE_MAX);
-		s = tmp;
+		size_t before;
+		/* Again until nothing changes: "[(.]]" refangs to "[.]", and the
+		 * canonical form must parse back to itself. Output never grows, so
+		 * working in place is safe. */
+		do {
+			before = n;
+			n = refang(s, n, tmp, sizeof tmp - 1);
+			if (n > sizeof tmp - 1)
+				return cg_err_set(CG_ELIMIT, _("indicator longer than %d bytes"), IOC_VALUE_MAX);
+			s = tmp;
+		} while (n < before);
 	}
 	memset(out, 0, offsetof(struct ioc, value));
 	out->value[0] = '\0';

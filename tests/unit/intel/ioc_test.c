@@ -51,6 +51,7 @@ static void domains_urls_hashes(void **state)
 	expect("*.bad.example", IOC_NONE, IOC_DOMAIN, "bad.example");
 	expect("evil[.]example[.]com", IOC_NONE, IOC_DOMAIN, "evil.example.com");
 	expect("hxxp://Bad.Example.COM/Path?Q=1", IOC_NONE, IOC_URL, "http://bad.example.com/Path?Q=1");
+	expect("hxxP://BaEp:/", IOC_NONE, IOC_URL, "http://baep:/");
 	expect("D41D8CD98F00B204E9800998ECF8427E", IOC_NONE, IOC_MD5, "d41d8cd98f00b204e9800998ecf8427e");
 	expect("da39a3ee5e6b4b0d3255bfef95601890afd80709", IOC_NONE, IOC_SHA1, "da39a3ee5e6b4b0d3255bfef95601890afd80709");
 	expect("e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855", IOC_SHA256, IOC_SHA256,

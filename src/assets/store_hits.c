@@ -1,0 +1,263 @@
+#include "store_hits.h"
+
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cg_i18n.h"
+#include "logtime.h"
+
+/* Hits per transaction: large enough that SQLite's commit cost vanishes,
+ * small enough that an interrupted hunt loses little. */
+#define HITS_PER_TXN 1000
+
+struct store_hunt {
+	struct cg_db *db;
+	int64_t id;
+	int64_t now;
+	size_t in_txn; /* hits written in the open transaction */
+	int open;      /* a transaction is open */
+	uint64_t added, duplicates;
+	/* The last file name seen and its absolute form: a file hunted as
+	 * "logs/a.log" and later as "/srv/logs/a.log" is one file. */
+	char *last_file, *last_abs;
+};
+
+/* The stored name of `file`: its canonical absolute path when it still
+ * exists ("-" and vanished files keep the name given). Borrowed from h. */
+static const char *stored_name(struct store_hunt *h, const char *file)
+{
+	char abs[PATH_MAX];
+
+	if (h->last_file && strcmp(h->last_file, file) == 0)
+		return h->last_abs;
+	free(h->last_file);
+	free(h->last_abs);
+	h->last_file = strdup(file);
+	h->last_abs = strdup(strcmp(file, "-") != 0 && realpath(file, abs) ? abs : file);
+	if (!h->last_file || !h->last_abs) {
+		free(h->last_file);
+		free(h->last_abs);
+		h->last_file = h->last_abs = NULL;
+		return file;
+	}
+	return h->last_abs;
+}
+
+/* FNV-1a, 64 bit: stable across versions and platforms, which the unique
+ * key relies on. */
+static uint64_t line_hash(const char *s, size_t n)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+
+	for (size_t i = 0; i < n; i++) {
+		h ^= (unsigned char)s[i];
+		h *= 0x100000001b3ULL;
+	}
+	return h;
+}
+
+enum cg_err store_hunt_begin(struct cg_db *db, const char *paths, struct store_hunt **out)
+{
+	struct store_hunt *h;
+	sqlite3_stmt *st;
+	enum cg_err rc;
+
+	*out = NULL;
+	if (!(h = calloc(1, sizeof *h)))
+		return cg_err_set(CG_ENOMEM, _("out of memory"));
+	h->db = db;
+	h->now = cg_now();
+	if ((rc = cg_db_stmt(db, "INSERT INTO hunt(started_at, paths) VALUES(?1, ?2)", &st)))
+		goto fail;
+	sqlite3_bind_int64(st, 1, h->now);
+	cg_db_bind_text(st, 2, paths ? paths : "");
+	if (sqlite3_step(st) != SQLITE_DONE) {
+		rc = cg_db_fail(db, "recording a hunt");
+		sqlite3_reset(st);
+		goto fail;
+	}
+	sqlite3_reset(st);
+	h->id = sqlite3_last_insert_rowid(cg_db_handle(db));
+	*out = h;
+	return CG_OK;
+fail:
+	free(h);
+	return rc;
+}
+
+int64_t store_hunt_id(const struct store_hunt *h)
+{
+	return h->id;
+}
+
+uint64_t store_hunt_new_hits(const struct store_hunt *h)
+{
+	return h->added;
+}
+
+static enum cg_err flush(struct store_hunt *h)
+{
+	enum cg_err rc;
+
+	if (!h->open)
+		return CG_OK;
+	h->open = 0;
+	h->in_txn = 0;
+	rc = cg_db_commit(h->db);
+	return rc;
+}
+
+enum cg_err store_hunt_add(struct store_hunt *h, const struct store_hit *hit)
+{
+	sqlite3_stmt *st;
+	enum cg_err rc;
+	int64_t seen = hit->seen_at;
+
+	if (!hit->file || !hit->indicator || !hit->match || !hit->match_type)
+		return cg_err_set(CG_EINVAL, _("hit without file, indicator or match"));
+	if (!h->open) {
+		if ((rc = cg_db_begin(h->db)))
+			return rc;
+		h->open = 1;
+	}
+	if (!seen && hit->line_text)
+		logtime_parse(hit->line_text, hit->line_len, h->now, &seen);
+	if ((rc = cg_db_stmt(h->db,
+			     "INSERT OR IGNORE INTO hit(hunt_id, file, line, line_hash, indicator, match, match_type,"
+			     " source, family, host_id, host_label, seen_at)"
+			     " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+			     &st)))
+		return rc;
+	sqlite3_bind_int64(st, 1, h->id);
+	cg_db_bind_text(st, 2, stored_name(h, hit->file));
+	sqlite3_bind_int64(st, 3, (sqlite3_int64)hit->line);
+	sqlite3_bind_int64(st, 4, (sqlite3_int64)line_hash(hit->line_text ? hit->line_text : "",
+							   hit->line_text ? hit->line_len : 0));
+	cg_db_bind_text(st, 5, hit->indicator);
+	cg_db_bind_text(st, 6, hit->match);
+	cg_db_bind_text(st, 7, hit->match_type);
+	cg_db_bind_text(st, 8, hit->source && *hit->source ? hit->source : NULL);
+	cg_db_bind_text(st, 9, hit->family && *hit->family ? hit->family : NULL);
+	if (hit->host_id > 0)
+		sqlite3_bind_int64(st, 10, hit->host_id);
+	cg_db_bind_text(st, 11, hit->host_label && *hit->host_label ? hit->host_label : NULL);
+	if (seen)
+		sqlite3_bind_int64(st, 12, seen);
+	if (sqlite3_step(st) != SQLITE_DONE) {
+		rc = cg_db_fail(h->db, "recording a hit");
+		sqlite3_reset(st);
+		return rc;
+	}
+	sqlite3_reset(st);
+	if (sqlite3_changes(cg_db_handle(h->db)) > 0)
+		h->added++;
+	else
+		h->duplicates++;
+	if (++h->in_txn >= HITS_PER_TXN)
+		return flush(h);
+	return CG_OK;
+}
+
+enum cg_err store_hunt_end(struct store_hunt *h, const struct store_hunt_totals *t)
+{
+	static const struct store_hunt_totals none;
+	sqlite3_stmt *st;
+	enum cg_err rc;
+
+	if (!h)
+		return CG_OK;
+	if (!t)
+		t = &none;
+	if ((rc = flush(h)))
+		goto out;
+	if ((rc = cg_db_stmt(h->db,
+			     "UPDATE hunt SET finished_at = ?2, n_files = ?3, n_bytes = ?4, n_lines = ?5, n_hits = ?6,"
+			     " n_errors = ?7 WHERE id = ?1",
+			     &st)))
+		goto out;
+	sqlite3_bind_int64(st, 1, h->id);
+	sqlite3_bind_int64(st, 2, cg_now());
+	sqlite3_bind_int64(st, 3, (sqlite3_int64)t->files);
+	sqlite3_bind_int64(st, 4, (sqlite3_int64)t->bytes);
+	sqlite3_bind_int64(st, 5, (sqlite3_int64)t->lines);
+	sqlite3_bind_int64(st, 6, (sqlite3_int64)t->hits);
+	sqlite3_bind_int64(st, 7, (sqlite3_int64)t->errors);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		rc = cg_db_fail(h->db, "finishing a hunt");
+	sqlite3_reset(st);
+out:
+	if (rc && h->open)
+		cg_db_rollback(h->db);
+	free(h->last_file);
+	free(h->last_abs);
+	free(h);
+	return rc;
+}
+
+void store_hunt_abort(struct store_hunt *h)
+{
+	if (!h)
+		return;
+	if (h->open)
+		cg_db_rollback(h->db);
+	free(h->last_file);
+	free(h->last_abs);
+	free(h);
+}
+
+enum cg_err store_hits_foreach_group(struct cg_db *db, store_hit_group_fn fn, void *ctx)
+{
+	sqlite3_stmt *st;
+	enum cg_err rc;
+	int step;
+
+	if ((rc = cg_db_stmt(db,
+			     "SELECT coalesce(host_id, 0) AS hid,"
+			     " CASE WHEN host_id IS NULL THEN coalesce(host_label, '') ELSE '' END AS lbl,"
+			     " indicator, match, coalesce(source, ''), coalesce(family, ''), count(*), max(seen_at)"
+			     " FROM hit GROUP BY hid, lbl, indicator, match, 5, 6 ORDER BY hid, lbl, indicator",
+			     &st)))
+		return rc;
+	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+		struct store_hit_group g = {
+			.host_id = sqlite3_column_int64(st, 0),
+			.host_label = cg_db_col_text(st, 1),
+			.indicator = cg_db_col_text(st, 2),
+			.match = cg_db_col_text(st, 3),
+			.source = cg_db_col_text(st, 4),
+			.family = cg_db_col_text(st, 5),
+			.n = (uint64_t)sqlite3_column_int64(st, 6),
+			.last_seen = sqlite3_column_int64(st, 7),
+		};
+		if ((rc = fn(ctx, &g)))
+			break;
+	}
+	if (!rc && step != SQLITE_DONE)
+		rc = cg_db_fail(db, "reading hits");
+	sqlite3_reset(st);
+	return rc;
+}
+
+enum cg_err store_hits_foreach_lines(struct cg_db *db, store_hit_lines_fn fn, void *ctx)
+{
+	sqlite3_stmt *st;
+	enum cg_err rc;
+	int step;
+
+	if ((rc = cg_db_stmt(db,
+			     "SELECT hid, lbl, count(*) FROM (SELECT DISTINCT coalesce(host_id, 0) AS hid,"
+			     " CASE WHEN host_id IS NULL THEN coalesce(host_label, '') ELSE '' END AS lbl,"
+			     " file, line, line_hash FROM hit) GROUP BY hid, lbl ORDER BY hid, lbl",
+			     &st)))
+		return rc;
+	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+		if ((rc = fn(ctx, sqlite3_column_int64(st, 0), cg_db_col_text(st, 1),
+			     (uint64_t)sqlite3_column_int64(st, 2))))
+			break;
+	}
+	if (!rc && step != SQLITE_DONE)
+		rc = cg_db_fail(db, "reading hits");
+	sqlite3_reset(st);
+	return rc;
+}

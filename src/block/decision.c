@@ -1,0 +1,322 @@
+#include "decision.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cg_i18n.h"
+#include "range_set.h"
+
+const char *block_action_name(enum block_action a)
+{
+	return a == BLOCK_ALLOW ? "allow" : "block";
+}
+
+int block_action_from_name(const char *s)
+{
+	if (strcmp(s, "block") == 0)
+		return BLOCK_BLOCK;
+	if (strcmp(s, "allow") == 0)
+		return BLOCK_ALLOW;
+	return -1;
+}
+
+enum cg_err block_target_parse(const char *s, size_t n, struct ioc *out)
+{
+	enum cg_err rc = ioc_parse(s, n, IOC_NONE, out);
+
+	if (rc) {
+		for (size_t i = 0; i < n; i++)
+			if ((unsigned char)s[i] >= 0x80)
+				return cg_err_set(CG_EPARSE,
+						  _("'%.*s' is not ASCII: give an internationalized domain in its xn-- form"),
+						  (int)(n > 80 ? 80 : n), s);
+		/* Address-like or name-like text: the specific parser says what is
+		 * wrong with it, which the generic message does not. */
+		size_t k = 0;
+		while (k < n && ((s[k] >= '0' && s[k] <= '9') || s[k] == '.' || s[k] == '/' || s[k] == ' ' || s[k] == '\t'))
+			k++;
+		if (k == n)
+			return ioc_parse(s, n, IOC_IPV4, out) ? CG_EPARSE : rc;
+		if (!memmem(s, n, "://", 3) && !memchr(s, ':', n) && memchr(s, '.', n) &&
+		    ioc_parse(s, n, IOC_DOMAIN, out) != CG_OK)
+			return CG_EPARSE;
+		return rc;
+	}
+	switch (out->type) {
+	case IOC_IPV4: case IOC_IPV6: case IOC_CIDR4: case IOC_CIDR6: case IOC_DOMAIN: case IOC_URL:
+		return CG_OK;
+	default:
+		return cg_err_set(CG_EPARSE, _("'%.*s' is a %s: only addresses, CIDRs, domains and URLs can be blocked"),
+				  (int)(n > 80 ? 80 : n), s, ioc_type_name(out->type));
+	}
+}
+
+struct reserved {
+	int v6;
+	const char *net;
+	unsigned prefix;
+	const char *what;
+};
+
+/* IANA special-purpose registries. Documentation ranges (192.0.2.0/24,
+ * 198.51.100.0/24, 203.0.113.0/24, 2001:db8::/32) are deliberately NOT here:
+ * they are never routed, so blocking them harms nothing, and examples and
+ * tests use them. */
+static const struct reserved reserved[] = {
+	{0, "0.0.0.0", 8, N_("\"this network\" (RFC 791)")},
+	{0, "10.0.0.0", 8, N_("private network (RFC 1918)")},
+	{0, "100.64.0.0", 10, N_("carrier-grade NAT shared space (RFC 6598)")},
+	{0, "127.0.0.0", 8, N_("loopback")},
+	{0, "169.254.0.0", 16, N_("link-local")},
+	{0, "172.16.0.0", 12, N_("private network (RFC 1918)")},
+	{0, "192.0.0.0", 24, N_("IETF protocol assignments")},
+	{0, "192.168.0.0", 16, N_("private network (RFC 1918)")},
+	{0, "198.18.0.0", 15, N_("benchmarking (RFC 2544)")},
+	{0, "224.0.0.0", 4, N_("multicast")},
+	{0, "240.0.0.0", 4, N_("reserved (RFC 1112) and broadcast")},
+	{1, "::", 128, N_("the unspecified address")},
+	{1, "::1", 128, N_("loopback")},
+	{1, "64:ff9b::", 96, N_("NAT64 (RFC 6052)")},
+	{1, "100::", 64, N_("discard-only (RFC 6666)")},
+	{1, "fc00::", 7, N_("unique local (RFC 4193)")},
+	{1, "fe80::", 10, N_("link-local")},
+	{1, "ff00::", 8, N_("multicast")},
+};
+
+#define N_RESERVED (sizeof reserved / sizeof reserved[0])
+
+#define OWN_DOMAINS_MAX 100000
+
+struct block_policy {
+	struct range_set *own[2];
+	char **own_domains;
+	size_t n_own_domains;
+	range_u128 res_lo[N_RESERVED], res_hi[N_RESERVED];
+};
+
+struct block_policy *block_policy_new(void)
+{
+	struct block_policy *p = calloc(1, sizeof *p);
+	if (!p)
+		return NULL;
+	p->own[0] = range_set_new(0);
+	p->own[1] = range_set_new(1);
+	if (!p->own[0] || !p->own[1]) {
+		block_policy_free(p);
+		return NULL;
+	}
+	for (size_t i = 0; i < N_RESERVED; i++) {
+		uint8_t a[16] = {0};
+		int ok = reserved[i].v6 ? ioc_parse_ipv6(reserved[i].net, strlen(reserved[i].net), a)
+					: ioc_parse_ipv4(reserved[i].net, strlen(reserved[i].net), a);
+		(void)ok;
+		range_cidr_bounds(reserved[i].v6, a, reserved[i].prefix, &p->res_lo[i], &p->res_hi[i]);
+	}
+	return p;
+}
+
+void block_policy_free(struct block_policy *p)
+{
+	if (!p)
+		return;
+	range_set_free(p->own[0]);
+	range_set_free(p->own[1]);
+	for (size_t i = 0; i < p->n_own_domains; i++)
+		free(p->own_domains[i]);
+	free(p->own_domains);
+	free(p);
+}
+
+static int is_v6(const struct ioc *t)
+{
+	return t->type == IOC_IPV6 || t->type == IOC_CIDR6;
+}
+
+enum cg_err block_policy_add_own(struct block_policy *p, const struct ioc *own)
+{
+	if (ioc_type_is_net(own->type))
+		return range_set_add_cidr(p->own[is_v6(own)], own->addr, own->prefix);
+	if (own->type == IOC_DOMAIN) {
+		char **v, *d;
+		if (p->n_own_domains >= OWN_DOMAINS_MAX)
+			return cg_err_set(CG_ELIMIT, _("more than %d own domains"), OWN_DOMAINS_MAX);
+		v = realloc(p->own_domains, (p->n_own_domains + 1) * sizeof *v);
+		if (!v)
+			return cg_err_set(CG_ENOMEM, "out of memory");
+		p->own_domains = v;
+		if (!(d = strdup(own->value)))
+			return cg_err_set(CG_ENOMEM, "out of memory");
+		v[p->n_own_domains++] = d;
+		return CG_OK;
+	}
+	return cg_err_set(CG_EINVAL, _("'%s': own prefixes are addresses, CIDRs or domains"), own->value);
+}
+
+int block_domain_within(const char *name, size_t nl, const char *zone, size_t zl)
+{
+	if (nl < zl || memcmp(name + nl - zl, zone, zl) != 0)
+		return 0;
+	return nl == zl || name[nl - zl - 1] == '.';
+}
+
+/* The host part of a URL, for the own-domain check. */
+static void url_host(const char *url, const char **h, size_t *hl)
+{
+	const char *p = strstr(url, "://"), *e;
+	p = p ? p + 3 : url;
+	e = p;
+	while (*e && *e != '/' && *e != '?' && *e != '#' && *e != ':')
+		e++;
+	if (memchr(p, '@', (size_t)(e - p))) {
+		p = (const char *)memchr(p, '@', (size_t)(e - p)) + 1;
+	}
+	*h = p;
+	*hl = (size_t)(e - p);
+}
+
+enum cg_err block_policy_check(struct block_policy *p, const struct ioc *t, enum block_action action)
+{
+	if (ioc_type_is_net(t->type)) {
+		int v6 = is_v6(t);
+		unsigned min = v6 ? BLOCK_MIN_PREFIX6 : BLOCK_MIN_PREFIX4;
+		range_u128 lo, hi;
+		int c;
+
+		if (t->prefix < min)
+			return cg_err_set(CG_EINVAL, _("%s is too wide: prefixes shorter than /%u are refused (use --force)"),
+					  t->value, min);
+		if (action == BLOCK_ALLOW)
+			return CG_OK;
+		range_cidr_bounds(v6, t->addr, t->prefix, &lo, &hi);
+		for (size_t i = 0; i < N_RESERVED; i++) {
+			if (reserved[i].v6 != v6 || hi < p->res_lo[i] || lo > p->res_hi[i])
+				continue;
+			return cg_err_set(CG_EINVAL, _("%s overlaps %s/%u, %s; refused (use --force)"), t->value,
+					  reserved[i].net, reserved[i].prefix, _(reserved[i].what));
+		}
+		if ((c = range_set_covers(p->own[v6], lo, hi)) != 0)
+			return cg_err_set(CG_EINVAL, _("%s overlaps the operator's own prefixes; refused (use --force)"),
+					  t->value);
+		return CG_OK;
+	}
+	if (action == BLOCK_ALLOW)
+		return CG_OK;
+	if (t->type == IOC_DOMAIN || t->type == IOC_URL) {
+		const char *h = t->value;
+		size_t hl = t->len;
+		if (t->type == IOC_URL)
+			url_host(t->value, &h, &hl);
+		for (size_t i = 0; i < p->n_own_domains; i++) {
+			const char *o = p->own_domains[i];
+			size_t ol = strlen(o);
+			/* Blocking a parent of an own domain would take it down too. */
+			if (block_domain_within(h, hl, o, ol) || (t->type == IOC_DOMAIN && block_domain_within(o, ol, h, hl)))
+				return cg_err_set(CG_EINVAL, _("%s touches the operator's own domain %s; refused (use --force)"),
+						  t->value, o);
+		}
+	}
+	return CG_OK;
+}
+
+static int digits(const char *s, int n, int *out)
+{
+	int v = 0;
+	for (int i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return 0;
+		v = v * 10 + (s[i] - '0');
+	}
+	*out = v;
+	return 1;
+}
+
+static int64_t days_from_civil(int y, int m, int d)
+{
+	/* Howard Hinnant's algorithm: no time zone, no libc state. */
+	y -= m <= 2;
+	int64_t era = (y >= 0 ? y : y - 399) / 400;
+	int64_t yoe = y - era * 400;
+	int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + doe - 719468;
+}
+
+static int days_in_month(int y, int m)
+{
+	static const int dm[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+	if (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
+		return 29;
+	return dm[m - 1];
+}
+
+static enum cg_err bad_time(const char *s)
+{
+	return cg_err_set(CG_EPARSE,
+			  _("'%.60s' is not a time: use YYYY-MM-DD, YYYY-MM-DDTHH:MM[:SS][Z|+HH:MM], @SECONDS or a duration like 30d, 12h"),
+			  s);
+}
+
+enum cg_err block_time_parse(const char *s, int64_t now, int end_of_day, int64_t *out)
+{
+	size_t n = strlen(s);
+	int y, mo, d, h = 0, mi = 0, sec = 0, off = 0;
+	const char *p;
+
+	if (n == 0 || n > 40)
+		return bad_time(s);
+	if (s[0] == '@') {
+		char *end;
+		long long v = strtoll(s + 1, &end, 10);
+		if (end == s + 1 || *end || v < 0 || v > 253402300799LL)
+			return bad_time(s);
+		*out = v;
+		return CG_OK;
+	}
+	if (n >= 2 && (s[n - 1] == 'd' || s[n - 1] == 'h' || s[n - 1] == 'm' || s[n - 1] == 's' || s[n - 1] == 'w')) {
+		const char *q = s[0] == '+' ? s + 1 : s;
+		int64_t v = 0, unit;
+		if (q == s + n - 1)
+			return bad_time(s);
+		for (; q < s + n - 1; q++) {
+			if (*q < '0' || *q > '9' || v > 100000000)
+				return bad_time(s);
+			v = v * 10 + (*q - '0');
+		}
+		unit = s[n - 1] == 'w' ? 604800 : s[n - 1] == 'd' ? 86400 : s[n - 1] == 'h' ? 3600 : s[n - 1] == 'm' ? 60 : 1;
+		*out = now + v * unit;
+		return CG_OK;
+	}
+	if (n < 10 || !digits(s, 4, &y) || s[4] != '-' || !digits(s + 5, 2, &mo) || s[7] != '-' ||
+	    !digits(s + 8, 2, &d) || y < 1970 || y > 9999 || mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo))
+		return bad_time(s);
+	p = s + 10;
+	if (*p == 'T' || *p == ' ') {
+		if (!digits(p + 1, 2, &h) || p[3] != ':' || !digits(p + 4, 2, &mi) || h > 23 || mi > 59)
+			return bad_time(s);
+		p += 6;
+		if (*p == ':') {
+			if (!digits(p + 1, 2, &sec) || sec > 60)
+				return bad_time(s);
+			p += 3;
+		}
+		if (*p == 'Z') {
+			p++;
+		} else if (*p == '+' || *p == '-') {
+			int oh, om;
+			if (!digits(p + 1, 2, &oh) || p[3] != ':' || !digits(p + 4, 2, &om) || oh > 14 || om > 59)
+				return bad_time(s);
+			off = (oh * 3600 + om * 60) * (*p == '-' ? -1 : 1);
+			p += 6;
+		}
+	} else if (*p == '\0' && end_of_day) {
+		h = 23;
+		mi = 59;
+		sec = 59;
+	}
+	if (*p)
+		return bad_time(s);
+	*out = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec - off;
+	return CG_OK;
+}

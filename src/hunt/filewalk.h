@@ -1,0 +1,65 @@
+/* filewalk — the input files of a hunt: paths expanded (directories walked
+ * recursively in sorted order), and each file opened for reading, plain
+ * (mapped) or gzip (decompressed as a stream).
+ *
+ * Symbolic links are followed, but a directory or file already reached (same
+ * device and inode) is not entered twice, so link loops end. Problems with one
+ * path (missing, unreadable, a loop) are not fatal: they become entries with
+ * an error, kept in the walk order, so a caller reports them where they fall. */
+#ifndef CG_FILEWALK_H
+#define CG_FILEWALK_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cg_err.h"
+
+/* Caps on what a walk may hold. */
+#define FILEWALK_FILES_MAX 1000000u
+#define FILEWALK_DEPTH_MAX 64u
+
+struct filewalk;
+
+struct filewalk_entry {
+	const char *path;  /* as reached: the argument, or dir + "/" + name */
+	uint64_t size;     /* bytes on disk (compressed size for .gz) */
+	enum cg_err err;   /* CG_OK, or why this path cannot be read */
+	const char *error; /* translated message naming the path, or NULL */
+};
+
+/* Expand `paths` (files or directories; "-" is standard input) into the list
+ * of files to read. Fails
+ * only for out of memory or more than FILEWALK_FILES_MAX files; the result is
+ * the caller's, freed with filewalk_free. */
+enum cg_err filewalk_collect(const char *const *paths, size_t n, struct filewalk **out) CG_MUST_CHECK;
+void filewalk_free(struct filewalk *w);
+size_t filewalk_count(const struct filewalk *w);
+/* Entry i (borrowed; valid until filewalk_free). */
+const struct filewalk_entry *filewalk_get(const struct filewalk *w, size_t i);
+/* Number of entries with an error, and total bytes of the readable ones. */
+size_t filewalk_errors(const struct filewalk *w);
+uint64_t filewalk_bytes(const struct filewalk *w);
+
+/* One open input file. */
+struct filewalk_file;
+
+/* Open `path`. A gzip file (by its magic bytes, not its name) and anything
+ * that cannot be mapped (pipes, empty files) is read as a stream; a plain
+ * regular file is mapped whole. The message of a failure names the path. */
+enum cg_err filewalk_open(const char *path, struct filewalk_file **out) CG_MUST_CHECK;
+void filewalk_close(struct filewalk_file *f);
+/* The whole content when the file is mapped (borrowed until close); NULL for
+ * a stream. */
+const char *filewalk_map(const struct filewalk_file *f, size_t *len);
+int filewalk_is_gzip(const struct filewalk_file *f);
+/* Done with map[p, p+len): drop its pages from memory (a mapped file is read
+ * once; without this a big file would sit in the process's RSS). */
+void filewalk_release(struct filewalk_file *f, const char *p, size_t len);
+/* Read up to `cap` bytes of (decompressed) content; *got 0 with CG_OK means
+ * the end. A truncated or corrupt gzip stream gives CG_EIO ("truncated gzip
+ * data"); *got may then be non-zero: those bytes were decoded and are valid. */
+enum cg_err filewalk_read(struct filewalk_file *f, char *buf, size_t cap, size_t *got) CG_MUST_CHECK;
+/* Bytes of the file on disk consumed so far (for progress). */
+uint64_t filewalk_raw_pos(const struct filewalk_file *f);
+
+#endif

@@ -1,0 +1,271 @@
+/* Normalized events (see sigma_event.h). */
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "sigma_event_int.h"
+
+const unsigned char sigma_fold_table[256] = {
+#define R(b) b, b + 1, b + 2, b + 3, b + 4, b + 5, b + 6, b + 7
+	R(0), R(8), R(16), R(24), R(32), R(40), R(48), R(56),
+	64, 'a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j', 'k', 'l', 'm', 'n', 'o',
+	'p', 'q', 'r', 's', 't', 'u', 'v', 'w', 'x', 'y', 'z', 91, 92, 93, 94, 95,
+	R(96), R(104), R(112), R(120), R(128), R(136), R(144), R(152), R(160), R(168),
+	R(176), R(184), R(192), R(200), R(208), R(216), R(224), R(232), R(240), R(248)
+#undef R
+};
+
+/* Windows writes some field names with spaces ("Threat Name") that Sigma
+ * rules spell without ("ThreatName"): names compare ignoring both spaces
+ * and ASCII case. */
+int sigma_name_eq(const char *a, size_t an, const char *b, size_t bn)
+{
+	size_t i = 0, j = 0;
+	for (;;) {
+		while (i < an && a[i] == ' ')
+			i++;
+		while (j < bn && b[j] == ' ')
+			j++;
+		if (i == an || j == bn)
+			return i == an && j == bn;
+		if (sigma_fold((unsigned char)a[i]) != sigma_fold((unsigned char)b[j]))
+			return 0;
+		i++;
+		j++;
+	}
+}
+
+uint32_t sigma_field_hash(const char *name, size_t n)
+{
+	uint32_t h = 2166136261u;
+	for (size_t i = 0; i < n; i++) {
+		if (name[i] == ' ')
+			continue;
+		h ^= sigma_fold((unsigned char)name[i]);
+		h *= 16777619u;
+	}
+	return h;
+}
+
+enum cg_err sigma_event_new(struct sigma_event **out)
+{
+	struct sigma_event *ev = calloc(1, sizeof *ev);
+	if (!ev)
+		return cg_err_set(CG_ENOMEM, "sigma: out of memory");
+	ev->event_id = -1;
+	*out = ev;
+	return CG_OK;
+}
+
+void sigma_event_free(struct sigma_event *ev)
+{
+	if (!ev)
+		return;
+	free(ev->arena);
+	free(ev->f);
+	free(ev->low);
+	free(ev);
+}
+
+void sigma_event_reset(struct sigma_event *ev)
+{
+	ev->len = 0;
+	ev->n = 0;
+	ev->product = SIGMA_PRODUCT_ANY;
+	ev->event_id = -1;
+	ev->record_id = 0;
+	ev->channel[0] = ev->provider[0] = ev->program[0] = ev->computer[0] = ev->time[0] = '\0';
+	ev->low_len = 0;
+	ev->low_valid = 0;
+}
+
+static enum cg_err arena_put(struct sigma_event *ev, const char *s, size_t n, uint32_t *off)
+{
+	if (ev->len + n + 1 > SIGMA_EVENT_MAX_BYTES)
+		return cg_err_set(CG_ELIMIT, "event larger than %zu bytes", SIGMA_EVENT_MAX_BYTES);
+	if (ev->len + n + 1 > ev->alloc) {
+		size_t na = ev->alloc ? ev->alloc * 2 : 4096;
+		while (na < ev->len + n + 1)
+			na *= 2;
+		char *p = realloc(ev->arena, na);
+		if (!p)
+			return cg_err_set(CG_ENOMEM, "sigma: out of memory");
+		ev->arena = p;
+		ev->alloc = na;
+	}
+	if (n)
+		memcpy(ev->arena + ev->len, s, n);
+	ev->arena[ev->len + n] = '\0';
+	*off = (uint32_t)ev->len;
+	ev->len += n + 1;
+	return CG_OK;
+}
+
+enum cg_err sigma_event_add(struct sigma_event *ev, const char *name, size_t name_len,
+                            const char *value, size_t value_len)
+{
+	if (ev->n >= SIGMA_EVENT_MAX_FIELDS)
+		return cg_err_set(CG_ELIMIT, "event has more than %d fields", SIGMA_EVENT_MAX_FIELDS);
+	if (ev->n == ev->alloc_f) {
+		size_t na = ev->alloc_f ? ev->alloc_f * 2 : 32;
+		struct sigma_field_rec *p = realloc(ev->f, na * sizeof *p);
+		if (!p)
+			return cg_err_set(CG_ENOMEM, "sigma: out of memory");
+		ev->f = p;
+		ev->alloc_f = na;
+	}
+	struct sigma_field_rec *r = &ev->f[ev->n];
+	enum cg_err rc = arena_put(ev, name, name_len, &r->name_off);
+	if (rc)
+		return rc;
+	rc = arena_put(ev, value, value_len, &r->val_off);
+	if (rc)
+		return rc;
+	r->name_len = (uint32_t)name_len;
+	r->val_len = (uint32_t)value_len;
+	r->hash = sigma_field_hash(name, name_len);
+	r->low_off = 0;
+	ev->n++;
+	ev->low_valid = 0;
+	return CG_OK;
+}
+
+static void fact(char *dst, size_t cap, const char *s, size_t n)
+{
+	if (n >= cap)
+		n = cap - 1;
+	memcpy(dst, s, n);
+	dst[n] = '\0';
+}
+
+void sigma_event_set_product(struct sigma_event *ev, enum sigma_product p) { ev->product = p; }
+void sigma_event_set_channel(struct sigma_event *ev, const char *s, size_t n) { fact(ev->channel, sizeof ev->channel, s, n); }
+void sigma_event_set_provider(struct sigma_event *ev, const char *s, size_t n) { fact(ev->provider, sizeof ev->provider, s, n); }
+void sigma_event_set_program(struct sigma_event *ev, const char *s, size_t n) { fact(ev->program, sizeof ev->program, s, n); }
+void sigma_event_set_event_id(struct sigma_event *ev, long id) { ev->event_id = id; }
+void sigma_event_set_record_id(struct sigma_event *ev, uint64_t id) { ev->record_id = id; }
+void sigma_event_set_computer(struct sigma_event *ev, const char *s, size_t n) { fact(ev->computer, sizeof ev->computer, s, n); }
+void sigma_event_set_time(struct sigma_event *ev, const char *s, size_t n) { fact(ev->time, sizeof ev->time, s, n); }
+
+enum sigma_product sigma_event_product(const struct sigma_event *ev) { return ev->product; }
+const char *sigma_event_channel(const struct sigma_event *ev) { return ev->channel; }
+const char *sigma_event_provider(const struct sigma_event *ev) { return ev->provider; }
+const char *sigma_event_program(const struct sigma_event *ev) { return ev->program; }
+long sigma_event_event_id(const struct sigma_event *ev) { return ev->event_id; }
+uint64_t sigma_event_record_id(const struct sigma_event *ev) { return ev->record_id; }
+const char *sigma_event_computer(const struct sigma_event *ev) { return ev->computer; }
+const char *sigma_event_time(const struct sigma_event *ev) { return ev->time; }
+
+int64_t sigma_event_epoch(const struct sigma_event *ev)
+{
+	struct tm tm;
+	memset(&tm, 0, sizeof tm);
+	const char *end = strptime(ev->time, "%Y-%m-%dT%H:%M:%S", &tm);
+	if (!end)
+		end = strptime(ev->time, "%Y-%m-%d %H:%M:%S", &tm);
+	if (!end)
+		return -1;
+	return (int64_t)timegm(&tm);
+}
+
+size_t sigma_event_count(const struct sigma_event *ev) { return ev->n; }
+
+void sigma_event_field(const struct sigma_event *ev, size_t i, const char **name, size_t *name_len,
+                       const char **value, size_t *value_len)
+{
+	const struct sigma_field_rec *r = &ev->f[i];
+	*name = ev->arena + r->name_off;
+	*name_len = r->name_len;
+	*value = ev->arena + r->val_off;
+	*value_len = r->val_len;
+}
+
+static void strip_path(const char **name, size_t *n)
+{
+	static const char *const prefixes[] = {"Event.System.", "Event.EventData.", "Event.UserData."};
+	for (size_t i = 0; i < sizeof prefixes / sizeof prefixes[0]; i++) {
+		size_t pl = strlen(prefixes[i]);
+		if (*n > pl && strncasecmp(*name, prefixes[i], pl) == 0) {
+			*name += pl;
+			*n -= pl;
+			return;
+		}
+	}
+}
+
+int sigma_event_get(const struct sigma_event *ev, const char *name, size_t nth, const char **value,
+                    size_t *value_len)
+{
+	size_t n = strlen(name);
+	strip_path(&name, &n);
+	uint32_t h = sigma_field_hash(name, n);
+	for (size_t i = 0; i < ev->n; i++) {
+		const struct sigma_field_rec *r = &ev->f[i];
+		if (r->hash != h || !sigma_name_eq(ev->arena + r->name_off, r->name_len, name, n))
+			continue;
+		if (nth-- == 0) {
+			*value = ev->arena + r->val_off;
+			*value_len = r->val_len;
+			return 1;
+		}
+	}
+	return 0;
+}
+
+enum cg_err sigma_event_fold(struct sigma_event *ev)
+{
+	if (ev->low_valid)
+		return CG_OK;
+	size_t need = 1;
+	for (size_t i = 0; i < ev->n; i++)
+		need += ev->f[i].val_len + 1;
+	if (need > ev->low_alloc) {
+		size_t na = ev->low_alloc ? ev->low_alloc : 4096;
+		while (na < need)
+			na *= 2;
+		char *p = realloc(ev->low, na);
+		if (!p)
+			return cg_err_set(CG_ENOMEM, "sigma: out of memory");
+		ev->low = p;
+		ev->low_alloc = na;
+	}
+	size_t o = 0;
+	for (size_t i = 0; i < ev->n; i++) {
+		struct sigma_field_rec *r = &ev->f[i];
+		const unsigned char *s = (const unsigned char *)ev->arena + r->val_off;
+		r->low_off = (uint32_t)o;
+		for (size_t k = 0; k < r->val_len; k++)
+			ev->low[o++] = (char)sigma_fold(s[k]);
+		ev->low[o++] = '\n';
+	}
+	ev->low[o] = '\0';
+	ev->low_len = o;
+	ev->low_valid = 1;
+	return CG_OK;
+}
+
+enum cg_err sigma_event_clone(const struct sigma_event *ev, struct sigma_event **out)
+{
+	struct sigma_event *c;
+	enum cg_err rc = sigma_event_new(&c);
+	if (rc)
+		return rc;
+	memcpy(c->channel, ev->channel, sizeof c->channel);
+	memcpy(c->provider, ev->provider, sizeof c->provider);
+	memcpy(c->program, ev->program, sizeof c->program);
+	memcpy(c->computer, ev->computer, sizeof c->computer);
+	memcpy(c->time, ev->time, sizeof c->time);
+	c->product = ev->product;
+	c->event_id = ev->event_id;
+	c->record_id = ev->record_id;
+	for (size_t i = 0; i < ev->n; i++) {
+		const struct sigma_field_rec *r = &ev->f[i];
+		if ((rc = sigma_event_add(c, ev->arena + r->name_off, r->name_len, ev->arena + r->val_off, r->val_len))) {
+			sigma_event_free(c);
+			return rc;
+		}
+	}
+	*out = c;
+	return CG_OK;
+}
