@@ -515,9 +515,13 @@ static void hunt_load_cb(void *ud, const char *path, size_t doc, const struct si
 	if (rule)
 		return;
 	lw->bad++;
-	if (!lw->ctx->quiet)
-		fprintf(stderr, _("canhgac: sigma: %s%s%zu: rule cannot run: %s\n"), path, doc ? "#" : "", doc ? doc + 1 : 0,
-		        reason ? reason : "");
+	if (lw->ctx->quiet)
+		return;
+	/* A multi-document rule file names the document: "file.yml#2". */
+	if (doc)
+		fprintf(stderr, _("canhgac: sigma: %s#%zu: rule cannot run: %s\n"), path, doc + 1, reason ? reason : "");
+	else
+		fprintf(stderr, _("canhgac: sigma: %s: rule cannot run: %s\n"), path, reason ? reason : "");
 }
 
 static int sigma_hunt(struct cli_ctx *ctx, const struct hunt_opts *o, char **inputs, size_t n_inputs)
