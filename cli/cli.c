@@ -113,6 +113,19 @@ void cli_progress_done(struct cli_progress *p)
 	}
 }
 
+void cli_put_col(const char *s, int width)
+{
+	int w = 0;
+
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+		if ((*p & 0xc0) != 0x80)
+			w++;
+	fputs(s, stdout);
+	for (; w < width; w++)
+		putchar(' ');
+	putchar(' ');
+}
+
 int cli_parse_long(const char *s, long min, long max, long *out)
 {
 	char *end;

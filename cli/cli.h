@@ -65,6 +65,10 @@ void cli_progress_init(struct cli_progress *p, const struct cli_ctx *ctx);
 void cli_progress_update(struct cli_progress *p, const char *what, uint64_t done, uint64_t total);
 void cli_progress_done(struct cli_progress *p);
 
+/* Print `s` on stdout padded with spaces to `width` characters (UTF-8 code
+ * points, so Vietnamese headers line up), then one space. */
+void cli_put_col(const char *s, int width);
+
 /* Parse a whole decimal number in [min, max]; returns 0 on success. */
 int cli_parse_long(const char *s, long min, long max, long *out);
 

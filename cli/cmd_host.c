@@ -11,18 +11,6 @@
 
 /* Print `s` left-aligned in `width` columns plus a space; counts UTF-8
  * characters, not bytes, so Vietnamese names line up. */
-static void put_col(const char *s, int width)
-{
-	int w = 0;
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
-		if ((*p & 0xc0) != 0x80)
-			w++;
-	fputs(s, stdout);
-	for (; w < width; w++)
-		putchar(' ');
-	putchar(' ');
-}
-
 static void usage(FILE *f)
 {
 	fputs(_("Usage: canhgac host add NAME [--addr A]... [--system S] [--os OS] [--role R] [--location L]\n"
@@ -89,9 +77,9 @@ static enum cg_err list_one(void *vctx, const struct asset_host *h)
 	char level[8] = "-";
 	if (h->level)
 		snprintf(level, sizeof level, "%d", h->level);
-	put_col(h->name, 24);
-	put_col(level, 5);
-	put_col(*h->system ? h->system : "-", 30);
+	cli_put_col(h->name, 24);
+	cli_put_col(level, 5);
+	cli_put_col(*h->system ? h->system : "-", 30);
 	printf("%s\n", addrs);
 	return CG_OK;
 }
@@ -265,9 +253,9 @@ int cmd_host(struct cli_ctx *ctx, int argc, char **argv)
 		struct list_ctx lc = {ctx, ctx->json ? json_array() : NULL};
 		if (!ctx->json)
 		{
-			put_col(_("HOST"), 24);
-			put_col(_("LEVEL"), 5);
-			put_col(_("SYSTEM"), 30);
+			cli_put_col(_("HOST"), 24);
+			cli_put_col(_("LEVEL"), 5);
+			cli_put_col(_("SYSTEM"), 30);
 			printf("%s\n", _("ADDRESSES"));
 		}
 		rc = store_host_foreach(db, a.system, list_one, &lc);

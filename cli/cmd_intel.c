@@ -472,14 +472,24 @@ static int cmd_list(struct cli_ctx *ctx, int argc, char **argv)
 		arr = json_array();
 	if (optind == argc) {
 		if (!ctx->json)
-			printf("%-24s %10s  %-20s  %s\n", _("SOURCE"), _("INDICATORS"), _("IMPORTED"), _("FILES"));
+		{
+			cli_put_col(_("SOURCE"), 24);
+			cli_put_col(_("INDICATORS"), 11);
+			cli_put_col(_("IMPORTED"), 21);
+			printf("%s\n", _("FILES"));
+		}
 		rc = store_intel_sources(db, list_source_cb, arr);
 		if (!rc && arr)
 			cli_json_pretty(json_pack("{so}", "sources", arr));
 	} else {
 		if (!ctx->json)
-			printf("%-40s %-7s %-20s %-20s %s\n", _("VALUE"), _("TYPE"), _("FAMILY"), _("FIRST SEEN"),
-			       _("LAST SEEN"));
+		{
+			cli_put_col(_("VALUE"), 40);
+			cli_put_col(_("TYPE"), 7);
+			cli_put_col(_("FAMILY"), 20);
+			cli_put_col(_("FIRST SEEN"), 20);
+			printf("%s\n", _("LAST SEEN"));
+		}
 		rc = store_intel_items(db, argv[optind], type, (size_t)limit, list_item_cb, arr);
 		if (!rc && arr)
 			cli_json_pretty(json_pack("{ss so}", "source", argv[optind], "indicators", arr));

@@ -6,18 +6,6 @@
 
 /* Print `s` left-aligned in `width` columns plus a space; counts UTF-8
  * characters, not bytes, so Vietnamese names line up. */
-static void put_col(const char *s, int width)
-{
-	int w = 0;
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
-		if ((*p & 0xc0) != 0x80)
-			w++;
-	fputs(s, stdout);
-	for (; w < width; w++)
-		putchar(' ');
-	putchar(' ');
-}
-
 static void usage(FILE *f)
 {
 	fputs(_("Usage: canhgac priority [--limit N] [--system S] [--all] [--json]\n"
@@ -88,15 +76,17 @@ static void print_human(const struct priority_report *r, const struct priority_o
 				 "attributed to an inventory host."));
 	else
 	{
-		printf("%-4s %-4s %-6s ", _("RANK"), _("TIER"), _("SCORE"));
-		put_col(_("HOST"), 24);
-		put_col(_("LEVEL"), 5);
+		cli_put_col(_("RANK"), 4);
+		cli_put_col(_("TIER"), 4);
+		cli_put_col(_("SCORE"), 6);
+		cli_put_col(_("HOST"), 24);
+		cli_put_col(_("LEVEL"), 5);
 		printf("%s\n", _("SYSTEM"));
 	}
 	for (size_t i = 0; i < n; i++) {
 		const struct priority_host *p = priority_report_host(r, i);
 		printf("%-4u %-4d %-6lld ", p->rank, (int)p->tier, (long long)p->score);
-		put_col(p->name, 24);
+		cli_put_col(p->name, 24);
 		printf("%-5d %s\n", p->level, *p->system ? p->system : "-");
 		for (size_t k = 0; k < p->n_reasons; k++)
 			printf("      - %s\n", p->reasons[k]);
@@ -111,7 +101,7 @@ static void print_human(const struct priority_report *r, const struct priority_o
 			if (u->hits.last_seen)
 				cg_time_iso(u->hits.last_seen, t, sizeof t);
 			printf("  ");
-			put_col(*u->label ? u->label : _("(no host in the line)"), 24);
+			cli_put_col(*u->label ? u->label : _("(no host in the line)"), 24);
 			printf(_("%llu lines, %llu listed indicators%s%s, last seen %s\n"), (unsigned long long)u->hits.lines,
 			       (unsigned long long)u->hits.indicators, *u->hits.families ? "; " : "", u->hits.families, t);
 		}

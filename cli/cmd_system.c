@@ -7,18 +7,6 @@
 
 /* Print `s` left-aligned in `width` columns plus a space; counts UTF-8
  * characters, not bytes, so Vietnamese names line up. */
-static void put_col(const char *s, int width)
-{
-	int w = 0;
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
-		if ((*p & 0xc0) != 0x80)
-			w++;
-	fputs(s, stdout);
-	for (; w < width; w++)
-		putchar(' ');
-	putchar(' ');
-}
-
 static void usage(FILE *f)
 {
 	fputs(_("Usage: canhgac system add NAME --level N [--owner O] [--description D]\n"
@@ -58,7 +46,7 @@ static enum cg_err list_one(void *ctx, const struct asset_system *s)
 	else
 	{
 		printf("%-5d %-6lld ", s->level, (long long)s->n_hosts);
-		put_col(s->name, 32);
+		cli_put_col(s->name, 32);
 		printf("%s\n", s->owner);
 	}
 	return CG_OK;
@@ -183,8 +171,9 @@ int cmd_system(struct cli_ctx *ctx, int argc, char **argv)
 		struct list_ctx lc = {ctx, ctx->json ? json_array() : NULL};
 		if (!ctx->json)
 		{
-			printf("%-5s %-6s ", _("LEVEL"), _("HOSTS"));
-			put_col(_("SYSTEM"), 32);
+			cli_put_col(_("LEVEL"), 5);
+			cli_put_col(_("HOSTS"), 6);
+			cli_put_col(_("SYSTEM"), 32);
 			printf("%s\n", _("OWNER"));
 		}
 		rc = store_system_foreach(db, list_one, &lc);

@@ -24,7 +24,8 @@ static void usage(FILE *f)
 		     "  report               per information system: counts and open findings\n"
 		     "  accept ID --reason R accept a finding's risk, with a reason\n"
 		     "  reopen ID            reopen an accepted finding\n"
-		     "  watch list|add CVE|remove CVE|import FILE   the authority's watchlist\n\n"
+		     "  watch list|add CVE|remove CVE|remove rule:N|import FILE\n"
+		     "                       the authority's watchlist (CVEs and rules)\n\n"
 		     "Options:\n"
 		     "  -f, --format F        advisory format: auto, nvd, osv, kev, epss\n"
 		     "      --bundled         (import) the advisories and watchlist shipped with canhgac\n"
@@ -265,6 +266,8 @@ static json_t *finding_json(const struct finding *f, size_t rank)
 	json_object_set_new(o, "watchlist_date", *f->watch_date ? json_string(f->watch_date) : json_null());
 	json_object_set_new(o, "reason", *f->reason ? json_string(f->reason) : json_null());
 	json_object_set_new(o, "level", f->level ? json_integer(f->level) : json_null());
+	json_object_set_new(o, "watchlist_rule", f->watch_rule ? json_integer(f->watch_rule) : json_null());
+	json_object_set_new(o, "note", *f->note ? json_string(f->note) : json_null());
 	return o;
 }
 
@@ -283,15 +286,26 @@ static enum cg_err print_finding(void *vctx, const struct finding *f)
 		cli_json_line(finding_json(f, c->n));
 		return CG_OK;
 	}
-	if (c->n == 1)
-		printf("%-4s %-6s %-22s %-16s %-24s %-22s %-22s %-5s %-10s %-8s %s\n", _("#"), _("ID"), _("HOST"),
-		       _("VULN"), _("PACKAGE"), _("INSTALLED"), _("FIXED"), _("CVSS"), _("KEV"), _("STATE"),
-		       _("WATCHLIST"));
+	if (c->n == 1) {
+		cli_put_col(_("#"), 4);
+		cli_put_col(_("ID"), 6);
+		cli_put_col(_("HOST"), 22);
+		cli_put_col(_("VULN"), 16);
+		cli_put_col(_("PACKAGE"), 24);
+		cli_put_col(_("INSTALLED"), 22);
+		cli_put_col(_("FIXED"), 22);
+		cli_put_col(_("CVSS"), 5);
+		cli_put_col(_("KEV"), 10);
+		cli_put_col(_("STATE"), 8);
+		printf("%s\n", _("WATCHLIST"));
+	}
 	if (f->cvss >= 0)
 		snprintf(cvss, sizeof cvss, "%.1f", f->cvss);
 	printf("%-4zu %-6lld %-22s %-16s %-24s %-22s %-22s %-5s %-10s %-8s %s\n", c->n, (long long)f->id, f->host,
 	       f->vuln_id, f->package, f->installed, *f->fixed ? f->fixed : "-", cvss,
 	       *f->kev_added ? f->kev_added : "-", f->state, *f->watch_ref ? f->watch_ref : "");
+	if (*f->note)
+		printf("     %s\n", _(f->note));
 	return CG_OK;
 }
 
@@ -394,7 +408,8 @@ static int do_report(struct cli_ctx *ctx, struct cg_db *db, const struct vopts *
 				char cvs[16] = "-";
 				if (json_is_real(cv))
 					snprintf(cvs, sizeof cvs, "%.1f", json_real_value(cv));
-				printf("  %2zu. %-16s %-22s %-22s %-20s -> %-20s CVSS %-4s %s%s%s\n", k + 1,
+				json_t *nt = json_object_get(it, "note");
+				printf("  %2zu. %-16s %-22s %-22s %-20s -> %-20s CVSS %-4s %s%s%s%s%s\n", k + 1,
 				       json_string_value(json_object_get(it, "vuln")),
 				       json_string_value(json_object_get(it, "host")),
 				       json_string_value(json_object_get(it, "package")),
@@ -403,7 +418,8 @@ static int do_report(struct cli_ctx *ctx, struct cg_db *db, const struct vopts *
 				       json_is_string(json_object_get(it, "watchlist_ref")) ? _("[watchlist] ") : "",
 				       json_is_string(json_object_get(it, "kev_added")) ? _("[KEV] ") : "",
 				       strcmp(json_string_value(json_object_get(it, "state")), "accepted") == 0
-					       ? _("[accepted]") : "");
+					       ? _("[accepted]") : "",
+				       json_is_string(nt) ? " — " : "", json_is_string(nt) ? json_string_value(nt) : "");
 			}
 		}
 		json_decref(s->items);
@@ -429,12 +445,40 @@ static enum cg_err print_watch(void *vctx, const struct watch_entry *e, const ch
 	return CG_OK;
 }
 
+static enum cg_err print_watch_rule(void *vctx, const struct watch_rule *r, const char *origin)
+{
+	const struct cli_ctx *c = vctx;
+	char what[160];
+
+	if (c->json) {
+		cli_json_line(json_pack("{s:I,s:{s:s,s:s,s:s,s:f},s:s,s:s,s:s,s:s,s:s}", "rule", (json_int_t)r->id,
+					"match", "vendor", r->vendor, "published_from", r->published_from,
+					"published_to", r->published_to, "cvss_min", r->cvss_min, "reference",
+					r->reference, "date", r->date, "title", r->title, "note", r->note, "origin",
+					origin));
+		return CG_OK;
+	}
+	snprintf(what, sizeof what, _("rule:%lld %s, published %s..%s, CVSS >= %.1f"), (long long)r->id, r->vendor,
+		 r->published_from, r->published_to, r->cvss_min);
+	printf("%-16s %-10s %-40s %s\n", what, r->date, r->reference, r->title);
+	return CG_OK;
+}
+
 static int do_watch(struct cli_ctx *ctx, struct cg_db *db, const struct vopts *o, int argc, char **argv)
 {
 	enum cg_err rc;
 
 	if (argc < 1 || strcmp(argv[0], "list") == 0) {
 		rc = store_watch_foreach(db, print_watch, ctx);
+		if (!rc)
+			rc = store_watch_rule_foreach(db, print_watch_rule, ctx);
+	} else if (strcmp(argv[0], "remove") == 0 && argc == 2 && strncmp(argv[1], "rule:", 5) == 0) {
+		long id;
+		if (cli_parse_long(argv[1] + 5, 1, 0x7fffffffL, &id)) {
+			cli_error(_("'%s' is not a rule id (rule:N, see 'vuln watch list')"), argv[1]);
+			return CLI_USAGE;
+		}
+		rc = store_watch_rule_remove(db, id);
 	} else if (strcmp(argv[0], "add") == 0 && argc == 2) {
 		struct watch_entry e = {.cve = argv[1], .reference = o->ref, .date = o->date,
 					.title = o->title ? o->title : "", .note = ""};
@@ -459,7 +503,7 @@ static int do_watch(struct cli_ctx *ctx, struct cg_db *db, const struct vopts *o
 		if (!rc && !ctx->json)
 			printf(_("%s: %zu watchlist entries\n"), argv[1], n);
 	} else {
-		cli_error(_("usage: vuln watch list | add CVE --ref R --date D [--title T] | remove CVE | import FILE"));
+		cli_error(_("usage: vuln watch list | add CVE --ref R --date D [--title T] | remove CVE|rule:N | import FILE"));
 		return cli_usage_hint("vuln");
 	}
 	return rc ? cli_fail(rc) : CLI_OK;

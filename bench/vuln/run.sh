@@ -8,7 +8,8 @@
 # generated year of 30,000 records) and the CISA KEV catalogue from
 # ../shared/data, then matches 1,000 hosts x 2,000 packages. Prints records/s
 # imported and host-packages/s matched, with jq parsing the same JSON in the
-# same run, and the peak memory of each step (GNU time).
+# same run and the ratio of the two, and the peak memory of each step (GNU
+# time); exits 1 when a step goes over 1 GiB.
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 bin=${1:-$here/../../build/cli/canhgac}
@@ -46,7 +47,7 @@ t0=$(now)
 measure import /dev/null "$bin" --quiet vuln import "$nvd"
 [ -f "$kev" ] && "$bin" --quiet vuln import "$kev" >/dev/null
 t1=$(now)
-jq -c '.vulnerabilities[].cve.id' "$nvd"/*.json >/dev/null
+measure jq /dev/null jq -c '.vulnerabilities[].cve.id' "$nvd"/*.json
 [ -f "$kev" ] && jq -c '.vulnerabilities[].cveID' "$kev" >/dev/null
 t2=$(now)
 
@@ -61,8 +62,24 @@ measure scan "$work/scan.json" "$bin" --quiet --json vuln scan
 t4=$(now)
 hp=$((hosts * pkgs))
 
+imp=$(rate "$records" "$t0" "$t1")
+jqr=$(rate "$records" "$t1" "$t2")
+scn=$(rate "$hp" "$t3" "$t4")
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b <= 0) print "n/a"; else printf "%.2f", a / b }'; }
 echo "NVD records:           $records (+ KEV)"
-echo "import:                $(rate "$records" "$t0" "$t1") records/s (peak $(mib import))"
-echo "jq, same JSON:         $(rate "$records" "$t1" "$t2") records/s"
-echo "scan:                  $(rate "$hp" "$t3" "$t4") host-packages/s ($hosts x $pkgs, peak $(mib scan))"
+echo "import:                $imp records/s (peak $(mib import))"
+echo "jq, same JSON:         $jqr records/s (peak $(mib jq))"
+echo "import / jq:           $(ratio "$imp" "$jqr")x  (canhgac parses, validates and stores; jq only parses)"
+echo "scan:                  $scn host-packages/s ($hosts x $pkgs, peak $(mib scan))"
 echo "scan result:           $(cat "$work/scan.json")"
+# The issue's bound: every step stays within 1 GiB.
+status=0
+for step in import jq scan; do
+	kib=$(cat "$work/rss.$step")
+	if [ "$kib" -gt 1048576 ]; then
+		echo "MEMORY: $step peaked at $(mib "$step"), over 1 GiB" >&2
+		status=1
+	fi
+done
+[ "$status" -eq 0 ] && echo "memory:                every step under 1 GiB"
+exit "$status"

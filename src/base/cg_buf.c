@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cg_i18n.h"
+
 void cg_buf_init(struct cg_buf *b, size_t cap)
 {
 	b->data = NULL;
@@ -35,7 +37,7 @@ enum cg_err cg_buf_reserve(struct cg_buf *b, size_t n)
 	char *p;
 
 	if (n > b->cap || b->len > b->cap - n)
-		return cg_err_set(CG_ELIMIT, "buffer would exceed its limit of %zu bytes", b->cap);
+		return cg_err_set(CG_ELIMIT, _("buffer would exceed its limit of %zu bytes"), b->cap);
 	want = b->len + n + 1;
 	if (want <= b->alloc)
 		return CG_OK;
@@ -44,7 +46,7 @@ enum cg_err cg_buf_reserve(struct cg_buf *b, size_t n)
 		nalloc = nalloc > SIZE_MAX / 2 ? want : nalloc * 2;
 	p = realloc(b->data, nalloc);
 	if (!p)
-		return cg_err_set(CG_ENOMEM, "out of memory growing a buffer to %zu bytes", nalloc);
+		return cg_err_set(CG_ENOMEM, _("out of memory growing a buffer to %zu bytes"), nalloc);
 	b->data = p;
 	b->alloc = nalloc;
 	return CG_OK;

@@ -8,6 +8,7 @@
 #include <zlib.h>
 
 #include "cg_buf.h"
+#include "cg_i18n.h"
 
 const char *cg_file_basename(const char *path)
 {
@@ -31,14 +32,14 @@ enum cg_err cg_file_read(const char *path, size_t cap, char **out, size_t *out_l
 	gz = gzdopen(fd, "rb");
 	if (!gz) {
 		close(fd);
-		return cg_err_set(CG_ENOMEM, "%s: cannot start reading", path);
+		return cg_err_set(CG_ENOMEM, _("%s: cannot start reading"), path);
 	}
 	gzbuffer(gz, 1 << 17);
 	cg_buf_init(&b, cap);
 	while ((n = gzread(gz, chunk, sizeof chunk)) > 0) {
 		rc = cg_buf_append(&b, chunk, (size_t)n);
 		if (rc) {
-			rc = cg_err_set(rc, "%s: larger than the limit of %zu bytes", path, cap);
+			rc = cg_err_set(rc, _("%s: larger than the limit of %zu bytes"), path, cap);
 			goto fail;
 		}
 	}
@@ -51,7 +52,7 @@ enum cg_err cg_file_read(const char *path, size_t cap, char **out, size_t *out_l
 	 * versions; gzerror then reports Z_BUF_ERROR. */
 	gzerror(gz, &zerr);
 	if (zerr == Z_BUF_ERROR) {
-		rc = cg_err_set(CG_EIO, "%s: truncated gzip data", path);
+		rc = cg_err_set(CG_EIO, _("%s: truncated gzip data"), path);
 		goto fail;
 	}
 	gzclose(gz);

@@ -7,6 +7,8 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "cg_i18n.h"
+
 #define STMT_CACHE_MAX 128
 
 struct stmt_slot {
@@ -227,7 +229,7 @@ static enum cg_err migrate(struct cg_db *db)
 		return rc;
 	if (db->version > (int)N_MIGRATIONS)
 		return cg_err_set(CG_EUNSUPPORTED,
-				  "%s: schema version %d is newer than this canhgac knows (%zu); upgrade canhgac",
+				  _("%s: schema version %d is newer than this canhgac knows (%zu); upgrade canhgac"),
 				  db->path, db->version, N_MIGRATIONS);
 	while (db->version < (int)N_MIGRATIONS) {
 		if ((rc = cg_db_begin(db)))
@@ -265,7 +267,7 @@ static enum cg_err migrate_module(struct cg_db *db, const struct cg_schema *m)
 	sqlite3_reset(st);
 	if (version > (int)m->n_steps)
 		return cg_err_set(CG_EUNSUPPORTED,
-				  "%s: schema of '%s' is version %d, newer than this canhgac knows (%zu); upgrade canhgac",
+				  _("%s: schema of '%s' is version %d, newer than this canhgac knows (%zu); upgrade canhgac"),
 				  db->path, m->module, version, m->n_steps);
 	while (version < (int)m->n_steps) {
 		if ((rc = cg_db_begin(db)))
@@ -301,12 +303,12 @@ enum cg_err cg_db_open(const char *path, struct cg_db **out)
 	db = calloc(1, sizeof *db);
 	if (!db || !(db->path = strdup(path))) {
 		free(db);
-		return cg_err_set(CG_ENOMEM, "out of memory");
+		return cg_err_set(CG_ENOMEM, _("out of memory"));
 	}
 	if (sqlite3_open_v2(path, &db->h, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
 			    NULL) != SQLITE_OK) {
-		rc = cg_err_set(CG_EDB, "%s: cannot open database: %s", path,
-				db->h ? sqlite3_errmsg(db->h) : "out of memory");
+		rc = cg_err_set(CG_EDB, _("%s: cannot open database: %s"), path,
+				db->h ? sqlite3_errmsg(db->h) : _("out of memory"));
 		goto fail;
 	}
 	sqlite3_busy_timeout(db->h, 10000);
@@ -350,12 +352,12 @@ static enum cg_err mkdir_p(char *dir)
 		*p = '\0';
 		if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
 			*p = '/';
-			return cg_err_set(CG_EIO, "%s: cannot create directory: %s", dir, strerror(errno));
+			return cg_err_set(CG_EIO, _("%s: cannot create directory: %s"), dir, strerror(errno));
 		}
 		*p = '/';
 	}
 	if (mkdir(dir, 0700) != 0 && errno != EEXIST)
-		return cg_err_set(CG_EIO, "%s: cannot create directory: %s", dir, strerror(errno));
+		return cg_err_set(CG_EIO, _("%s: cannot create directory: %s"), dir, strerror(errno));
 	return CG_OK;
 }
 
@@ -377,16 +379,16 @@ enum cg_err cg_db_resolve_path(const char *explicit_path, char *buf, size_t n)
 		else if (home && *home == '/')
 			w = snprintf(dir, sizeof dir, "%s/.local/share/canhgac", home);
 		else
-			return cg_err_set(CG_EINVAL, "no database path: give --db or set CANHGAC_DB");
+			return cg_err_set(CG_EINVAL, _("no database path: give --db or set CANHGAC_DB"));
 		if (w < 0 || (size_t)w >= sizeof dir)
-			return cg_err_set(CG_ELIMIT, "database directory path too long");
+			return cg_err_set(CG_ELIMIT, _("database directory path too long"));
 		enum cg_err rc = mkdir_p(dir);
 		if (rc)
 			return rc;
 		w = snprintf(buf, n, "%s/canhgac.db", dir);
 	}
 	if (w < 0 || (size_t)w >= n)
-		return cg_err_set(CG_ELIMIT, "database path too long");
+		return cg_err_set(CG_ELIMIT, _("database path too long"));
 	return CG_OK;
 }
 

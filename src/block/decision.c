@@ -24,7 +24,11 @@ int block_action_from_name(const char *s)
 
 enum cg_err block_target_parse(const char *s, size_t n, struct ioc *out)
 {
-	enum cg_err rc = ioc_parse(s, n, IOC_NONE, out);
+	enum cg_err rc;
+
+	if (!s)
+		return cg_err_set(CG_EINVAL, _("empty target"));
+	rc = ioc_parse(s, n, IOC_NONE, out);
 
 	if (rc) {
 		for (size_t i = 0; i < n; i++)

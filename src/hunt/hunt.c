@@ -425,11 +425,9 @@ static int produce_mapped(struct pipeline *p, const struct filewalk_entry *fe, s
 		j->raw_done = cut;
 		off = cut;
 		if (push_job(p, j) != 0) {
-			/* Earlier chunks may still be scanned: close only at the very end. */
-			if (j->last)
-				filewalk_close(f);
-			else
-				p->orphan = f;
+			/* Earlier chunks of this mapping may still be in a worker's
+			 * hands: unmap only after the workers are joined. */
+			p->orphan = f;
 			job_free(j);
 			return -1;
 		}

@@ -27,10 +27,13 @@ struct adv_range {
 	const char *end;
 	int end_incl;
 	const char *fixed;      /* first fixed version when known, for display */
+	const char *kb;         /* "KB5029388,KB5030524": hotfixes any of which fix the product
+				 * (vendor advisories only; NULL when none) */
 };
 
 struct adv_record {
 	const char *source; /* "nvd", "osv" */
+	const char *cna;    /* NVD sourceIdentifier ("secure@microsoft.com"); NULL when absent */
 	const char *ref;    /* advisory id: CVE-2023-4863, DSA-3029-1 */
 	const char *modified, *published, *summary;
 	double cvss;        /* < 0 when unknown */

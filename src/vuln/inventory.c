@@ -5,7 +5,7 @@
 #include "inv_internal.h"
 
 static const char *const format_names[INV_FORMAT_COUNT] = {
-	"auto", "dpkg", "rpm", "windows-csv", "windows-json", "systeminfo", "bigip", "zimbra", "cpe",
+	"auto", "dpkg", "rpm", "windows-csv", "windows-json", "systeminfo", "bigip", "zimbra", "cpe", "windows-os",
 };
 static const char *const kind_names[INV_KIND_COUNT] = {
 	"deb", "rpm", "win-program", "win-kb", "win-os", "bigip", "zimbra", "cpe",
@@ -26,7 +26,7 @@ enum cg_err inv_format_parse(const char *name, enum inv_format *out)
 	}
 	return cg_err_set(CG_EINVAL,
 			  "unknown inventory format '%s' (auto, dpkg, rpm, windows-csv, windows-json, systeminfo, "
-			  "bigip, zimbra, cpe)", name);
+			  "bigip, zimbra, cpe, windows-os)", name);
 }
 
 const char *inv_kind_name(enum inv_kind k)
@@ -56,6 +56,7 @@ unsigned inv_format_kinds(enum inv_format f)
 	case INV_BIGIP: return 1u << INV_KIND_BIGIP;
 	case INV_ZIMBRA: return 1u << INV_KIND_ZIMBRA;
 	case INV_CPE: return 1u << INV_KIND_CPE;
+	case INV_WINOS: return 1u << INV_KIND_WIN_OS;
 	default: return 0;
 	}
 }
@@ -132,8 +133,13 @@ enum inv_format inv_detect(const char *buf, size_t len)
 		p += 3, lim -= 3;
 	while (lim && (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n'))
 		p++, lim--;
-	if (lim && (*p == '[' || *p == '{'))
+	if (lim && (*p == '[' || *p == '{')) {
+		size_t w = len < 8192 ? len : 8192;
+		if (memmem(buf, w, "\"CurrentBuild", 13) || memmem(buf, w, "\"OsBuildNumber\"", 15) ||
+		    memmem(buf, w, "\"WindowsUBR\"", 12))
+			return INV_WINOS;
 		return INV_WINJSON;
+	}
 	if (has_line(buf, len, "Package:") && (has_line(buf, len, "Status:") || has_line(buf, len, "Version:")))
 		return INV_DPKG;
 	if (has_line(buf, len, "Sys::Version") ||
@@ -183,6 +189,7 @@ enum cg_err inv_parse(enum inv_format f, const char *file, const char *buf, size
 	case INV_BIGIP: return inv_parse_bigip(file, buf, len, fn, ctx);
 	case INV_ZIMBRA: return inv_parse_zimbra(file, buf, len, fn, ctx);
 	case INV_CPE: return inv_parse_cpe(file, buf, len, fn, ctx);
+	case INV_WINOS: return inv_parse_winos(file, buf, len, fn, ctx);
 	default: return cg_err_set(CG_EINVAL, "%s: unknown inventory format", file);
 	}
 }

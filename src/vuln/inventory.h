@@ -24,6 +24,7 @@ enum inv_format {
 	INV_BIGIP,    /* tmsh show sys version, or /VERSION */
 	INV_ZIMBRA,   /* zmcontrol -v */
 	INV_CPE,      /* one CPE 2.3 formatted string a line */
+	INV_WINOS,    /* Windows product and full build (registry CurrentVersion or Get-ComputerInfo) as JSON */
 	INV_FORMAT_COUNT
 };
 
@@ -43,11 +44,12 @@ enum inv_kind {
 struct inv_item {
 	enum inv_kind kind;
 	const char *name;    /* package, program, "KB5032196", "big-ip", "zimbra", "vendor:product" */
-	const char *version; /* in the kind's scheme; "" for hotfixes */
+	const char *version; /* in the kind's scheme; "" for hotfixes; win-os: "10.0.17763.4010" (full
+			      * build with the UBR revision) or "10.0.17763" when the revision is unknown */
 	const char *arch;    /* "" when unknown */
 	const char *source;  /* Debian source package / vendor / publisher; "" when none */
 	const char *source_version; /* Debian source version when it differs; "" otherwise */
-	const char *update;  /* CPE update field (e.g. "p40"); "" when none */
+	const char *update;  /* CPE update field (e.g. "p40"); for win-os the release ("22H2"); "" when none */
 };
 
 /* Borrowed item, valid during the call. Return non-zero CG code to stop. */
@@ -81,5 +83,12 @@ enum cg_err inv_parse_systeminfo(const char *file, const char *buf, size_t len, 
 enum cg_err inv_parse_bigip(const char *file, const char *buf, size_t len, inv_item_fn fn, void *ctx) CG_MUST_CHECK;
 enum cg_err inv_parse_zimbra(const char *file, const char *buf, size_t len, inv_item_fn fn, void *ctx) CG_MUST_CHECK;
 enum cg_err inv_parse_cpe(const char *file, const char *buf, size_t len, inv_item_fn fn, void *ctx) CG_MUST_CHECK;
+/* One JSON object (or an array of one) from
+ *   Get-ItemProperty 'HKLM:\SOFTWARE\Microsoft\Windows NT\CurrentVersion' |
+ *     Select-Object ProductName,DisplayVersion,ReleaseId,CurrentBuild,UBR,InstallationType | ConvertTo-Json
+ * or Get-ComputerInfo | Select-Object WindowsProductName,OsName,OsVersion,OsBuildNumber,WindowsUBR,
+ *     OSDisplayVersion,WindowsInstallationType | ConvertTo-Json
+ * → one win-os item whose version carries the UBR revision. */
+enum cg_err inv_parse_winos(const char *file, const char *buf, size_t len, inv_item_fn fn, void *ctx) CG_MUST_CHECK;
 
 #endif

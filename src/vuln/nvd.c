@@ -79,6 +79,11 @@ static enum cg_err add_match(const char *file, const char *id, json_t *m, struct
 		return cg_err_set(CG_ENOMEM, "out of memory");
 	const char *ver = c.attr[CPE_VERSION], *upd = c.attr[CPE_UPDATE];
 	int has_update = !cpe_any(upd) && strcmp(upd, "-") != 0;
+	/* Windows releases put their edition in the version: windows_server_2012
+	 * "-" is 2012, "r2" is 2012 R2. Keep "-" so the two stay apart. */
+	if (strcmp(ver, "-") == 0 && strcmp(c.attr[CPE_PART], "o") == 0 && strcmp(c.attr[CPE_VENDOR], "microsoft") == 0 &&
+	    strncmp(c.attr[CPE_PRODUCT], "windows", 7) == 0)
+		ar->exact = "-";
 	if (!cpe_any(ver) && strcmp(ver, "-") != 0) {
 		char buf[300];
 		/* Zimbra patch levels live in the update field: 8.8.15 + p40. */
@@ -125,6 +130,7 @@ static enum cg_err one_cve(const char *file, size_t idx, json_t *cve, adv_record
 	rec.ref = id;
 	rec.ids = &rec.ref;
 	rec.n_ids = 1;
+	rec.cna = str(cve, "sourceIdentifier");
 	rec.modified = str(cve, "lastModified");
 	rec.published = str(cve, "published");
 	descs = json_object_get(cve, "descriptions");

@@ -52,7 +52,7 @@ static const char *scheme_of(const char *family, const char *type)
 }
 
 struct ctx_affected {
-	const char *file, *id, *family, *release, *product, *scheme;
+	const char *file, *id, *family, *release, *product, *scheme, *kb;
 	struct adv_ranges *r;
 };
 
@@ -78,6 +78,7 @@ static enum cg_err new_range(const struct ctx_affected *a, struct adv_range **ou
 	ar->product = a->product;
 	ar->scheme = a->scheme;
 	ar->cpe_update = "";
+	ar->kb = a->kb;
 	*out = ar;
 	return CG_OK;
 }
@@ -115,6 +116,34 @@ static enum cg_err events(const struct ctx_affected *a, json_t *evs)
 	return CG_OK;
 }
 
+/* ecosystem_specific.kb of a vendor record: the hotfixes (KB numbers) that
+ * fix the package, any one of them. Joined "KB1,KB2" or NULL when absent. */
+static enum cg_err kb_list(const char *file, const char *id, const char *pkg, json_t *arr, struct adv_ranges *r,
+			   const char **out)
+{
+	char buf[1024];
+	size_t n = 0, i;
+	json_t *v;
+
+	*out = NULL;
+	if (!arr)
+		return CG_OK;
+	if (!json_is_array(arr) || json_array_size(arr) == 0 || json_array_size(arr) > 64)
+		return cg_err_set(CG_EPARSE, "%s: %s: package '%s': field 'kb': expected 1 to 64 KB numbers", file, id,
+				  pkg);
+	json_array_foreach(arr, i, v) {
+		const char *s = json_string_value(v);
+		size_t d = s ? strspn(s + (strncmp(s, "KB", 2) == 0 ? 2 : 0), "0123456789") : 0;
+		if (!s || strncmp(s, "KB", 2) != 0 || d < 4 || d > 10 || s[2 + d])
+			return cg_err_set(CG_EPARSE, "%s: %s: package '%s': field 'kb': '%s' is not a KB number", file, id,
+					  pkg, s ? s : "(not a string)");
+		n += (size_t)snprintf(buf + n, sizeof buf - n, "%s%s", n ? "," : "", s);
+	}
+	if (!(*out = adv_keep(r, strdup(buf))))
+		return cg_err_set(CG_ENOMEM, "out of memory");
+	return CG_OK;
+}
+
 static enum cg_err affected(const char *file, const char *id, json_t *aff, struct adv_ranges *r)
 {
 	json_t *pkg = json_object_get(aff, "package"), *ranges, *rg, *vers, *v;
@@ -135,6 +164,8 @@ static enum cg_err affected(const char *file, const char *id, json_t *aff, struc
 	a.release = colon ? colon + 1 : "";
 	if (!a.family)
 		return cg_err_set(CG_ENOMEM, "out of memory");
+	if ((rc = kb_list(file, id, name, json_object_get(json_object_get(aff, "ecosystem_specific"), "kb"), r, &a.kb)))
+		return rc;
 	ranges = json_object_get(aff, "ranges");
 	json_array_foreach(ranges, i, rg) {
 		const char *type = str(rg, "type");

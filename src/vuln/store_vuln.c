@@ -5,6 +5,7 @@
 
 #include "cg_file.h"
 #include "store_vuln.h"
+#include "winprod.h"
 
 static const char *nz(const char *s) { return s ? s : ""; }
 
@@ -51,10 +52,23 @@ static enum cg_err host_id(struct cg_db *db, const char *host, int create, int64
 struct inv_put_ctx {
 	struct cg_db *db;
 	int64_t host_id;
-	unsigned kinds;
+	unsigned kinds, cleared;
+	int lazy; /* clear a kind when its first item arrives */
 	size_t n;
 	const char *file;
 };
+
+static enum cg_err clear_kind(struct cg_db *db, int64_t host_id, enum inv_kind k)
+{
+	sqlite3_stmt *st;
+	enum cg_err rc;
+
+	if ((rc = cg_db_stmt(db, "DELETE FROM inv_item WHERE host_id = ?1 AND kind = ?2", &st)))
+		return rc;
+	sqlite3_bind_int64(st, 1, host_id);
+	cg_db_bind_text(st, 2, inv_kind_name(k));
+	return step_done(db, st, "replacing inventory items");
+}
 
 static enum cg_err put_item(void *vctx, const struct inv_item *it)
 {
@@ -64,6 +78,11 @@ static enum cg_err put_item(void *vctx, const struct inv_item *it)
 
 	if (!(c->kinds & (1u << it->kind)))
 		return cg_err_set(CG_EINTERNAL, "%s: parser produced an unexpected kind", c->file);
+	if (c->lazy && !(c->cleared & (1u << it->kind))) {
+		if ((rc = clear_kind(c->db, c->host_id, it->kind)))
+			return rc;
+		c->cleared |= 1u << it->kind;
+	}
 	if ((rc = cg_db_stmt(c->db,
 			     "INSERT INTO inv_item(host_id, kind, name, arch, version, source, source_version, cpe_update)"
 			     " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT(host_id, kind, name, arch) DO UPDATE"
@@ -99,14 +118,11 @@ enum cg_err store_inv_import(struct cg_db *db, const char *host, const char *fil
 		return rc;
 	if ((rc = host_id(db, host, create_host, &c.host_id, &created)))
 		goto fail;
-	for (int k = 0; k < INV_KIND_COUNT; k++) {
-		if (!(c.kinds & (1u << k)))
-			continue;
-		if ((rc = cg_db_stmt(db, "DELETE FROM inv_item WHERE host_id = ?1 AND kind = ?2", &st)))
-			goto fail;
-		sqlite3_bind_int64(st, 1, c.host_id);
-		cg_db_bind_text(st, 2, inv_kind_name((enum inv_kind)k));
-		if ((rc = step_done(db, st, "replacing inventory items")))
+	/* A PowerShell program list and a hotfix list are separate files of the
+	 * same format: each replaces only the kind it holds. */
+	c.lazy = f == INV_WINCSV || f == INV_WINJSON;
+	for (int k = 0; !c.lazy && k < INV_KIND_COUNT; k++) {
+		if ((c.kinds & (1u << k)) && (rc = clear_kind(db, c.host_id, (enum inv_kind)k)))
 			goto fail;
 	}
 	if ((rc = inv_parse(f, file, buf, len, put_item, &c, &stats->format)))
@@ -179,17 +195,57 @@ struct adv_ctx {
 	struct adv_import_stats *st;
 };
 
+/* ",microsoft," — the CPE vendors of a record and the domain of its CNA
+ * (secure@microsoft.com), for watchlist rules. */
+static void vendors_of(const struct adv_record *r, char *out, size_t n)
+{
+	size_t len = 0;
+	char v[80];
+
+	out[0] = '\0';
+	for (size_t i = 0; i <= r->n_ranges; i++) {
+		const char *p;
+		size_t k;
+		if (i < r->n_ranges) {
+			if (strcmp(r->ranges[i].family, "cpe") != 0)
+				continue;
+			p = r->ranges[i].product;
+			k = strcspn(p, ":");
+		} else {
+			if (!r->cna || !(p = strchr(r->cna, '@')))
+				break;
+			p++;
+			k = strcspn(p, ".");
+			if (!p[k])
+				break; /* no domain label before a suffix */
+		}
+		if (k == 0 || k + 3 > sizeof v)
+			continue;
+		v[0] = ',';
+		for (size_t j = 0; j < k; j++)
+			v[j + 1] = (char)(p[j] >= 'A' && p[j] <= 'Z' ? p[j] - 'A' + 'a' : p[j]);
+		v[k + 1] = ',';
+		v[k + 2] = '\0';
+		if (strstr(out, v) || len + k + 2 >= n)
+			continue;
+		memcpy(out + (len ? len - 1 : 0), v, k + 3);
+		len = strlen(out);
+	}
+}
+
 static enum cg_err put_vuln(struct cg_db *db, const struct adv_record *r, const char *id)
 {
 	sqlite3_stmt *st;
 	enum cg_err rc;
+	char vendors[1024];
 
 	/* NVD is the reference for scores and summaries; other sources fill gaps. */
 	if (strcmp(r->source, "nvd") == 0)
 		rc = cg_db_stmt(db,
 				"INSERT INTO vuln(id, summary, published, modified, cvss, cvss_vector, severity,"
-				" kev_added, kev_due, kev_action) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"
+				" kev_added, kev_due, kev_action, vendors) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"
 				" ON CONFLICT(id) DO UPDATE SET summary = COALESCE(excluded.summary, summary),"
+				" vendors = excluded.vendors,"
 				" published = excluded.published, modified = excluded.modified,"
 				" cvss = COALESCE(excluded.cvss, cvss), cvss_vector = COALESCE(excluded.cvss_vector, cvss_vector),"
 				" severity = COALESCE(excluded.severity, severity),"
@@ -199,7 +255,7 @@ static enum cg_err put_vuln(struct cg_db *db, const struct adv_record *r, const 
 	else
 		rc = cg_db_stmt(db,
 				"INSERT INTO vuln(id, summary, published, modified, cvss, cvss_vector, severity,"
-				" kev_added, kev_due, kev_action) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"
+				" kev_added, kev_due, kev_action, vendors) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"
 				" ON CONFLICT(id) DO UPDATE SET summary = COALESCE(summary, excluded.summary),"
 				" published = COALESCE(published, excluded.published),"
 				" modified = COALESCE(modified, excluded.modified),"
@@ -218,6 +274,8 @@ static enum cg_err put_vuln(struct cg_db *db, const struct adv_record *r, const 
 	cg_db_bind_text(st, 8, r->kev_added);
 	cg_db_bind_text(st, 9, r->kev_due);
 	cg_db_bind_text(st, 10, r->kev_action);
+	vendors_of(r, vendors, sizeof vendors);
+	cg_db_bind_text(st, 11, vendors[0] ? vendors : NULL);
 	return step_done(db, st, "storing a vulnerability");
 }
 
@@ -227,8 +285,8 @@ static enum cg_err put_range(struct cg_db *db, const struct adv_record *r, const
 	enum cg_err rc;
 
 	if ((rc = cg_db_stmt(db, "INSERT INTO vuln_range(source, ref, vuln_id, family, release, product, scheme,"
-				 " cpe_update, exact, v_start, start_incl, v_end, end_incl, fixed)"
-				 " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)", &st)))
+				 " cpe_update, exact, v_start, start_incl, v_end, end_incl, fixed, kb)"
+				 " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)", &st)))
 		return rc;
 	cg_db_bind_text(st, 1, r->source);
 	cg_db_bind_text(st, 2, r->ref);
@@ -244,6 +302,7 @@ static enum cg_err put_range(struct cg_db *db, const struct adv_record *r, const
 	cg_db_bind_text(st, 12, g->end);
 	sqlite3_bind_int(st, 13, g->end_incl);
 	cg_db_bind_text(st, 14, g->fixed);
+	cg_db_bind_text(st, 15, g->kb);
 	return step_done(db, st, "storing an affected range");
 }
 
@@ -383,7 +442,7 @@ enum cg_err store_vuln_matcher(struct cg_db *db, struct vuln_matcher **out)
 	if ((rc = vuln_matcher_new(&m)))
 		return rc;
 	if ((rc = cg_db_stmt(db, "SELECT vuln_id, source, ref, family, release, product, scheme, cpe_update, exact,"
-				 " v_start, start_incl, v_end, end_incl, fixed FROM vuln_range", &st)))
+				 " v_start, start_incl, v_end, end_incl, fixed, kb FROM vuln_range", &st)))
 		goto fail;
 	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
 #define COL_OR_NULL(i) (sqlite3_column_type(st, i) == SQLITE_NULL ? NULL : cg_db_col_text(st, i))
@@ -399,6 +458,7 @@ enum cg_err store_vuln_matcher(struct cg_db *db, struct vuln_matcher **out)
 			.end = COL_OR_NULL(11),
 			.end_incl = sqlite3_column_int(st, 12),
 			.fixed = COL_OR_NULL(13),
+			.kb = COL_OR_NULL(14),
 		};
 #undef COL_OR_NULL
 		if ((rc = vuln_matcher_add(m, cg_db_col_text(st, 0), cg_db_col_text(st, 1), cg_db_col_text(st, 2), &g))) {
@@ -481,6 +541,82 @@ static enum cg_err watch_cb(void *vctx, const struct watch_entry *e)
 	return store_watch_put(c->db, e, c->origin);
 }
 
+static enum cg_err watch_rule_cb(void *vctx, const struct watch_rule *r)
+{
+	struct watch_ctx *c = vctx;
+	c->n++;
+	return store_watch_rule_put(c->db, r, c->origin);
+}
+
+enum cg_err store_watch_rule_put(struct cg_db *db, const struct watch_rule *r, const char *origin)
+{
+	sqlite3_stmt *st;
+	enum cg_err rc;
+
+	if ((rc = cg_db_stmt(db, "INSERT INTO watch_rule(vendor, published_from, published_to, cvss_min, title,"
+				 " letter_ref, letter_date, note, origin) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"
+				 " ON CONFLICT(vendor, published_from, published_to, cvss_min, letter_ref) DO UPDATE SET"
+				 " title = excluded.title, letter_date = excluded.letter_date, note = excluded.note,"
+				 " origin = excluded.origin WHERE excluded.origin = 'user' OR watch_rule.origin = 'bundled'",
+			     &st)))
+		return rc;
+	cg_db_bind_text(st, 1, r->vendor);
+	cg_db_bind_text(st, 2, r->published_from);
+	cg_db_bind_text(st, 3, r->published_to);
+	sqlite3_bind_double(st, 4, r->cvss_min);
+	cg_db_bind_text(st, 5, r->title);
+	cg_db_bind_text(st, 6, r->reference);
+	cg_db_bind_text(st, 7, r->date);
+	cg_db_bind_text(st, 8, r->note);
+	cg_db_bind_text(st, 9, origin);
+	return step_done(db, st, "storing a watchlist rule");
+}
+
+enum cg_err store_watch_rule_foreach(struct cg_db *db, watch_rule_row_fn fn, void *ctx)
+{
+	sqlite3_stmt *st;
+	enum cg_err rc;
+	int r;
+
+	if ((rc = cg_db_stmt(db, "SELECT id, vendor, published_from, published_to, cvss_min, title, letter_ref,"
+				 " letter_date, note, origin FROM watch_rule ORDER BY letter_date DESC, id", &st)))
+		return rc;
+	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		struct watch_rule w = {
+			.id = sqlite3_column_int64(st, 0),
+			.vendor = cg_db_col_text(st, 1),
+			.published_from = cg_db_col_text(st, 2),
+			.published_to = cg_db_col_text(st, 3),
+			.cvss_min = sqlite3_column_double(st, 4),
+			.title = cg_db_col_text(st, 5),
+			.reference = cg_db_col_text(st, 6),
+			.date = cg_db_col_text(st, 7),
+			.note = cg_db_col_text(st, 8),
+		};
+		if ((rc = fn(ctx, &w, cg_db_col_text(st, 9)))) {
+			sqlite3_reset(st);
+			return rc;
+		}
+	}
+	sqlite3_reset(st);
+	return r == SQLITE_DONE ? CG_OK : cg_db_fail(db, "reading the watchlist rules");
+}
+
+enum cg_err store_watch_rule_remove(struct cg_db *db, int64_t id)
+{
+	sqlite3_stmt *st;
+	enum cg_err rc;
+
+	if ((rc = cg_db_stmt(db, "DELETE FROM watch_rule WHERE id = ?1", &st)))
+		return rc;
+	sqlite3_bind_int64(st, 1, id);
+	if ((rc = step_done(db, st, "removing a watchlist rule")))
+		return rc;
+	if (sqlite3_changes(cg_db_handle(db)) == 0)
+		return cg_err_set(CG_ENOTFOUND, "watchlist rule %lld does not exist", (long long)id);
+	return CG_OK;
+}
+
 enum cg_err store_watch_import(struct cg_db *db, const char *file, const char *buf, size_t len, const char *origin,
 			       size_t *n)
 {
@@ -489,7 +625,7 @@ enum cg_err store_watch_import(struct cg_db *db, const char *file, const char *b
 
 	if ((rc = cg_db_begin(db)))
 		return rc;
-	if ((rc = watchlist_parse(file, buf, len, watch_cb, &c))) {
+	if ((rc = watchlist_parse_rules(file, buf, len, watch_cb, watch_rule_cb, &c))) {
 		cg_db_rollback(db);
 		return rc;
 	}
@@ -564,13 +700,13 @@ static enum cg_err put_finding(void *vctx, const struct inv_item *it, const stru
 	sqlite3_reset(st);
 	if (!id) {
 		if ((rc = cg_db_stmt(c->db, "INSERT INTO vuln_finding(host_id, kind, package, vuln_id, installed,"
-					    " fixed_version, source, ref, state, first_seen, last_seen, state_at, last_scan)"
-					    " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'open', ?9, ?9, ?9, ?10)", &st)))
+					    " fixed_version, source, ref, state, first_seen, last_seen, state_at, last_scan, note)"
+					    " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'open', ?9, ?9, ?9, ?10, ?11)", &st)))
 			return rc;
 		c->st->found_new++;
 	} else {
 		if ((rc = cg_db_stmt(c->db, "UPDATE vuln_finding SET installed = ?5, fixed_version = ?6, source = ?7,"
-					    " ref = ?8, last_seen = ?9, last_scan = ?10,"
+					    " ref = ?8, last_seen = ?9, last_scan = ?10, note = ?11,"
 					    " state = CASE state WHEN 'fixed' THEN 'open' ELSE state END,"
 					    " state_at = CASE state WHEN 'fixed' THEN ?9 ELSE state_at END,"
 					    " reason = CASE state WHEN 'fixed' THEN NULL ELSE reason END"
@@ -589,6 +725,7 @@ static enum cg_err put_finding(void *vctx, const struct inv_item *it, const stru
 	cg_db_bind_text(st, 8, h->ref);
 	sqlite3_bind_int64(st, 9, c->now);
 	sqlite3_bind_int64(st, 10, c->scan_id);
+	cg_db_bind_text(st, 11, h->note);
 	c->st->open++;
 	return step_done(c->db, st, "storing a finding");
 }
@@ -709,6 +846,47 @@ static enum cg_err host_items(struct cg_db *db, int64_t id, struct item_list *l)
 	return r == SQLITE_DONE ? CG_OK : cg_db_fail(db, "reading an inventory");
 }
 
+struct host_kbs {
+	char **v;
+	size_t n, alloc;
+};
+
+static void host_kbs_free(struct host_kbs *k)
+{
+	for (size_t i = 0; i < k->n; i++)
+		free(k->v[i]);
+	free(k->v);
+	memset(k, 0, sizeof *k);
+}
+
+/* The hotfixes of a host: its Get-HotFix/systeminfo items, and the KB
+ * numbers in the names of installed updates ("Security Update for Exchange
+ * Server 2016 CU23 (KB5029388)"), which Get-HotFix does not list. */
+static enum cg_err collect_kbs(const struct item_list *items, struct host_kbs *out)
+{
+	char kb[32];
+
+	for (size_t i = 0; i < items->n; i++) {
+		const struct inv_item *it = &items->v[i];
+		if (it->kind == INV_KIND_WIN_KB)
+			snprintf(kb, sizeof kb, "%s", it->name);
+		else if (it->kind != INV_KIND_WIN_PROGRAM || !winprod_kb_in(it->name, kb, sizeof kb))
+			continue;
+		if (out->n == out->alloc) {
+			size_t na = out->alloc ? out->alloc * 2 : 16;
+			char **p = realloc(out->v, na * sizeof *p);
+			if (!p)
+				return cg_err_set(CG_ENOMEM, "out of memory");
+			out->v = p;
+			out->alloc = na;
+		}
+		if (!(out->v[out->n] = strdup(kb)))
+			return cg_err_set(CG_ENOMEM, "out of memory");
+		out->n++;
+	}
+	return CG_OK;
+}
+
 enum cg_err store_vuln_scan(struct cg_db *db, const struct vuln_matcher *m, const char *system, const char *host,
 			    struct scan_stats *stats)
 {
@@ -735,12 +913,17 @@ enum cg_err store_vuln_scan(struct cg_db *db, const struct vuln_matcher *m, cons
 	c.scan_id = stats->scan_id = sqlite3_last_insert_rowid(cg_db_handle(db));
 	for (size_t i = 0; i < nh; i++) {
 		struct item_list items = {0};
+		struct host_kbs kbs = {0};
 		c.host_id = hosts[i].id;
 		rc = host_items(db, c.host_id, &items);
+		if (!rc)
+			rc = collect_kbs(&items, &kbs);
+		struct vuln_host vh = {.distro = hosts[i].distro, .kbs = (const char *const *)kbs.v, .n_kbs = kbs.n};
 		for (size_t k = 0; !rc && k < items.n; k++)
-			rc = vuln_matcher_match(m, &items.v[k], hosts[i].distro, put_finding, &c);
+			rc = vuln_matcher_match_host(m, &items.v[k], &vh, put_finding, &c);
 		stats->items += items.n;
 		item_list_free(&items);
+		host_kbs_free(&kbs);
 		if (rc)
 			goto fail;
 		if ((rc = cg_db_stmt(db, "UPDATE vuln_finding SET state = 'fixed', state_at = ?3"
@@ -789,14 +972,19 @@ enum cg_err store_finding_foreach(struct cg_db *db, const struct finding_filter 
 	if ((rc = cg_db_stmt(db,
 			     "SELECT f.id, h.name, s.name, s.level, f.kind, f.package, f.installed, f.fixed_version,"
 			     " f.vuln_id, v.summary, v.severity, v.cvss, e.score, v.kev_added, v.kev_due,"
-			     " w.letter_ref, w.letter_date, w.title, f.state, f.reason, f.source, f.ref,"
-			     " f.first_seen, f.state_at"
+			     " COALESCE(w.letter_ref, wr.letter_ref), COALESCE(w.letter_date, wr.letter_date),"
+			     " COALESCE(w.title, wr.title), f.state, f.reason, f.source, f.ref,"
+			     " f.first_seen, f.state_at, CASE WHEN w.cve IS NULL THEN wr.id END, f.note"
 			     " FROM vuln_finding f JOIN host h ON h.id = f.host_id"
 			     " LEFT JOIN system s ON s.id = h.system_id LEFT JOIN vuln v ON v.id = f.vuln_id"
 			     " LEFT JOIN watch w ON w.cve = f.vuln_id LEFT JOIN epss e ON e.cve = f.vuln_id"
+			     " LEFT JOIN watch_rule wr ON wr.id = (SELECT x.id FROM watch_rule x"
+			     "   WHERE instr(v.vendors, ',' || x.vendor || ',') > 0 AND v.cvss >= x.cvss_min"
+			     "   AND substr(v.published, 1, 10) BETWEEN x.published_from AND x.published_to"
+			     "   ORDER BY x.letter_date DESC, x.id LIMIT 1)"
 			     " WHERE (?1 IS NULL OR s.name = ?1) AND (?2 IS NULL OR h.name = ?2)"
 			     " AND (?3 IS NULL OR f.state = ?3) AND (?4 IS NULL OR f.vuln_id = ?4)"
-			     " ORDER BY (w.cve IS NULL), (v.kev_added IS NULL), COALESCE(v.cvss, -1) DESC,"
+			     " ORDER BY (w.cve IS NULL AND wr.id IS NULL), (v.kev_added IS NULL), COALESCE(v.cvss, -1) DESC,"
 			     " COALESCE(e.score, -1) DESC, COALESCE(s.level, 0) DESC, h.name, f.vuln_id, f.package"
 			     " LIMIT ?5", &st)))
 		return rc;
@@ -831,6 +1019,8 @@ enum cg_err store_finding_foreach(struct cg_db *db, const struct finding_filter 
 			.ref = cg_db_col_text(st, 21),
 			.first_seen = sqlite3_column_int64(st, 22),
 			.state_at = sqlite3_column_int64(st, 23),
+			.watch_rule = sqlite3_column_int64(st, 24),
+			.note = cg_db_col_text(st, 25),
 		};
 		if ((rc = fn(ctx, &f))) {
 			sqlite3_reset(st);

@@ -22,7 +22,8 @@ struct inv_import_stats {
 };
 
 /* Parse `buf` (content of `file`) and replace, in one transaction, the items
- * of host `host` of the kinds this format produces. The host must exist
+ * of host `host` of the kinds this format produces (a Windows CSV/JSON file:
+ * the kinds it holds, so program and hotfix lists are kept apart). The host must exist
  * unless `create_host` (then it is added without a system). `distro`
  * ("Debian:12", NULL = keep) narrows release-specific advisories. */
 enum cg_err store_inv_import(struct cg_db *db, const char *host, const char *file, const char *buf, size_t len,
@@ -60,6 +61,13 @@ enum cg_err store_watch_put(struct cg_db *db, const struct watch_entry *e, const
 enum cg_err store_watch_remove(struct cg_db *db, const char *cve) CG_MUST_CHECK;
 typedef enum cg_err (*watch_row_fn)(void *ctx, const struct watch_entry *e, const char *origin);
 enum cg_err store_watch_foreach(struct cg_db *db, watch_row_fn fn, void *ctx) CG_MUST_CHECK;
+/* Rule entries (watchlist.h): add or replace (same vendor, dates, score and
+ * letter), list, remove by id (CG_ENOTFOUND when absent). A finding is on
+ * the watchlist when its CVE is, or a rule matches its NVD record. */
+enum cg_err store_watch_rule_put(struct cg_db *db, const struct watch_rule *r, const char *origin) CG_MUST_CHECK;
+typedef enum cg_err (*watch_rule_row_fn)(void *ctx, const struct watch_rule *r, const char *origin);
+enum cg_err store_watch_rule_foreach(struct cg_db *db, watch_rule_row_fn fn, void *ctx) CG_MUST_CHECK;
+enum cg_err store_watch_rule_remove(struct cg_db *db, int64_t id) CG_MUST_CHECK;
 
 /* ---- scans and findings ---- */
 struct scan_stats {
@@ -83,6 +91,8 @@ struct finding {
 	double cvss, epss;         /* < 0 when unknown */
 	const char *kev_added, *kev_due;                /* "" when not in KEV */
 	const char *watch_ref, *watch_date, *watch_title; /* "" when not watched */
+	int64_t watch_rule;        /* id of the watchlist rule that matched, 0 when none or by CVE */
+	const char *note;          /* "" or why it needs checking by hand (vuln_note_*) */
 	const char *state, *reason, *source, *ref;
 	int64_t first_seen, state_at;
 };

@@ -5,8 +5,13 @@
 #include <string.h>
 #include <strings.h>
 
+#include "cg_i18n.h"
 #include "vercmp.h"
 #include "vuln_match.h"
+#include "winprod.h"
+
+const char vuln_note_revision[] = N_("unknown build revision: verify");
+const char vuln_note_no_fix[] = N_("the advisory names no fixed version: verify the installed updates");
 
 #define ARENA_CHUNK (1u << 20)
 
@@ -18,7 +23,7 @@ struct chunk {
 
 struct mrange {
 	const char *key; /* "family|product" */
-	const char *vuln_id, *source, *ref, *release, *cpe_update, *exact, *start, *end, *fixed;
+	const char *vuln_id, *source, *ref, *release, *cpe_update, *exact, *start, *end, *fixed, *kb;
 	unsigned char scheme, start_incl, end_incl, is_cpe;
 };
 
@@ -110,7 +115,8 @@ enum cg_err vuln_matcher_add(struct vuln_matcher *m, const char *vuln_id, const 
 	x->start = arena_dup(m, r->start);
 	x->end = arena_dup(m, r->end);
 	x->fixed = arena_dup(m, r->fixed ? r->fixed : "");
-	if (!x->key || !x->vuln_id || !x->source || !x->ref || !x->release || !x->cpe_update || !x->fixed ||
+	x->kb = arena_dup(m, r->kb);
+	if ((r->kb && !x->kb) || !x->key || !x->vuln_id || !x->source || !x->ref || !x->release || !x->cpe_update || !x->fixed ||
 	    (r->exact && !x->exact) || (r->start && !x->start) || (r->end && !x->end))
 		return cg_err_set(CG_ENOMEM, "out of memory");
 	x->scheme = (unsigned char)s;
@@ -255,6 +261,192 @@ static enum cg_err visit(const struct vuln_matcher *m, const char *k, int prefix
 	return CG_OK;
 }
 
+/* Does the host have one of the hotfixes of `list` ("KB1,KB2")? */
+static int host_has_kb(const struct vuln_host *h, const char *list)
+{
+	if (!h || !list)
+		return 0;
+	for (const char *p = list; *p;) {
+		size_t n = strcspn(p, ",");
+		for (size_t i = 0; i < h->n_kbs; i++)
+			if (strlen(h->kbs[i]) == n && strncasecmp(h->kbs[i], p, n) == 0)
+				return 1;
+		p += n;
+		if (*p)
+			p++;
+	}
+	return 0;
+}
+
+/* ---- Windows OS items */
+
+enum wstate { W_NA, W_OUT, W_IN, W_UNKNOWN, W_ANY };
+
+/* Where a Windows build stands against one range of a product whose CPE
+ * version is `label` ("-", "r2", "1809"). */
+static enum wstate win_state(const struct mrange *r, const char *label, const struct winprod_os *os,
+			     const char *version)
+{
+	int c;
+
+	if (r->exact) {
+		if (strchr(r->exact, '.')) { /* one full build */
+			if (!os->has_revision)
+				return W_UNKNOWN;
+			if (winprod_build_cmp(version, r->exact, &c))
+				return W_NA;
+			return c == 0 ? W_IN : W_OUT;
+		}
+		/* service-pack designations (Server 2008) are not modelled */
+		if (strcasecmp(r->exact, label) != 0 || r->cpe_update[0])
+			return W_NA;
+	}
+	if (!r->start && !r->end)
+		return W_ANY;
+	if (!os->has_revision)
+		return W_UNKNOWN;
+	if (r->start) {
+		if (winprod_build_cmp(version, r->start, &c))
+			return W_NA;
+		if (c < (r->start_incl ? 0 : 1))
+			return W_OUT;
+	}
+	if (r->end) {
+		if (winprod_build_cmp(version, r->end, &c))
+			return W_NA;
+		if (c > (r->end_incl ? 0 : -1))
+			return W_OUT;
+	}
+	return W_IN;
+}
+
+/* What the ranges of one CVE say about one Windows host. */
+struct wside {
+	const struct mrange *in, *unknown, *any;
+	int bounded;
+};
+struct wverdict {
+	const char *vuln_id;
+	struct wside fam, own, sib;
+	int fam_seen, fam_kb;
+};
+struct wverdicts {
+	struct wverdict *v;
+	size_t n, alloc;
+};
+
+static struct wverdict *wverdict_of(struct wverdicts *vs, const char *id)
+{
+	for (size_t i = vs->n; i-- > 0;)
+		if (vs->v[i].vuln_id == id || strcmp(vs->v[i].vuln_id, id) == 0)
+			return &vs->v[i];
+	if (vs->n == vs->alloc) {
+		size_t na = vs->alloc ? vs->alloc * 2 : 64;
+		struct wverdict *p = realloc(vs->v, na * sizeof *p);
+		if (!p)
+			return NULL;
+		vs->v = p;
+		vs->alloc = na;
+	}
+	memset(&vs->v[vs->n], 0, sizeof vs->v[0]);
+	vs->v[vs->n].vuln_id = id;
+	return &vs->v[vs->n++];
+}
+
+enum wrole { WR_FAMILY, WR_OWN, WR_SIBLING };
+
+static enum cg_err visit_win(const struct vuln_matcher *m, const char *key, const char *label, enum wrole role,
+			     const struct winprod_os *os, const char *version, const struct vuln_host *h,
+			     struct wverdicts *vs)
+{
+	for (size_t i = lower_bound(m, key); i < m->n && strcmp(m->v[i].key, key) == 0; i++) {
+		const struct mrange *r = &m->v[i];
+		enum wstate st = win_state(r, label, os, version);
+		if (st == W_NA)
+			continue;
+		struct wverdict *vd = wverdict_of(vs, r->vuln_id);
+		if (!vd)
+			return cg_err_set(CG_ENOMEM, "out of memory");
+		struct wside *sd = role == WR_FAMILY ? &vd->fam : role == WR_OWN ? &vd->own : &vd->sib;
+		if (role == WR_FAMILY) {
+			vd->fam_seen = 1;
+			vd->fam_kb |= host_has_kb(h, r->kb);
+			if (st == W_ANY)
+				st = W_IN;
+		}
+		if (st != W_ANY)
+			sd->bounded = 1;
+		if (st == W_IN && !sd->in)
+			sd->in = r;
+		else if (st == W_UNKNOWN && !sd->unknown)
+			sd->unknown = r;
+		else if (st == W_ANY && !sd->any)
+			sd->any = r;
+	}
+	return CG_OK;
+}
+
+/* `it` is matched; `shown` (the item as inventoried) goes to `fn`. Returns
+ * CG_ENOTFOUND, touching nothing, when the build is not in winprod's table. */
+static enum cg_err match_windows_os(const struct vuln_matcher *m, const struct inv_item *it,
+				    const struct inv_item *shown, const struct vuln_host *h, vuln_hit_fn fn,
+				    void *ctx)
+{
+	struct winprod_os os;
+	struct wverdicts vs = {0};
+	char key[300];
+	enum cg_err rc;
+
+	if (winprod_os_lookup(it->name, it->version, &os))
+		return CG_ENOTFOUND;
+	if (strcmp(os.label, "-") == 0)
+		snprintf(key, sizeof key, "microsoft|%s", os.product);
+	else
+		snprintf(key, sizeof key, "microsoft|%s:%s", os.product, os.label);
+	rc = visit_win(m, key, os.label, WR_FAMILY, &os, it->version, h, &vs);
+	snprintf(key, sizeof key, "cpe|microsoft:%s", os.product);
+	if (!rc)
+		rc = visit_win(m, key, os.label, WR_OWN, &os, it->version, h, &vs);
+	if (!rc && os.legacy) {
+		snprintf(key, sizeof key, "cpe|microsoft:%s", os.legacy);
+		rc = visit_win(m, key, os.legacy_label, WR_OWN, &os, it->version, h, &vs);
+	}
+	if (!rc && os.sibling) {
+		snprintf(key, sizeof key, "cpe|microsoft:%s", os.sibling);
+		rc = visit_win(m, key, os.sibling_label, WR_SIBLING, &os, it->version, h, &vs);
+	}
+	for (size_t i = 0; !rc && i < vs.n; i++) {
+		const struct wverdict *vd = &vs.v[i];
+		const struct mrange *r = NULL;
+		const char *note = NULL;
+		if (vd->fam_seen) {
+			/* the vendor's own fix data decides alone */
+			if (vd->fam_kb)
+				continue;
+			r = vd->fam.in;
+			if (!r && (r = vd->fam.unknown))
+				note = vuln_note_revision;
+		} else if (vd->own.in || vd->own.unknown || vd->own.any || vd->own.bounded) {
+			const struct wside *b = vd->own.bounded ? &vd->own : vd->sib.bounded ? &vd->sib : NULL;
+			if (b) {
+				r = b->in;
+				if (!r && (r = b->unknown))
+					note = vuln_note_revision;
+			} else {
+				r = vd->own.any;
+				note = os.has_revision ? vuln_note_no_fix : vuln_note_revision;
+			}
+		}
+		if (!r)
+			continue;
+		struct vuln_hit hit = {.vuln_id = r->vuln_id, .fixed = r->fixed[0] ? r->fixed : r->kb ? r->kb : "",
+				       .source = r->source, .ref = r->ref, .note = note};
+		rc = fn(ctx, shown, &hit);
+	}
+	free(vs.v);
+	return rc;
+}
+
 static const char *const zimbra_cpes[] = {"cpe|zimbra:zimbra", "cpe|zimbra:collaboration",
 					  "cpe|zimbra:collaboration_suite",
 					  "cpe|synacor:zimbra_collaboration_suite"};
@@ -262,14 +454,46 @@ static const char *const zimbra_cpes[] = {"cpe|zimbra:zimbra", "cpe|zimbra:colla
 enum cg_err vuln_matcher_match(const struct vuln_matcher *m, const struct inv_item *it, const char *distro,
 			       vuln_hit_fn fn, void *ctx)
 {
+	struct vuln_host h = {.distro = distro};
+	return vuln_matcher_match_host(m, it, &h, fn, ctx);
+}
+
+enum cg_err vuln_matcher_match_host(const struct vuln_matcher *m, const struct inv_item *it,
+				    const struct vuln_host *host, vuln_hit_fn fn, void *ctx)
+{
 	struct verdicts vs = {0};
 	char key[1100];
-	const char *version = it->version;
+	const char *version = it->version, *distro = host ? host->distro : NULL;
+	struct winprod_program prog;
 	enum cg_err rc = CG_OK;
 
 	if (!m->n || !version || !*version)
 		return CG_OK;
 	switch (it->kind) {
+	case INV_KIND_WIN_OS:
+		rc = match_windows_os(m, it, it, host, fn, ctx);
+		return rc == CG_ENOTFOUND ? CG_OK : rc;
+	case INV_KIND_WIN_PROGRAM: {
+		if (winprod_program_lookup(it->name, &prog))
+			break;
+		/* NVD names the product by release and update (2016, CU 23) ... */
+		char cname[80];
+		snprintf(cname, sizeof cname, "microsoft:%s", prog.product);
+		struct inv_item syn = {.kind = INV_KIND_CPE, .name = cname, .arch = "", .source = "",
+				       .source_version = "", .update = prog.update,
+				       .version = strcmp(prog.version, "-") != 0 ? prog.version : version};
+		snprintf(key, sizeof key, "cpe|%s", cname);
+		rc = visit(m, key, 0, &syn, syn.version, distro, &vs);
+		/* ... vendor ranges by the same name, over the program's own version */
+		if (strcmp(prog.version, "-") == 0)
+			snprintf(key, sizeof key, "microsoft|%s", prog.product);
+		else
+			snprintf(key, sizeof key, "microsoft|%s:%s%s%s", prog.product, prog.version,
+				 prog.update[0] ? ":" : "", prog.update);
+		if (!rc)
+			rc = visit(m, key, 0, it, version, distro, &vs);
+		break;
+	}
 	case INV_KIND_DEB:
 		if (it->source_version && *it->source_version)
 			version = it->source_version;
@@ -291,6 +515,16 @@ enum cg_err vuln_matcher_match(const struct vuln_matcher *m, const struct inv_it
 			rc = visit(m, zimbra_cpes[i], 0, it, version, distro, &vs);
 		break;
 	case INV_KIND_CPE:
+		/* cpe:2.3:o:microsoft:windows_server_2019:10.0.17763.4010 is a Windows build */
+		if (strncasecmp(it->name, "microsoft:windows", 17) == 0) {
+			struct inv_item os = *it;
+			os.kind = INV_KIND_WIN_OS;
+			os.name = strstr(it->name, "server") ? "Windows Server" : "Windows";
+			rc = match_windows_os(m, &os, it, host, fn, ctx);
+			if (rc != CG_ENOTFOUND)
+				return rc;
+			rc = CG_OK;
+		}
 		snprintf(key, sizeof key, "cpe|%s", it->name);
 		for (char *p = key; *p; p++)
 			if (*p >= 'A' && *p <= 'Z')
@@ -302,9 +536,14 @@ enum cg_err vuln_matcher_match(const struct vuln_matcher *m, const struct inv_it
 	}
 	for (size_t i = 0; !rc && i < vs.n; i++) {
 		const struct mrange *r = vs.v[i].has_family ? vs.v[i].family_hit : vs.v[i].cpe_hit;
-		if (!r)
+		if (!r || (!r->is_cpe && host_has_kb(host, r->kb)))
 			continue;
-		struct vuln_hit h = {.vuln_id = r->vuln_id, .fixed = r->fixed, .source = r->source, .ref = r->ref};
+		struct vuln_hit h = {.vuln_id = r->vuln_id, .fixed = r->fixed[0] ? r->fixed : r->kb ? r->kb : "",
+				     .source = r->source, .ref = r->ref};
+		/* NVD names Microsoft programs by release without the security
+		 * update that fixes them: say so rather than pretend. */
+		if (it->kind == INV_KIND_WIN_PROGRAM && r->is_cpe && !r->start && !r->end && !r->fixed[0])
+			h.note = vuln_note_no_fix;
 		rc = fn(ctx, it, &h);
 	}
 	free(vs.v);

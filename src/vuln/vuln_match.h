@@ -8,7 +8,20 @@
  * CPE inventories: their vendor:product). When a family range exists for a
  * vulnerability and the item, it decides alone: a distribution's or vendor's
  * own fix data (backports, engineering hotfixes) beats NVD's ranges. A CPE
- * range bound without a BIG-IP build covers every build of that version. */
+ * range bound without a BIG-IP build covers every build of that version.
+ *
+ * Microsoft (see winprod.h): a Windows OS item is checked against the CPE
+ * products of its build (its own edition, e.g. windows_server_2019, and the
+ * other edition of the same build, windows_10_1809) and against vendor
+ * ranges ("microsoft" family, product "windows_server_2019"). A CVE applies
+ * only when it lists the host's own product; NVD often lists servers
+ * without a build ("-") and gives the fixed build on the client edition of
+ * the same code base, so then the sibling's bounds decide. Without bounds
+ * anywhere the finding carries a "verify" note, as does every finding of a
+ * host whose build revision (UBR) is unknown (systeminfo). Installed
+ * programs are named through winprod_program_lookup. A vendor range that
+ * lists hotfixes (kb) is fixed on a host that has one of them; hotfix lists
+ * are used for nothing else. */
 #ifndef CG_VULN_MATCH_H
 #define CG_VULN_MATCH_H
 
@@ -33,9 +46,17 @@ size_t vuln_matcher_size(const struct vuln_matcher *m);
 
 struct vuln_hit {
 	const char *vuln_id;
-	const char *fixed;  /* first fixed version, "" when unknown */
+	const char *fixed;  /* first fixed version (or the fixing KBs), "" when unknown */
 	const char *source; /* nvd, osv, vendor ... */
 	const char *ref;
+	const char *note;   /* NULL, or why the finding needs checking by hand (English, N_() marked) */
+};
+
+/* What the matcher knows of the host of an item. */
+struct vuln_host {
+	const char *distro;       /* "Debian:12", NULL when unknown */
+	const char *const *kbs;   /* hotfixes installed ("KB5032196"), borrowed */
+	size_t n_kbs;
 };
 typedef enum cg_err (*vuln_hit_fn)(void *ctx, const struct inv_item *it, const struct vuln_hit *h);
 
@@ -43,5 +64,12 @@ typedef enum cg_err (*vuln_hit_fn)(void *ctx, const struct inv_item *it, const s
  * NULL when unknown) restricts release-specific ranges. */
 enum cg_err vuln_matcher_match(const struct vuln_matcher *m, const struct inv_item *it, const char *distro,
 			       vuln_hit_fn fn, void *ctx) CG_MUST_CHECK;
+/* The same, with the host's hotfixes. `host` may be NULL. */
+enum cg_err vuln_matcher_match_host(const struct vuln_matcher *m, const struct inv_item *it,
+				    const struct vuln_host *host, vuln_hit_fn fn, void *ctx) CG_MUST_CHECK;
+
+/* The notes findings may carry. */
+extern const char vuln_note_revision[]; /* "unknown build revision: verify" */
+extern const char vuln_note_no_fix[];   /* NVD names the product without a fixed build/version */
 
 #endif

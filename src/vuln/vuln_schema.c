@@ -105,6 +105,27 @@ static const char *const steps[] = {
 	"  last_scan INTEGER,"
 	"  UNIQUE(host_id, kind, package, vuln_id));"
 	"CREATE INDEX vuln_finding_vuln ON vuln_finding(vuln_id);",
+	/* 2: Microsoft matching and watchlist rules. vendors is ",microsoft,"
+	 * (CPE vendors of the NVD record and its CNA's domain) for rules to test;
+	 * kb lists the hotfixes that fix a vendor range; a finding's note says
+	 * why it needs checking by hand. NVD records are marked for re-import so
+	 * their vendors get filled. */
+	"ALTER TABLE vuln ADD COLUMN vendors TEXT;"
+	"ALTER TABLE vuln_range ADD COLUMN kb TEXT;"
+	"ALTER TABLE vuln_finding ADD COLUMN note TEXT;"
+	"UPDATE vuln_advisory SET modified = NULL WHERE source = 'nvd';"
+	"CREATE TABLE watch_rule("
+	"  id INTEGER PRIMARY KEY,"
+	"  vendor TEXT NOT NULL,"
+	"  published_from TEXT NOT NULL,"
+	"  published_to TEXT NOT NULL,"
+	"  cvss_min REAL NOT NULL,"
+	"  title TEXT,"
+	"  letter_ref TEXT NOT NULL,"
+	"  letter_date TEXT NOT NULL,"
+	"  note TEXT,"
+	"  origin TEXT NOT NULL,"
+	"  UNIQUE(vendor, published_from, published_to, cvss_min, letter_ref));",
 };
 
 const struct cg_schema cg_schema_vuln = {"vuln", steps, sizeof steps / sizeof steps[0]};

@@ -46,7 +46,51 @@ static const char *s_or(json_t *o, const char *k, const char *def)
 	return json_is_string(v) ? json_string_value(v) : def;
 }
 
-static enum cg_err parse_json(const char *file, const char *buf, size_t len, watch_entry_fn fn, void *ctx)
+static int valid_vendor(const char *s)
+{
+	size_t n = strlen(s);
+	return n > 0 && n <= 64 && strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789_-.") == n;
+}
+
+static enum cg_err rule_of(const char *file, const char *where, json_t *o, json_t *jr, watch_rule_fn rule_fn,
+			   void *ctx)
+{
+	struct watch_rule r = {
+		.vendor = s_or(jr, "vendor", NULL),
+		.published_from = s_or(jr, "published_from", NULL),
+		.published_to = s_or(jr, "published_to", NULL),
+		.title = s_or(o, "title", ""),
+		.reference = s_or(o, "reference", NULL),
+		.date = s_or(o, "date", NULL),
+		.note = s_or(o, "note", ""),
+	};
+	json_t *min = json_object_get(jr, "cvss_min");
+	/* the rule's letter is checked like an entry's, under a stand-in id */
+	struct watch_entry e = {.cve = "CVE-0000-0000", .title = r.title, .reference = r.reference, .date = r.date,
+				.note = r.note};
+	enum cg_err rc;
+
+	if (!rule_fn)
+		return cg_err_set(CG_EPARSE, "%s: %s: rule entries are not accepted here", file, where);
+	if (!json_is_object(jr))
+		return cg_err_set(CG_EPARSE, "%s: %s: field 'rule': expected an object", file, where);
+	if (!r.vendor || !valid_vendor(r.vendor))
+		return cg_err_set(CG_EPARSE, "%s: %s: field 'rule.vendor': '%s' is not a lower-case CPE vendor", file,
+				  where, r.vendor ? r.vendor : "");
+	if (!r.published_from || !valid_date(r.published_from) || !r.published_to || !valid_date(r.published_to) ||
+	    strcmp(r.published_from, r.published_to) > 0)
+		return cg_err_set(CG_EPARSE, "%s: %s: fields 'rule.published_from'/'published_to': expected two dates "
+				  "YYYY-MM-DD, the first not after the second", file, where);
+	if (!json_is_number(min) || json_number_value(min) < 0 || json_number_value(min) > 10)
+		return cg_err_set(CG_EPARSE, "%s: %s: field 'rule.cvss_min': expected a number from 0 to 10", file, where);
+	r.cvss_min = json_number_value(min);
+	if ((rc = check(file, where, &e)))
+		return rc;
+	return rule_fn(ctx, &r);
+}
+
+static enum cg_err parse_json(const char *file, const char *buf, size_t len, watch_entry_fn fn,
+			      watch_rule_fn rule_fn, void *ctx)
 {
 	json_error_t err;
 	json_t *root = json_loadb(buf, len, 0, &err), *list, *o;
@@ -66,6 +110,12 @@ static enum cg_err parse_json(const char *file, const char *buf, size_t len, wat
 		return cg_err_set(CG_ELIMIT, "%s: more than %d entries", file, WATCH_MAX_ENTRIES);
 	}
 	json_array_foreach(list, i, o) {
+		snprintf(where, sizeof where, "entry %zu", i + 1);
+		if (json_object_get(o, "rule")) {
+			if ((rc = rule_of(file, where, o, json_object_get(o, "rule"), rule_fn, ctx)))
+				break;
+			continue;
+		}
 		struct watch_entry e = {
 			.cve = s_or(o, "cve", NULL),
 			.title = s_or(o, "title", ""),
@@ -73,7 +123,6 @@ static enum cg_err parse_json(const char *file, const char *buf, size_t len, wat
 			.date = s_or(o, "date", NULL),
 			.note = s_or(o, "note", ""),
 		};
-		snprintf(where, sizeof where, "entry %zu", i + 1);
 		if ((rc = check(file, where, &e)) || (rc = fn(ctx, &e)))
 			break;
 	}
@@ -127,12 +176,18 @@ static enum cg_err parse_csv(const char *file, const char *buf, size_t len, watc
 
 enum cg_err watchlist_parse(const char *file, const char *buf, size_t len, watch_entry_fn fn, void *ctx)
 {
+	return watchlist_parse_rules(file, buf, len, fn, NULL, ctx);
+}
+
+enum cg_err watchlist_parse_rules(const char *file, const char *buf, size_t len, watch_entry_fn fn,
+				  watch_rule_fn rule_fn, void *ctx)
+{
 	size_t i = 0;
 	if (len >= 3 && memcmp(buf, "\xef\xbb\xbf", 3) == 0)
 		i = 3;
 	while (i < len && (buf[i] == ' ' || buf[i] == '\n' || buf[i] == '\r' || buf[i] == '\t'))
 		i++;
 	if (i < len && (buf[i] == '{' || buf[i] == '['))
-		return parse_json(file, buf, len, fn, ctx);
+		return parse_json(file, buf, len, fn, rule_fn, ctx);
 	return parse_csv(file, buf, len, fn, ctx);
 }

@@ -113,6 +113,19 @@ static void test_errors(void **state)
 	expect_error(INV_CPE, "cpe:2.3:a:x:y:*\n", "needs a version");
 	expect_error(INV_WINJSON, "[{\"Name\": \"x\"", "in.txt:1");
 	expect_error(INV_WINCSV, "HotFixID\nnotakb\n", "not a KB number");
+	/* a row longer than its header: the extra fields are ignored (found by fuzzing) */
+	struct got g = {0};
+	const char *wide = "HotFixID\nKB5032196,x,y,z\n";
+	assert_int_equal(inv_parse(INV_WINCSV, "w.csv", wide, strlen(wide), collect, &g, NULL), CG_OK);
+	assert_int_equal(g.n, 1);
+	assert_string_equal(g.names[0], "KB5032196");
+	/* JSON holding the OS build goes to the windows-os parser */
+	const char *os = "{\"ProductName\": \"Windows Server 2022 Standard\", \"CurrentBuild\": \"20348\", \"UBR\": 2113}";
+	assert_int_equal(inv_detect(os, strlen(os)), INV_WINOS);
+	memset(&g, 0, sizeof g);
+	assert_int_equal(inv_parse(INV_AUTO, "os.json", os, strlen(os), collect, &g, NULL), CG_OK);
+	assert_string_equal(g.versions[0], "10.0.20348.2113");
+	assert_int_equal(g.kinds[0], INV_KIND_WIN_OS);
 }
 
 int main(void)
