@@ -168,7 +168,7 @@ static int collect(struct opts *o, int argc, char **argv, struct block_batch **o
 
 	*out = NULL;
 	if (!b)
-		return cli_fail(cg_err_set(CG_ENOMEM, "out of memory"));
+		return cli_fail(cg_err_set(CG_ENOMEM, _("out of memory")));
 	for (int i = 0; i < argc; i++) {
 		char where[64];
 		snprintf(where, sizeof where, _("argument %d"), i + 1);
@@ -351,7 +351,7 @@ static enum cg_err list_row(void *vctx, const struct block_row *r)
 	}
 	print_time(r->created_at, created, sizeof created);
 	print_time(r->expires_at, expires, sizeof expires);
-	printf("%-6lld %-5s %-8s %-40s %-20s %s %s %s\n", (long long)r->id, block_action_name(r->action),
+	printf("%-6lld %-5s %-10s %-40s %-20s %-20s %-20s %s\n", (long long)r->id, block_action_name(r->action),
 	       row_status(r, c->now), r->value, r->origin, created, expires, r->reason ? r->reason : "");
 	return CG_OK;
 }
@@ -376,9 +376,17 @@ static int do_list(struct cli_ctx *ctx, struct opts *o, int argc)
 		f.live_at = BLOCK_ALL_ROWS;
 	if ((st = cli_open_db(ctx, &db)))
 		return st;
-	if (!ctx->json && ctx->out_tty)
-		printf("%-6s %-5s %-8s %-40s %-20s %-20s %-20s %s\n", "ID", "ACT", "STATUS", "TARGET", "ORIGIN", "CREATED",
-		       "EXPIRES", "REASON");
+	if (!ctx->json && ctx->out_tty) {
+		/* Translated headers differ in length: pad by code points so columns line up. */
+		cli_put_col(_("ID"), 6);
+		cli_put_col(_("ACT"), 5);
+		cli_put_col(_("STATUS"), 10);
+		cli_put_col(_("TARGET"), 40);
+		cli_put_col(_("ORIGIN"), 20);
+		cli_put_col(_("CREATED"), 20);
+		cli_put_col(_("EXPIRES"), 20);
+		printf("%s\n", _("REASON"));
+	}
 	rc = store_block_foreach(db, &f, list_row, &c);
 	cg_db_close(db);
 	if (rc)

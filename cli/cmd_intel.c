@@ -86,10 +86,10 @@ static enum cg_err keep_line(struct bad_line **list, size_t *n, size_t line, con
 	if (*n >= JSON_LIST_MAX)
 		return CG_OK;
 	if (!(nl = realloc(*list, (*n + 1) * sizeof **list)))
-		return cg_err_set(CG_ENOMEM, "out of memory");
+		return cg_err_set(CG_ENOMEM, _("out of memory"));
 	*list = nl;
 	if (!(nl[*n].reason = strdup(reason)))
-		return cg_err_set(CG_ENOMEM, "out of memory");
+		return cg_err_set(CG_ENOMEM, _("out of memory"));
 	nl[*n].line = line;
 	(*n)++;
 	return CG_OK;
@@ -234,7 +234,7 @@ static int do_import(struct cli_ctx *ctx, const char *source, enum feed_format f
 
 	cg_buf_init(&names, 1 << 16);
 	if (!files)
-		return cli_fail(cg_err_set(CG_ENOMEM, "out of memory"));
+		return cli_fail(cg_err_set(CG_ENOMEM, _("out of memory")));
 	cli_progress_init(&c.progress, ctx);
 	for (i = 0; i < n_paths; i++) {
 		files[i].path = paths[i];

@@ -99,7 +99,7 @@ static int do_add(struct cli_ctx *ctx, struct opts *o, int argc, char **argv)
 		return st;
 	d.reason = o->reason ? o->reason : o->ref;
 	if (!(b = block_batch_new()))
-		return cli_fail(cg_err_set(CG_ENOMEM, "out of memory"));
+		return cli_fail(cg_err_set(CG_ENOMEM, _("out of memory")));
 	for (int i = 0; i < argc; i++) {
 		size_t l = strlen(files);
 		rc = block_batch_add_file(b, argv[i]);
@@ -273,10 +273,10 @@ static enum cg_err collect_ref(void *vctx, const struct block_order_info *o)
 	struct refs *r = vctx;
 	char **p = realloc(r->v, (r->n + 1) * sizeof *p);
 	if (!p)
-		return cg_err_set(CG_ENOMEM, "out of memory");
+		return cg_err_set(CG_ENOMEM, _("out of memory"));
 	r->v = p;
 	if (!(p[r->n] = strdup(o->ref)))
-		return cg_err_set(CG_ENOMEM, "out of memory");
+		return cg_err_set(CG_ENOMEM, _("out of memory"));
 	r->n++;
 	return CG_OK;
 }

@@ -300,7 +300,7 @@ static void scan_file(struct work *w)
 	size_t hn = 0;
 	FILE *f = fopen(w->path, "rb");
 	if (!f) {
-		rc = cg_err_set(CG_EIO, "%s: cannot open", w->path);
+		rc = cg_err_set(CG_EIO, _("%s: cannot open"), w->path);
 		goto out;
 	}
 	hn = fread(head, 1, sizeof head, f);
@@ -484,7 +484,7 @@ static void print_stats(struct hunt *h, uint64_t events, uint64_t bytes, double 
 		printf(_("\nEvents and hits per event ID:\n"));
 		for (size_t i = 0; i < EID_SLOTS; i++)
 			if (ee[i])
-				printf("  %8s  %10llu events  %8llu hits\n", eid_name(i, buf, sizeof buf), (unsigned long long)ee[i], (unsigned long long)eh[i]);
+				printf(_("  %8s  %10llu events  %8llu hits\n"), eid_name(i, buf, sizeof buf), (unsigned long long)ee[i], (unsigned long long)eh[i]);
 	}
 out:
 	free(rh);
@@ -589,7 +589,7 @@ static int sigma_hunt(struct cli_ctx *ctx, const struct hunt_opts *o, char **inp
 	works = calloc(h.n_workers, sizeof *works);
 	tids = calloc(h.n_workers, sizeof *tids);
 	if (!h.slots || !h.ws || !works || !tids) {
-		cli_fail(cg_err_set(CG_ENOMEM, "out of memory"));
+		cli_fail(cg_err_set(CG_ENOMEM, _("out of memory")));
 		goto out;
 	}
 	for (size_t i = 0; i < h.n_workers; i++) {
@@ -597,7 +597,7 @@ static int sigma_hunt(struct cli_ctx *ctx, const struct hunt_opts *o, char **inp
 		h.ws[i].eid_events = calloc(EID_SLOTS, sizeof(uint64_t));
 		h.ws[i].eid_hits = calloc(EID_SLOTS, sizeof(uint64_t));
 		if (!h.ws[i].rule_hits || !h.ws[i].eid_events || !h.ws[i].eid_hits) {
-			cli_fail(cg_err_set(CG_ENOMEM, "out of memory"));
+			cli_fail(cg_err_set(CG_ENOMEM, _("out of memory")));
 			goto out;
 		}
 		works[i].h = &h;

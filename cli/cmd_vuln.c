@@ -366,7 +366,7 @@ static enum cg_err report_row(void *vctx, const struct finding *f)
 	struct sys_stat *s = sys_of(r, f->system, f->level);
 
 	if (!s)
-		return cg_err_set(CG_ENOMEM, "out of memory");
+		return cg_err_set(CG_ENOMEM, _("out of memory"));
 	if (strcmp(f->state, "fixed") == 0) {
 		s->fixed++;
 		return CG_OK;

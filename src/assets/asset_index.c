@@ -125,7 +125,7 @@ static enum cg_err load_rows(struct cg_db *db, struct asset_index *idx)
 		idx->addrs[idx->n_addrs++] = e;
 	}
 	if (step != SQLITE_DONE)
-		rc = cg_db_fail(db, "reading the inventory");
+		rc = cg_db_fail(db, _("reading the inventory"));
 out:
 	sqlite3_reset(st);
 	return rc;

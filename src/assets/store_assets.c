@@ -58,7 +58,7 @@ enum cg_err store_system_add(struct cg_db *db, const char *name, int level, cons
 	cg_db_bind_text(st, 4, description && *description ? description : NULL);
 	sqlite3_bind_int64(st, 5, cg_now());
 	if (sqlite3_step(st) != SQLITE_DONE) {
-		rc = cg_db_fail(db, "adding a system");
+		rc = cg_db_fail(db, _("adding a system"));
 		sqlite3_reset(st);
 		if (rc == CG_EEXIST)
 			return cg_err_set(rc, _("system '%s' already exists"), name);
@@ -91,7 +91,7 @@ enum cg_err store_system_set(struct cg_db *db, const char *name, int level, cons
 	cg_db_bind_text(st, 3, owner);
 	cg_db_bind_text(st, 4, description);
 	if (sqlite3_step(st) != SQLITE_DONE) {
-		rc = cg_db_fail(db, "changing a system");
+		rc = cg_db_fail(db, _("changing a system"));
 		sqlite3_reset(st);
 		return rc;
 	}
@@ -110,7 +110,7 @@ enum cg_err store_system_remove(struct cg_db *db, const char *name)
 		return rc;
 	cg_db_bind_text(st, 1, name);
 	if (sqlite3_step(st) != SQLITE_DONE) {
-		rc = cg_db_fail(db, "removing a system");
+		rc = cg_db_fail(db, _("removing a system"));
 		sqlite3_reset(st);
 		return rc;
 	}
@@ -141,7 +141,7 @@ static enum cg_err systems_from(struct cg_db *db, sqlite3_stmt *st, asset_system
 			break;
 	}
 	if (!rc && step != SQLITE_DONE)
-		rc = cg_db_fail(db, "reading systems");
+		rc = cg_db_fail(db, _("reading systems"));
 	sqlite3_reset(st);
 	return rc;
 }
@@ -196,7 +196,7 @@ static enum cg_err system_id(struct cg_db *db, const char *name, int64_t *id)
 	if (step == SQLITE_ROW)
 		*id = sqlite3_column_int64(st, 0);
 	else if (step != SQLITE_DONE)
-		rc = cg_db_fail(db, "looking up a system");
+		rc = cg_db_fail(db, _("looking up a system"));
 	sqlite3_reset(st);
 	return rc;
 }
@@ -215,7 +215,7 @@ static enum cg_err host_id(struct cg_db *db, const char *name, int64_t *id)
 	if (step == SQLITE_ROW)
 		*id = sqlite3_column_int64(st, 0);
 	else if (step != SQLITE_DONE)
-		rc = cg_db_fail(db, "looking up a host");
+		rc = cg_db_fail(db, _("looking up a host"));
 	sqlite3_reset(st);
 	return rc;
 }
@@ -238,14 +238,14 @@ static enum cg_err put_addrs(struct cg_db *db, int64_t id, const struct host_rec
 	if ((rc = cg_db_stmt(db, "DELETE FROM host_addr WHERE host_id = ?1", &st)))
 		return rc;
 	sqlite3_bind_int64(st, 1, id);
-	if ((rc = step_done(db, st, "replacing host addresses")))
+	if ((rc = step_done(db, st, _("replacing host addresses"))))
 		return rc;
 	for (size_t i = 0; i < h->n_addrs; i++) {
 		if ((rc = cg_db_stmt(db, "INSERT OR IGNORE INTO host_addr(host_id, addr) VALUES(?1, ?2)", &st)))
 			return rc;
 		sqlite3_bind_int64(st, 1, id);
 		cg_db_bind_text(st, 2, h->addrs[i].text);
-		if ((rc = step_done(db, st, "adding a host address")))
+		if ((rc = step_done(db, st, _("adding a host address"))))
 			return rc;
 	}
 	return CG_OK;
@@ -303,7 +303,7 @@ enum cg_err store_host_put(struct cg_db *db, const struct host_record *h, enum s
 	cg_db_bind_text(st, 3, nullable(h->os));
 	cg_db_bind_text(st, 4, nullable(h->role));
 	cg_db_bind_text(st, 5, nullable(h->location));
-	if ((rc = step_done(db, st, "writing a host")))
+	if ((rc = step_done(db, st, _("writing a host"))))
 		return rc;
 	if (!id)
 		id = sqlite3_last_insert_rowid(cg_db_handle(db));
@@ -318,7 +318,7 @@ enum cg_err store_host_remove(struct cg_db *db, const char *name)
 	if ((rc = cg_db_stmt(db, "DELETE FROM host WHERE name = lower(?1)", &st)))
 		return rc;
 	cg_db_bind_text(st, 1, name);
-	if ((rc = step_done(db, st, "removing a host")))
+	if ((rc = step_done(db, st, _("removing a host"))))
 		return rc;
 	if (sqlite3_changes(cg_db_handle(db)) == 0)
 		return cg_err_set(CG_ENOTFOUND, _("host '%s' does not exist"), name);
@@ -361,7 +361,7 @@ static enum cg_err hosts_from(struct cg_db *db, sqlite3_stmt *st, asset_host_fn 
 			break;
 	}
 	if (!rc && step != SQLITE_DONE && step != SQLITE_ROW)
-		rc = cg_db_fail(db, "reading hosts");
+		rc = cg_db_fail(db, _("reading hosts"));
 	sqlite3_reset(st);
 	return rc;
 }
@@ -616,7 +616,7 @@ static enum cg_err load_host_addrs(struct cg_db *db, struct addr_key **out, size
 			n++;
 	}
 	if (step != SQLITE_DONE)
-		rc = cg_db_fail(db, "reading host addresses");
+		rc = cg_db_fail(db, _("reading host addresses"));
 	sqlite3_reset(st);
 	if (rc) {
 		free(v);
@@ -662,7 +662,7 @@ static enum cg_err listed_exact(struct cg_db *db, asset_listing_fn fn, void *ctx
 			break;
 	}
 	if (!rc && step != SQLITE_DONE)
-		rc = cg_db_fail(db, "looking up host addresses in intel lists");
+		rc = cg_db_fail(db, _("looking up host addresses in intel lists"));
 	sqlite3_reset(st);
 	return rc;
 }
@@ -745,7 +745,7 @@ static enum cg_err listed_cidr(struct cg_db *db, const struct addr_key *v, size_
 		if ((rc = cidr_members(v, n, st, fn, ctx)))
 			break;
 	if (!rc && step != SQLITE_DONE)
-		rc = cg_db_fail(db, "reading listed networks");
+		rc = cg_db_fail(db, _("reading listed networks"));
 	sqlite3_reset(st);
 	return rc;
 }

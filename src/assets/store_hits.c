@@ -73,7 +73,7 @@ enum cg_err store_hunt_begin(struct cg_db *db, const char *paths, struct store_h
 	sqlite3_bind_int64(st, 1, h->now);
 	cg_db_bind_text(st, 2, paths ? paths : "");
 	if (sqlite3_step(st) != SQLITE_DONE) {
-		rc = cg_db_fail(db, "recording a hunt");
+		rc = cg_db_fail(db, _("recording a hunt"));
 		sqlite3_reset(st);
 		goto fail;
 	}
@@ -145,7 +145,7 @@ enum cg_err store_hunt_add(struct store_hunt *h, const struct store_hit *hit)
 	if (seen)
 		sqlite3_bind_int64(st, 12, seen);
 	if (sqlite3_step(st) != SQLITE_DONE) {
-		rc = cg_db_fail(h->db, "recording a hit");
+		rc = cg_db_fail(h->db, _("recording a hit"));
 		sqlite3_reset(st);
 		return rc;
 	}
@@ -184,7 +184,7 @@ enum cg_err store_hunt_end(struct store_hunt *h, const struct store_hunt_totals 
 	sqlite3_bind_int64(st, 6, (sqlite3_int64)t->hits);
 	sqlite3_bind_int64(st, 7, (sqlite3_int64)t->errors);
 	if (sqlite3_step(st) != SQLITE_DONE)
-		rc = cg_db_fail(h->db, "finishing a hunt");
+		rc = cg_db_fail(h->db, _("finishing a hunt"));
 	sqlite3_reset(st);
 out:
 	if (rc && h->open)
@@ -234,7 +234,7 @@ enum cg_err store_hits_foreach_group(struct cg_db *db, store_hit_group_fn fn, vo
 			break;
 	}
 	if (!rc && step != SQLITE_DONE)
-		rc = cg_db_fail(db, "reading hits");
+		rc = cg_db_fail(db, _("reading hits"));
 	sqlite3_reset(st);
 	return rc;
 }
@@ -257,7 +257,7 @@ enum cg_err store_hits_foreach_lines(struct cg_db *db, store_hit_lines_fn fn, vo
 			break;
 	}
 	if (!rc && step != SQLITE_DONE)
-		rc = cg_db_fail(db, "reading hits");
+		rc = cg_db_fail(db, _("reading hits"));
 	sqlite3_reset(st);
 	return rc;
 }

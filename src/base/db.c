@@ -137,21 +137,21 @@ enum cg_err cg_db_fail(struct cg_db *db, const char *what)
 enum cg_err cg_db_exec(struct cg_db *db, const char *sql)
 {
 	if (sqlite3_exec(db->h, sql, NULL, NULL, NULL) != SQLITE_OK)
-		return cg_db_fail(db, "executing SQL");
+		return cg_db_fail(db, _("executing SQL"));
 	return CG_OK;
 }
 
 enum cg_err cg_db_begin(struct cg_db *db)
 {
 	if (sqlite3_exec(db->h, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
-		return cg_db_fail(db, "starting a transaction");
+		return cg_db_fail(db, _("starting a transaction"));
 	return CG_OK;
 }
 
 enum cg_err cg_db_commit(struct cg_db *db)
 {
 	if (sqlite3_exec(db->h, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
-		enum cg_err rc = cg_db_fail(db, "committing");
+		enum cg_err rc = cg_db_fail(db, _("committing"));
 		cg_db_rollback(db);
 		return rc;
 	}
@@ -178,7 +178,7 @@ enum cg_err cg_db_stmt(struct cg_db *db, const char *sql, sqlite3_stmt **out)
 		}
 	}
 	if (sqlite3_prepare_v3(db->h, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL) != SQLITE_OK)
-		return cg_db_fail(db, "preparing a statement");
+		return cg_db_fail(db, _("preparing a statement"));
 	if (db->n_stmts == STMT_CACHE_MAX) {
 		/* Full cache: evict the oldest; callers never hold two at once of those. */
 		sqlite3_finalize(db->stmts[0].st);
@@ -211,12 +211,12 @@ static enum cg_err read_version(struct cg_db *db)
 	int rc;
 
 	if (sqlite3_prepare_v2(db->h, "PRAGMA user_version", -1, &st, NULL) != SQLITE_OK)
-		return cg_db_fail(db, "reading the schema version");
+		return cg_db_fail(db, _("reading the schema version"));
 	rc = sqlite3_step(st);
 	db->version = rc == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
 	sqlite3_finalize(st);
 	if (rc != SQLITE_ROW)
-		return cg_db_fail(db, "reading the schema version");
+		return cg_db_fail(db, _("reading the schema version"));
 	return CG_OK;
 }
 
@@ -246,7 +246,7 @@ static enum cg_err migrate(struct cg_db *db)
 	return CG_OK;
 fail:
 	cg_db_rollback(db);
-	return cg_err_prefix(rc, "migrating to schema version %d", db->version + 1);
+	return cg_err_prefix(rc, _("migrating to schema version %d"), db->version + 1);
 }
 
 /* Bring one module's own tables up to date (see struct cg_schema). */
@@ -263,7 +263,7 @@ static enum cg_err migrate_module(struct cg_db *db, const struct cg_schema *m)
 	if (rc_step == SQLITE_ROW)
 		version = sqlite3_column_int(st, 0);
 	else if (rc_step != SQLITE_DONE)
-		return cg_db_fail(db, "reading a module schema version");
+		return cg_db_fail(db, _("reading a module schema version"));
 	sqlite3_reset(st);
 	if (version > (int)m->n_steps)
 		return cg_err_set(CG_EUNSUPPORTED,
@@ -280,7 +280,7 @@ static enum cg_err migrate_module(struct cg_db *db, const struct cg_schema *m)
 		sqlite3_bind_text(st, 1, m->module, -1, SQLITE_STATIC);
 		sqlite3_bind_int(st, 2, version + 1);
 		if (sqlite3_step(st) != SQLITE_DONE) {
-			rc = cg_db_fail(db, "recording a module schema version");
+			rc = cg_db_fail(db, _("recording a module schema version"));
 			goto fail;
 		}
 		sqlite3_reset(st);
@@ -291,7 +291,7 @@ static enum cg_err migrate_module(struct cg_db *db, const struct cg_schema *m)
 	return CG_OK;
 fail:
 	cg_db_rollback(db);
-	return cg_err_prefix(rc, "migrating '%s' to schema version %d", m->module, version + 1);
+	return cg_err_prefix(rc, _("migrating '%s' to schema version %d"), m->module, version + 1);
 }
 
 enum cg_err cg_db_open(const char *path, struct cg_db **out)

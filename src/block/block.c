@@ -78,10 +78,10 @@ static enum cg_err intern_src(struct block_batch *b, const char *src, const char
 {
 	char **p = realloc(b->srcs, (b->n_srcs + 1) * sizeof *p);
 	if (!p)
-		return cg_err_set(CG_ENOMEM, "out of memory");
+		return cg_err_set(CG_ENOMEM, _("out of memory"));
 	b->srcs = p;
 	if (!(p[b->n_srcs] = strdup(src)))
-		return cg_err_set(CG_ENOMEM, "out of memory");
+		return cg_err_set(CG_ENOMEM, _("out of memory"));
 	*out = p[b->n_srcs++];
 	return CG_OK;
 }
@@ -97,7 +97,7 @@ static enum cg_err push(struct block_batch *b, const struct ioc *t, const char *
 		size_t na = b->alloc ? b->alloc * 2 : 64;
 		struct entry *p = realloc(b->v, na * sizeof *p);
 		if (!p)
-			return cg_err_set(CG_ENOMEM, "out of memory");
+			return cg_err_set(CG_ENOMEM, _("out of memory"));
 		b->v = p;
 		b->alloc = na;
 	}
@@ -109,10 +109,10 @@ static enum cg_err push(struct block_batch *b, const struct ioc *t, const char *
 	e->src = src;
 	e->line = line;
 	if (!(e->value = strdup(t->value)))
-		return cg_err_set(CG_ENOMEM, "out of memory");
+		return cg_err_set(CG_ENOMEM, _("out of memory"));
 	if (note_len && !(e->note = strndup(note, note_len))) {
 		free(e->value);
-		return cg_err_set(CG_ENOMEM, "out of memory");
+		return cg_err_set(CG_ENOMEM, _("out of memory"));
 	}
 	b->n++;
 	return CG_OK;
@@ -198,7 +198,7 @@ static enum cg_err load_policy(struct cg_db *db, struct block_policy **out)
 
 	*out = NULL;
 	if (!c.p)
-		return cg_err_set(CG_ENOMEM, "out of memory");
+		return cg_err_set(CG_ENOMEM, _("out of memory"));
 	if ((rc = store_block_own_foreach(db, own_entry, &c))) {
 		block_policy_free(c.p);
 		return rc;
@@ -228,7 +228,7 @@ enum cg_err block_batch_check(struct block_batch *b, struct cg_db *db, enum bloc
 		return rc;
 	if (!(t = malloc(sizeof *t))) {
 		block_policy_free(p);
-		return cg_err_set(CG_ENOMEM, "out of memory");
+		return cg_err_set(CG_ENOMEM, _("out of memory"));
 	}
 	for (size_t i = 0; i < b->n; i++) {
 		entry_ioc(&b->v[i], t);
@@ -344,7 +344,7 @@ enum cg_err block_own_apply(struct block_batch *b, struct cg_db *db, int add, co
 
 	*changed = 0;
 	if (!t)
-		return cg_err_set(CG_ENOMEM, "out of memory");
+		return cg_err_set(CG_ENOMEM, _("out of memory"));
 	if ((rc = store_block_begin(db)))
 		goto out;
 	for (size_t i = 0; i < b->n; i++) {
@@ -476,12 +476,12 @@ static enum cg_err live_row(void *ctx, const struct block_row *r)
 		size_t na = c->alloc_live ? c->alloc_live * 2 : 256;
 		char **p = realloc(c->live, na * sizeof *p);
 		if (!p)
-			return cg_err_set(CG_ENOMEM, "out of memory");
+			return cg_err_set(CG_ENOMEM, _("out of memory"));
 		c->live = p;
 		c->alloc_live = na;
 	}
 	if (!(c->live[c->n_live] = strdup(r->value)))
-		return cg_err_set(CG_ENOMEM, "out of memory");
+		return cg_err_set(CG_ENOMEM, _("out of memory"));
 	c->n_live++;
 	return CG_OK;
 }
@@ -548,7 +548,7 @@ enum cg_err block_from_intel(struct cg_db *db, const char *source, const struct 
 	if (c.n_live) {
 		qsort(c.live, c.n_live, sizeof *c.live, cmp_str);
 		if (!(c.seen = calloc(c.n_live, 1))) {
-			rc = cg_err_set(CG_ENOMEM, "out of memory");
+			rc = cg_err_set(CG_ENOMEM, _("out of memory"));
 			goto fail;
 		}
 	}
@@ -602,13 +602,13 @@ enum cg_err block_export_render(struct cg_db *db, const struct block_export_req 
 			goto out;
 	}
 	if (!(f = open_memstream(&res->data, &res->len))) {
-		rc = cg_err_set(CG_ENOMEM, "out of memory");
+		rc = cg_err_set(CG_ENOMEM, _("out of memory"));
 		goto out;
 	}
 	rc = block_export_write(f, r->fmt, r->has_since ? &add : block_view_items(now), r->has_since ? &del : NULL,
 				&opts);
 	if (fclose(f) != 0 && !rc)
-		rc = cg_err_set(CG_ENOMEM, "out of memory");
+		rc = cg_err_set(CG_ENOMEM, _("out of memory"));
 	if (rc)
 		goto out;
 	res->serial = opts.serial;

@@ -176,7 +176,7 @@ enum cg_err block_serve_start(const struct block_serve_opts *o, struct block_ser
 
 	*out = NULL;
 	if (!s)
-		return cg_err_set(CG_ENOMEM, "out of memory");
+		return cg_err_set(CG_ENOMEM, _("out of memory"));
 	s->o = *o;
 	memset(&ss, 0, sizeof ss);
 	if (inet_pton(AF_INET, addr, &((struct sockaddr_in *)&ss)->sin_addr) == 1) {

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cg_i18n.h"
 #include "decision.h"
 #include "store_block.h"
 
@@ -25,12 +26,12 @@ static enum cg_err strvec_push(struct strvec *s, const char *str)
 		size_t na = s->alloc ? s->alloc * 2 : 256;
 		char **p = realloc(s->v, na * sizeof *p);
 		if (!p)
-			return cg_err_set(CG_ENOMEM, "out of memory");
+			return cg_err_set(CG_ENOMEM, _("out of memory"));
 		s->v = p;
 		s->alloc = na;
 	}
 	if (!(d = strdup(str)))
-		return cg_err_set(CG_ENOMEM, "out of memory");
+		return cg_err_set(CG_ENOMEM, _("out of memory"));
 	s->v[s->n++] = d;
 	return CG_OK;
 }
@@ -185,7 +186,7 @@ enum cg_err block_view_build(struct cg_db *db, int64_t at, struct block_view **o
 
 	*out = NULL;
 	if (!v)
-		return cg_err_set(CG_ENOMEM, "out of memory");
+		return cg_err_set(CG_ENOMEM, _("out of memory"));
 	v->at = at;
 	for (int a = 0; a < 2; a++)
 		for (int f6 = 0; f6 < 2; f6++)
@@ -210,7 +211,7 @@ enum cg_err block_view_build(struct cg_db *db, int64_t at, struct block_view **o
 	rc = CG_OK;
 	goto done;
 oom:
-	rc = cg_err_set(CG_ENOMEM, "out of memory");
+	rc = cg_err_set(CG_ENOMEM, _("out of memory"));
 fail:
 	block_view_free(v);
 	v = NULL;
@@ -301,7 +302,7 @@ static enum cg_err diff_cidrs(const struct range_cidr *x, size_t nx, const struc
 	*del = malloc((nx + 1) * sizeof **del);
 	*n_add = *n_del = 0;
 	if (!*add || !*del)
-		return cg_err_set(CG_ENOMEM, "out of memory");
+		return cg_err_set(CG_ENOMEM, _("out of memory"));
 	while (i < nx || j < ny) {
 		int c = i == nx ? 1 : j == ny ? -1 : cmp_cidr(&x[i], &y[j]);
 		if (c < 0)
@@ -322,7 +323,7 @@ static enum cg_err diff_strs(char *const *x, size_t nx, char *const *y, size_t n
 	*del = malloc((nx + 1) * sizeof **del);
 	*n_add = *n_del = 0;
 	if (!*add || !*del)
-		return cg_err_set(CG_ENOMEM, "out of memory");
+		return cg_err_set(CG_ENOMEM, _("out of memory"));
 	while (i < nx || j < ny) {
 		int c = i == nx ? 1 : j == ny ? -1 : strcmp(x[i], y[j]);
 		if (c < 0)

@@ -148,10 +148,10 @@ enum cg_err block_policy_add_own(struct block_policy *p, const struct ioc *own)
 			return cg_err_set(CG_ELIMIT, _("more than %d own domains"), OWN_DOMAINS_MAX);
 		v = realloc(p->own_domains, (p->n_own_domains + 1) * sizeof *v);
 		if (!v)
-			return cg_err_set(CG_ENOMEM, "out of memory");
+			return cg_err_set(CG_ENOMEM, _("out of memory"));
 		p->own_domains = v;
 		if (!(d = strdup(own->value)))
-			return cg_err_set(CG_ENOMEM, "out of memory");
+			return cg_err_set(CG_ENOMEM, _("out of memory"));
 		v[p->n_own_domains++] = d;
 		return CG_OK;
 	}

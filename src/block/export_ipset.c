@@ -2,6 +2,7 @@
  * swaps them in, so the sets firewall rules refer to change atomically. */
 #include <stdio.h>
 
+#include "cg_i18n.h"
 #include "export_internal.h"
 
 static void fill(FILE *f, const char *verb, const char *set, int v6, const struct range_cidr *c, size_t n)
@@ -20,7 +21,7 @@ enum cg_err export_ipset(FILE *f, const struct block_items *add, const struct bl
 	char s4[64], s6[64];
 
 	if (add->n_v4 > EXPORT_IPSET_MAXELEM || add->n_v6 > EXPORT_IPSET_MAXELEM)
-		return cg_err_set(CG_ELIMIT, "more than %u CIDRs for one ipset", EXPORT_IPSET_MAXELEM);
+		return cg_err_set(CG_ELIMIT, _("more than %u CIDRs for one ipset"), EXPORT_IPSET_MAXELEM);
 	snprintf(s4, sizeof s4, "%s4", p);
 	snprintf(s6, sizeof s6, "%s6", p);
 	export_header(f, "#", BLOCK_FMT_IPSET, add, del, o);

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "block_view.h"
+#include "cg_i18n.h"
 #include "export.h"
 #include "range_set.h"
 
@@ -56,14 +57,14 @@ static enum cg_err got_run(void *ctx, const struct block_enforcement *e)
 		size_t na = c->alloc_runs ? c->alloc_runs * 2 : 64;
 		struct run *p;
 		if (c->n_runs >= RUNS_MAX)
-			return cg_err_set(CG_ELIMIT, "more than %zu enforcement records", RUNS_MAX);
+			return cg_err_set(CG_ELIMIT, _("more than %zu enforcement records"), RUNS_MAX);
 		if (!(p = realloc(c->runs, na * sizeof *p)))
-			return cg_err_set(CG_ENOMEM, "out of memory");
+			return cg_err_set(CG_ENOMEM, _("out of memory"));
 		c->runs = p;
 		c->alloc_runs = na;
 	}
 	if (!(c->runs[c->n_runs].point = strdup(e->point)))
-		return cg_err_set(CG_ENOMEM, "out of memory");
+		return cg_err_set(CG_ENOMEM, _("out of memory"));
 	c->runs[c->n_runs].fmt = fmt;
 	c->runs[c->n_runs].at = e->at;
 	c->n_runs++;
@@ -156,7 +157,7 @@ enum cg_err order_status(struct cg_db *db, const char *ref, int64_t now, order_t
 	if ((rc = store_block_enforcement_foreach(db, got_run, &c)))
 		goto out;
 	if (!(c.pts = calloc(c.n_runs + 1, sizeof *c.pts))) {
-		rc = cg_err_set(CG_ENOMEM, "out of memory");
+		rc = cg_err_set(CG_ENOMEM, _("out of memory"));
 		goto out;
 	}
 	if ((rc = block_view_build(db, now, &c.view)))

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cg_i18n.h"
 #include "ioc.h"
 
 struct interval {
@@ -95,10 +96,10 @@ enum cg_err range_set_add(struct range_set *rs, range_u128 lo, range_u128 hi)
 		size_t na = rs->alloc ? rs->alloc * 2 : 64;
 		struct interval *p;
 		if (rs->n >= RANGE_SET_MAX)
-			return cg_err_set(CG_ELIMIT, "more than %zu address ranges", RANGE_SET_MAX);
+			return cg_err_set(CG_ELIMIT, _("more than %zu address ranges"), RANGE_SET_MAX);
 		p = realloc(rs->iv, na * sizeof *p);
 		if (!p)
-			return cg_err_set(CG_ENOMEM, "out of memory");
+			return cg_err_set(CG_ENOMEM, _("out of memory"));
 		rs->iv = p;
 		rs->alloc = na;
 	}
@@ -115,7 +116,7 @@ enum cg_err range_set_add_cidr(struct range_set *rs, const uint8_t *addr, unsign
 	range_u128 lo, hi;
 
 	if (prefix > width(rs->v6))
-		return cg_err_set(CG_EINVAL, "prefix /%u is too long", prefix);
+		return cg_err_set(CG_EINVAL, _("prefix /%u is too long"), prefix);
 	range_cidr_bounds(rs->v6, addr, prefix, &lo, &hi);
 	return range_set_add(rs, lo, hi);
 }
@@ -176,7 +177,7 @@ enum cg_err range_set_subtract(struct range_set *rs, struct range_set *cut)
 					struct interval *p = realloc(out, na * sizeof *p);
 					if (!p) {
 						free(out);
-						return cg_err_set(CG_ENOMEM, "out of memory");
+						return cg_err_set(CG_ENOMEM, _("out of memory"));
 					}
 					out = p;
 					alloc = na;
@@ -196,7 +197,7 @@ enum cg_err range_set_subtract(struct range_set *rs, struct range_set *cut)
 				struct interval *p = realloc(out, na * sizeof *p);
 				if (!p) {
 					free(out);
-					return cg_err_set(CG_ENOMEM, "out of memory");
+					return cg_err_set(CG_ENOMEM, _("out of memory"));
 				}
 				out = p;
 				alloc = na;
@@ -301,7 +302,7 @@ enum cg_err range_set_cidrs(struct range_set *rs, unsigned min_prefix, struct ra
 				struct range_cidr *p = realloc(v, na * sizeof *p);
 				if (!p) {
 					free(v);
-					return cg_err_set(CG_ENOMEM, "out of memory");
+					return cg_err_set(CG_ENOMEM, _("out of memory"));
 				}
 				v = p;
 				alloc = na;

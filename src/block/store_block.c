@@ -57,7 +57,7 @@ enum cg_err store_block_put(struct cg_db *db, const struct block_row *r, int64_t
 	sqlite3_bind_text(st, 3, r->origin, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 4, now);
 	if (sqlite3_step(st) != SQLITE_DONE)
-		return cg_db_fail(db, "closing an expired decision");
+		return cg_db_fail(db, _("closing an expired decision"));
 
 	if ((rc = cg_db_stmt(db,
 			     "SELECT id, reason, coalesce(expires_at, 0), forced FROM block_decision "
@@ -82,10 +82,10 @@ enum cg_err store_block_put(struct cg_db *db, const struct block_row *r, int64_t
 		sqlite3_bind_int64(st, 1, old);
 		sqlite3_bind_int64(st, 2, now);
 		if (sqlite3_step(st) != SQLITE_DONE)
-			return cg_db_fail(db, "replacing a decision");
+			return cg_db_fail(db, _("replacing a decision"));
 		*what = BLOCK_PUT_REPLACED;
 	} else if (step != SQLITE_DONE) {
-		return cg_db_fail(db, "looking up a decision");
+		return cg_db_fail(db, _("looking up a decision"));
 	} else {
 		sqlite3_reset(st);
 	}
@@ -124,7 +124,7 @@ enum cg_err store_block_put(struct cg_db *db, const struct block_row *r, int64_t
 	sqlite3_bind_int64(st, 12, now);
 	bind_time(st, 13, r->expires_at);
 	if (sqlite3_step(st) != SQLITE_DONE)
-		return cg_db_fail(db, "recording a decision");
+		return cg_db_fail(db, _("recording a decision"));
 	*id = sqlite3_last_insert_rowid(cg_db_handle(db));
 	return CG_OK;
 }
@@ -157,7 +157,7 @@ enum cg_err store_block_remove(struct cg_db *db, const char *value, int64_t id, 
 	sqlite3_bind_int(st, 3, action);
 	cg_db_bind_text(st, 4, origin);
 	if (sqlite3_step(st) != SQLITE_DONE)
-		return cg_db_fail(db, "removing a decision");
+		return cg_db_fail(db, _("removing a decision"));
 	*n_removed = (size_t)sqlite3_changes(cg_db_handle(db));
 	return CG_OK;
 }
@@ -199,7 +199,7 @@ static enum cg_err walk(struct cg_db *db, sqlite3_stmt *st, store_block_fn fn, v
 			break;
 	}
 	if (!rc && step != SQLITE_DONE)
-		rc = cg_db_fail(db, "reading decisions");
+		rc = cg_db_fail(db, _("reading decisions"));
 	sqlite3_reset(st);
 	return rc;
 }
@@ -275,7 +275,7 @@ enum cg_err store_block_last_change(struct cg_db *db, int64_t at, int64_t *out)
 			     &st)))
 		return rc;
 	sqlite3_bind_int64(st, 1, at);
-	return one_int(db, st, out, "reading the last change");
+	return one_int(db, st, out, _("reading the last change"));
 }
 
 enum cg_err store_block_next_expiry(struct cg_db *db, int64_t at, int64_t *out)
@@ -289,7 +289,7 @@ enum cg_err store_block_next_expiry(struct cg_db *db, int64_t at, int64_t *out)
 			     &st)))
 		return rc;
 	sqlite3_bind_int64(st, 1, at);
-	return one_int(db, st, out, "reading the next expiry");
+	return one_int(db, st, out, _("reading the next expiry"));
 }
 
 enum cg_err store_block_own_add(struct cg_db *db, const struct ioc *own, const char *note, int64_t now, int *added)
@@ -307,7 +307,7 @@ enum cg_err store_block_own_add(struct cg_db *db, const struct ioc *own, const c
 	cg_db_bind_text(st, 3, note && *note ? note : NULL);
 	sqlite3_bind_int64(st, 4, now);
 	if (sqlite3_step(st) != SQLITE_DONE)
-		return cg_db_fail(db, "recording an own prefix");
+		return cg_db_fail(db, _("recording an own prefix"));
 	*added = sqlite3_changes(cg_db_handle(db)) > 0;
 	return CG_OK;
 }
@@ -321,7 +321,7 @@ enum cg_err store_block_own_remove(struct cg_db *db, const char *value, int *rem
 		return rc;
 	sqlite3_bind_text(st, 1, value, -1, SQLITE_STATIC);
 	if (sqlite3_step(st) != SQLITE_DONE)
-		return cg_db_fail(db, "removing an own prefix");
+		return cg_db_fail(db, _("removing an own prefix"));
 	*removed = sqlite3_changes(cg_db_handle(db)) > 0;
 	return CG_OK;
 }
@@ -344,7 +344,7 @@ enum cg_err store_block_own_foreach(struct cg_db *db, store_block_own_fn fn, voi
 			break;
 	}
 	if (!rc && step != SQLITE_DONE)
-		rc = cg_db_fail(db, "reading own prefixes");
+		rc = cg_db_fail(db, _("reading own prefixes"));
 	sqlite3_reset(st);
 	return rc;
 }
@@ -367,7 +367,7 @@ enum cg_err store_block_order_add(struct cg_db *db, const struct block_order_inf
 	sqlite3_bind_int64(st, 6, o->received_at);
 	sqlite3_bind_int64(st, 7, o->n_targets);
 	if (sqlite3_step(st) != SQLITE_DONE) {
-		rc = cg_db_fail(db, "recording an order");
+		rc = cg_db_fail(db, _("recording an order"));
 		if (rc == CG_EEXIST)
 			return cg_err_set(CG_EEXIST, _("an order with reference '%s' already exists"), o->ref);
 		return rc;
@@ -386,7 +386,7 @@ enum cg_err store_block_order_set_count(struct cg_db *db, int64_t id, int64_t n_
 	sqlite3_bind_int64(st, 1, id);
 	sqlite3_bind_int64(st, 2, n_targets);
 	if (sqlite3_step(st) != SQLITE_DONE)
-		return cg_db_fail(db, "updating an order");
+		return cg_db_fail(db, _("updating an order"));
 	return CG_OK;
 }
 
@@ -412,7 +412,7 @@ static enum cg_err walk_orders(struct cg_db *db, sqlite3_stmt *st, store_block_o
 			break;
 	}
 	if (!rc && step != SQLITE_DONE)
-		rc = cg_db_fail(db, "reading orders");
+		rc = cg_db_fail(db, _("reading orders"));
 	sqlite3_reset(st);
 	return rc;
 }
@@ -467,7 +467,7 @@ enum cg_err store_block_enforcement_add(struct cg_db *db, const struct block_enf
 	sqlite3_bind_int64(st, 5, e->n_items);
 	cg_db_bind_text(st, 6, e->digest);
 	if (sqlite3_step(st) != SQLITE_DONE)
-		return cg_db_fail(db, "recording an enforcement");
+		return cg_db_fail(db, _("recording an enforcement"));
 	return CG_OK;
 }
 
@@ -494,7 +494,7 @@ enum cg_err store_block_enforcement_foreach(struct cg_db *db, store_block_enf_fn
 			break;
 	}
 	if (!rc && step != SQLITE_DONE)
-		rc = cg_db_fail(db, "reading enforcements");
+		rc = cg_db_fail(db, _("reading enforcements"));
 	sqlite3_reset(st);
 	return rc;
 }
@@ -506,5 +506,5 @@ enum cg_err store_block_data_version(struct cg_db *db, int64_t *out)
 
 	if ((rc = cg_db_stmt(db, "PRAGMA data_version", &st)))
 		return rc;
-	return one_int(db, st, out, "reading the data version");
+	return one_int(db, st, out, _("reading the data version"));
 }

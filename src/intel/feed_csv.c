@@ -217,7 +217,7 @@ static enum cg_err build_map(struct csv_map *m, const struct csv_reader *r, cons
 	for (size_t i = 0; i < r->n_fields; i++) {
 		m->header[i] = strdup(csv_field(r, i));
 		if (!m->header[i])
-			return cg_err_set(CG_ENOMEM, "out of memory");
+			return cg_err_set(CG_ENOMEM, _("out of memory"));
 		m->n_cols++;
 		feed_sanitize_utf8(m->header[i]);
 		norm_header(m->header[i], strlen(m->header[i]), norm, sizeof norm);
@@ -365,7 +365,7 @@ static enum cg_err read_row(struct feed_run *run, const struct csv_map *m, const
 			char text[512];
 			const char *key = m->role[i] == COL_ASN ? "asn" : m->role[i] == COL_PORT ? "port" : m->header[i];
 			if (!row->extra && !(row->extra = json_object()))
-				return cg_err_set(CG_ENOMEM, "out of memory");
+				return cg_err_set(CG_ENOMEM, _("out of memory"));
 			if (feed_copy_text(v, vl, text, sizeof text) && *key)
 				json_object_set_new(row->extra, key, json_string(text));
 			break;

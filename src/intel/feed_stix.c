@@ -333,7 +333,7 @@ enum cg_err feed_stix_pattern(const char *pattern, size_t n, stix_cmp_fn fn, voi
 	enum cg_err rc;
 
 	if (!p)
-		return cg_err_set(CG_ENOMEM, "out of memory");
+		return cg_err_set(CG_ENOMEM, _("out of memory"));
 	p->s = pattern;
 	p->n = n;
 	p->fn = fn;
@@ -562,7 +562,7 @@ enum cg_err feed_parse_stix(struct feed_run *run, const char *buf, size_t len)
 		return cg_err_set(CG_EPARSE, _("not a STIX 2.1 bundle (no \"objects\" array)"));
 	}
 	if (!(c = malloc(sizeof *c))) {
-		rc = cg_err_set(CG_ENOMEM, "out of memory");
+		rc = cg_err_set(CG_ENOMEM, _("out of memory"));
 		goto out;
 	}
 	map = objects ? indicates_map(objects) : json_object();

@@ -64,7 +64,7 @@ static enum cg_err source_lookup(struct cg_db *db, const char *name, int64_t *id
 	}
 	sqlite3_reset(st);
 	if (s != SQLITE_ROW && s != SQLITE_DONE)
-		return cg_db_fail(db, "looking up a source");
+		return cg_db_fail(db, _("looking up a source"));
 	return CG_OK;
 }
 
@@ -79,7 +79,7 @@ enum cg_err store_intel_import_begin(struct cg_db *db, const char *source, const
 	if (!source || !*source)
 		return cg_err_set(CG_EINVAL, _("empty source name"));
 	if (!(imp = calloc(1, sizeof *imp)))
-		return cg_err_set(CG_ENOMEM, "out of memory");
+		return cg_err_set(CG_ENOMEM, _("out of memory"));
 	imp->db = db;
 	if ((rc = cg_db_begin(db))) {
 		free(imp);
@@ -92,7 +92,7 @@ enum cg_err store_intel_import_begin(struct cg_db *db, const char *source, const
 			goto fail;
 		cg_db_bind_text(st, 1, source);
 		sqlite3_bind_int64(st, 2, cg_now());
-		if ((rc = step_done(db, st, "adding a source")))
+		if ((rc = step_done(db, st, _("adding a source"))))
 			goto fail;
 		imp->source_id = sqlite3_last_insert_rowid(cg_db_handle(db));
 	}
@@ -102,7 +102,7 @@ enum cg_err store_intel_import_begin(struct cg_db *db, const char *source, const
 	sqlite3_bind_int64(st, 2, cg_now());
 	cg_db_bind_text(st, 3, files ? files : "");
 	cg_db_bind_text(st, 4, format ? format : "");
-	if ((rc = step_done(db, st, "recording an import")))
+	if ((rc = step_done(db, st, _("recording an import"))))
 		goto fail;
 	imp->import_id = sqlite3_last_insert_rowid(cg_db_handle(db));
 	if (append && imp->prev_import_id) {
@@ -110,7 +110,7 @@ enum cg_err store_intel_import_begin(struct cg_db *db, const char *source, const
 			goto fail;
 		sqlite3_bind_int64(st, 1, imp->import_id);
 		sqlite3_bind_int64(st, 2, imp->prev_import_id);
-		if ((rc = step_done(db, st, "copying the current list")))
+		if ((rc = step_done(db, st, _("copying the current list"))))
 			goto fail;
 	}
 	*out = imp;
@@ -138,12 +138,12 @@ static enum cg_err indicator_id(struct cg_db *db, const struct ioc *ioc, int64_t
 	}
 	sqlite3_reset(st);
 	if (s != SQLITE_DONE)
-		return cg_db_fail(db, "looking up an indicator");
+		return cg_db_fail(db, _("looking up an indicator"));
 	if ((rc = cg_db_stmt(db, SQL_INDICATOR_ADD, &st)))
 		return rc;
 	sqlite3_bind_text(st, 1, ioc_type_name(ioc->type), -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, ioc->value, (int)ioc->len, SQLITE_STATIC);
-	if ((rc = step_done(db, st, "adding an indicator")))
+	if ((rc = step_done(db, st, _("adding an indicator"))))
 		return rc;
 	*id = sqlite3_last_insert_rowid(cg_db_handle(db));
 	return CG_OK;
@@ -168,7 +168,7 @@ enum cg_err store_intel_import_add(struct store_intel_import *imp, const struct 
 	sqlite3_bind_text(st, 4, first_seen, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 5, last_seen, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 6, extra, -1, SQLITE_STATIC);
-	if ((rc = step_done(imp->db, st, "adding an indicator to the list")))
+	if ((rc = step_done(imp->db, st, _("adding an indicator to the list"))))
 		return rc;
 	imp->n_records++;
 	if (sqlite3_changes(cg_db_handle(imp->db)) == 0)
@@ -187,7 +187,7 @@ enum cg_err store_intel_import_set_format(struct store_intel_import *imp, const 
 		return rc;
 	sqlite3_bind_int64(st, 1, imp->import_id);
 	cg_db_bind_text(st, 2, format);
-	return step_done(imp->db, st, "recording the import format");
+	return step_done(imp->db, st, _("recording the import format"));
 }
 
 static enum cg_err count_new(struct cg_db *db, int64_t in, int64_t not_in, size_t *n)
@@ -201,7 +201,7 @@ static enum cg_err count_new(struct cg_db *db, int64_t in, int64_t not_in, size_
 	sqlite3_bind_int64(st, 2, not_in);
 	if (sqlite3_step(st) != SQLITE_ROW) {
 		sqlite3_reset(st);
-		return cg_db_fail(db, "comparing lists");
+		return cg_db_fail(db, _("comparing lists"));
 	}
 	*n = (size_t)sqlite3_column_int64(st, 0);
 	sqlite3_reset(st);
@@ -226,7 +226,7 @@ static enum cg_err count_by_type(struct cg_db *db, int64_t import_id, size_t by_
 	}
 	sqlite3_reset(st);
 	if (s != SQLITE_DONE)
-		return cg_db_fail(db, "counting a list");
+		return cg_db_fail(db, _("counting a list"));
 	return CG_OK;
 }
 
@@ -237,7 +237,7 @@ static enum cg_err prune_indicators(struct cg_db *db, size_t *n)
 
 	if ((rc = cg_db_stmt(db, SQL_INDICATOR_PRUNE, &st)))
 		return rc;
-	if ((rc = step_done(db, st, "pruning indicators")))
+	if ((rc = step_done(db, st, _("pruning indicators"))))
 		return rc;
 	if (n)
 		*n = (size_t)sqlite3_changes(cg_db_handle(db));
@@ -270,13 +270,13 @@ enum cg_err store_intel_import_commit(struct store_intel_import *imp, size_t n_b
 	sqlite3_bind_int64(st, 2, (sqlite3_int64)imp->n_records);
 	sqlite3_bind_int64(st, 3, (sqlite3_int64)sum->n_unique);
 	sqlite3_bind_int64(st, 4, (sqlite3_int64)n_bad);
-	if ((rc = step_done(db, st, "recording import counts")))
+	if ((rc = step_done(db, st, _("recording import counts"))))
 		goto fail;
 	if ((rc = cg_db_stmt(db, SQL_SOURCE_SET, &st)))
 		goto fail;
 	sqlite3_bind_int64(st, 1, imp->source_id);
 	sqlite3_bind_int64(st, 2, imp->import_id);
-	if ((rc = step_done(db, st, "switching the current list")))
+	if ((rc = step_done(db, st, _("switching the current list"))))
 		goto fail;
 	/* Keep the current and the previous list (for diff); older ones go. */
 	if ((rc = cg_db_stmt(db, SQL_HISTORY_PRUNE, &st)))
@@ -284,7 +284,7 @@ enum cg_err store_intel_import_commit(struct store_intel_import *imp, size_t n_b
 	sqlite3_bind_int64(st, 1, imp->source_id);
 	sqlite3_bind_int64(st, 2, imp->import_id);
 	sqlite3_bind_int64(st, 3, imp->prev_import_id);
-	if ((rc = step_done(db, st, "pruning old imports")))
+	if ((rc = step_done(db, st, _("pruning old imports"))))
 		goto fail;
 	if (sqlite3_changes(cg_db_handle(db)) > 0 && (rc = prune_indicators(db, NULL)))
 		goto fail;
@@ -321,7 +321,7 @@ static enum cg_err walk_rows(struct cg_db *db, sqlite3_stmt *st, const char *sou
 
 	if (!ioc) {
 		sqlite3_reset(st);
-		return cg_err_set(CG_ENOMEM, "out of memory");
+		return cg_err_set(CG_ENOMEM, _("out of memory"));
 	}
 	while ((s = sqlite3_step(st)) == SQLITE_ROW) {
 		const char *type = cg_db_col_text(st, col);
@@ -336,7 +336,7 @@ static enum cg_err walk_rows(struct cg_db *db, sqlite3_stmt *st, const char *sou
 	free(ioc);
 	sqlite3_reset(st);
 	if (!rc && s != SQLITE_DONE && s != SQLITE_ROW)
-		return cg_db_fail(db, "reading indicators");
+		return cg_db_fail(db, _("reading indicators"));
 	return rc;
 }
 
@@ -354,7 +354,7 @@ enum cg_err store_intel_foreach(struct cg_db *db, const char *const *sources, si
 	}
 	/* Check every name first so a typo fails before any callback runs. */
 	if (!(cur = calloc(n_sources, sizeof *cur)))
-		return cg_err_set(CG_ENOMEM, "out of memory");
+		return cg_err_set(CG_ENOMEM, _("out of memory"));
 	for (size_t i = 0; i < n_sources; i++) {
 		int64_t id;
 		if ((rc = source_lookup(db, sources[i], &id, &cur[i])))
@@ -399,7 +399,7 @@ enum cg_err store_intel_sources(struct cg_db *db, store_intel_source_fn fn, void
 		info.n_imports = (size_t)sqlite3_column_int64(st, 5);
 		/* The per-type count reuses the cache; the outer statement stays valid. */
 		if (!name || !files || !format)
-			rc = cg_err_set(CG_ENOMEM, "out of memory");
+			rc = cg_err_set(CG_ENOMEM, _("out of memory"));
 		else
 			rc = count_by_type(db, cur, info.by_type, &info.n_indicators);
 		info.name = name;
@@ -417,7 +417,7 @@ enum cg_err store_intel_sources(struct cg_db *db, store_intel_source_fn fn, void
 	}
 	sqlite3_reset(st);
 	if (s != SQLITE_DONE)
-		return cg_db_fail(db, "listing sources");
+		return cg_db_fail(db, _("listing sources"));
 	return CG_OK;
 }
 
@@ -458,7 +458,7 @@ enum cg_err store_intel_items(struct cg_db *db, const char *source, enum ioc_typ
 	}
 	sqlite3_reset(st);
 	if (s != SQLITE_DONE)
-		return cg_db_fail(db, "listing indicators");
+		return cg_db_fail(db, _("listing indicators"));
 	return CG_OK;
 }
 
@@ -504,7 +504,7 @@ enum cg_err store_intel_diff(struct cg_db *db, const char *source, int *has_prev
 		}
 		sqlite3_reset(st);
 		if (s != SQLITE_DONE)
-			return cg_db_fail(db, "comparing imports");
+			return cg_db_fail(db, _("comparing imports"));
 	}
 	return CG_OK;
 }
@@ -541,7 +541,7 @@ enum cg_err store_intel_stats(struct cg_db *db, struct store_intel_stats *out, s
 	}
 	sqlite3_reset(st);
 	if (s != SQLITE_DONE)
-		return cg_db_fail(db, "counting indicators");
+		return cg_db_fail(db, _("counting indicators"));
 	if ((rc = cg_db_stmt(db, SQL_STATS_OVERLAP, &st)))
 		return rc;
 	while ((s = sqlite3_step(st)) == SQLITE_ROW) {
@@ -554,7 +554,7 @@ enum cg_err store_intel_stats(struct cg_db *db, struct store_intel_stats *out, s
 	}
 	sqlite3_reset(st);
 	if (s != SQLITE_DONE)
-		return cg_db_fail(db, "counting shared indicators");
+		return cg_db_fail(db, _("counting shared indicators"));
 	return CG_OK;
 }
 
@@ -578,7 +578,7 @@ enum cg_err store_intel_remove(struct cg_db *db, const char *source, size_t *n_p
 	if ((rc = cg_db_stmt(db, SQL_SOURCE_DEL, &st)))
 		goto fail;
 	sqlite3_bind_int64(st, 1, id);
-	if ((rc = step_done(db, st, "removing a source")))
+	if ((rc = step_done(db, st, _("removing a source"))))
 		goto fail;
 	if ((rc = prune_indicators(db, n_pruned)))
 		goto fail;

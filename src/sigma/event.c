@@ -4,6 +4,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "cg_i18n.h"
 #include "sigma_event_int.h"
 
 const unsigned char sigma_fold_table[256] = {
@@ -52,7 +53,7 @@ enum cg_err sigma_event_new(struct sigma_event **out)
 {
 	struct sigma_event *ev = calloc(1, sizeof *ev);
 	if (!ev)
-		return cg_err_set(CG_ENOMEM, "sigma: out of memory");
+		return cg_err_set(CG_ENOMEM, _("sigma: out of memory"));
 	ev->event_id = -1;
 	*out = ev;
 	return CG_OK;
@@ -83,14 +84,14 @@ void sigma_event_reset(struct sigma_event *ev)
 static enum cg_err arena_put(struct sigma_event *ev, const char *s, size_t n, uint32_t *off)
 {
 	if (ev->len + n + 1 > SIGMA_EVENT_MAX_BYTES)
-		return cg_err_set(CG_ELIMIT, "event larger than %zu bytes", SIGMA_EVENT_MAX_BYTES);
+		return cg_err_set(CG_ELIMIT, _("event larger than %zu bytes"), SIGMA_EVENT_MAX_BYTES);
 	if (ev->len + n + 1 > ev->alloc) {
 		size_t na = ev->alloc ? ev->alloc * 2 : 4096;
 		while (na < ev->len + n + 1)
 			na *= 2;
 		char *p = realloc(ev->arena, na);
 		if (!p)
-			return cg_err_set(CG_ENOMEM, "sigma: out of memory");
+			return cg_err_set(CG_ENOMEM, _("sigma: out of memory"));
 		ev->arena = p;
 		ev->alloc = na;
 	}
@@ -106,12 +107,12 @@ enum cg_err sigma_event_add(struct sigma_event *ev, const char *name, size_t nam
                             const char *value, size_t value_len)
 {
 	if (ev->n >= SIGMA_EVENT_MAX_FIELDS)
-		return cg_err_set(CG_ELIMIT, "event has more than %d fields", SIGMA_EVENT_MAX_FIELDS);
+		return cg_err_set(CG_ELIMIT, _("event has more than %d fields"), SIGMA_EVENT_MAX_FIELDS);
 	if (ev->n == ev->alloc_f) {
 		size_t na = ev->alloc_f ? ev->alloc_f * 2 : 32;
 		struct sigma_field_rec *p = realloc(ev->f, na * sizeof *p);
 		if (!p)
-			return cg_err_set(CG_ENOMEM, "sigma: out of memory");
+			return cg_err_set(CG_ENOMEM, _("sigma: out of memory"));
 		ev->f = p;
 		ev->alloc_f = na;
 	}
@@ -226,7 +227,7 @@ enum cg_err sigma_event_fold(struct sigma_event *ev)
 			na *= 2;
 		char *p = realloc(ev->low, na);
 		if (!p)
-			return cg_err_set(CG_ENOMEM, "sigma: out of memory");
+			return cg_err_set(CG_ENOMEM, _("sigma: out of memory"));
 		ev->low = p;
 		ev->low_alloc = na;
 	}

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "cg_i18n.h"
 #include "sigma_event_int.h"
 #include "sigma_reader.h"
 
@@ -278,7 +279,7 @@ enum cg_err sigma_event_from_json(const json_t *obj, struct sigma_event *ev)
 {
 	sigma_event_reset(ev);
 	if (!json_is_object(obj))
-		return cg_err_set(CG_EPARSE, "an event must be a JSON object");
+		return cg_err_set(CG_EPARSE, _("an event must be a JSON object"));
 	const json_t *event = json_object_get(obj, "Event");
 	if (json_is_object(event) && json_is_object(json_object_get(event, "System")))
 		return from_evtx_shape(event, ev);
@@ -327,7 +328,7 @@ enum cg_err sigma_json_read(const char *text, size_t len, const char *origin, st
 			json_array_foreach(v, i, it) {
 				if (sigma_event_from_json(it, ev)) {
 					if (!st->bad++)
-						snprintf(st->first_bad, sizeof st->first_bad, "%s: array item %zu: %s", origin, i,
+						snprintf(st->first_bad, sizeof st->first_bad, _("%s: array item %zu: %s"), origin, i,
 						         cg_err_msg(CG_EPARSE));
 					continue;
 				}

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cg_i18n.h"
 #include "sigma_event_int.h"
 #include "sigma_reader.h"
 
@@ -95,7 +96,7 @@ enum cg_err sigma_event_from_line(const char *line, size_t len, struct sigma_eve
 	while (len && (line[len - 1] == '\r' || line[len - 1] == '\n'))
 		len--;
 	if (len > LINE_MAX_BYTES)
-		return cg_err_set(CG_ELIMIT, "line longer than %zu bytes", LINE_MAX_BYTES);
+		return cg_err_set(CG_ELIMIT, _("line longer than %zu bytes"), LINE_MAX_BYTES);
 	enum cg_err rc;
 	if (len > 5 && !memcmp(line, "type=", 5)) {
 		sigma_event_set_program(ev, "auditd", 6);

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "cg_buf.h"
+#include "cg_i18n.h"
 #include "sigma_event_int.h"
 #include "sigma_reader.h"
 
@@ -213,7 +214,7 @@ static enum cg_err on_close(struct xml_state *x)
 static enum cg_err on_open(struct xml_state *x, const char *name, size_t n)
 {
 	if (x->depth >= XML_MAX_DEPTH)
-		return cg_err_set(CG_ELIMIT, "XML nested deeper than %d", XML_MAX_DEPTH);
+		return cg_err_set(CG_ELIMIT, _("XML nested deeper than %d"), XML_MAX_DEPTH);
 	if (x->depth > 0)
 		x->st[x->depth - 1].children++;
 	struct xml_frame *f = &x->st[x->depth++];
@@ -271,7 +272,7 @@ static enum cg_err parse_xml(struct xml_state *x, const char *s, size_t n)
 		if (i + 1 < n && s[i + 1] == '/') {
 			const char *gt = memchr(s + i, '>', n - i);
 			if (!gt || x->depth == 0)
-				return cg_err_set(CG_EPARSE, "XML: unbalanced closing tag");
+				return cg_err_set(CG_EPARSE, _("XML: unbalanced closing tag"));
 			rc = on_close(x);
 			i = (size_t)(gt - s) + 1;
 			continue;
@@ -281,14 +282,14 @@ static enum cg_err parse_xml(struct xml_state *x, const char *s, size_t n)
 		while (i < n && is_name_char(s[i]))
 			i++;
 		if (i == ns)
-			return cg_err_set(CG_EPARSE, "XML: element without a name");
+			return cg_err_set(CG_EPARSE, _("XML: element without a name"));
 		if ((rc = on_open(x, s + ns, i - ns)))
 			return rc;
 		for (;;) {
 			while (i < n && is_space(s[i]))
 				i++;
 			if (i >= n)
-				return cg_err_set(CG_EPARSE, "XML: truncated tag");
+				return cg_err_set(CG_EPARSE, _("XML: truncated tag"));
 			if (s[i] == '>') {
 				i++;
 				break;
@@ -305,16 +306,16 @@ static enum cg_err parse_xml(struct xml_state *x, const char *s, size_t n)
 			while (i < n && is_space(s[i]))
 				i++;
 			if (an == 0 || i >= n || s[i] != '=')
-				return cg_err_set(CG_EPARSE, "XML: malformed attribute");
+				return cg_err_set(CG_EPARSE, _("XML: malformed attribute"));
 			i++;
 			while (i < n && is_space(s[i]))
 				i++;
 			if (i >= n || (s[i] != '"' && s[i] != '\''))
-				return cg_err_set(CG_EPARSE, "XML: attribute value not quoted");
+				return cg_err_set(CG_EPARSE, _("XML: attribute value not quoted"));
 			char q = s[i++];
 			const char *end = memchr(s + i, q, n - i);
 			if (!end)
-				return cg_err_set(CG_EPARSE, "XML: unterminated attribute value");
+				return cg_err_set(CG_EPARSE, _("XML: unterminated attribute value"));
 			char aname[XML_NAME_MAX];
 			size_t k = an < sizeof aname - 1 ? an : sizeof aname - 1;
 			memcpy(aname, s + as, k);
@@ -328,7 +329,7 @@ static enum cg_err parse_xml(struct xml_state *x, const char *s, size_t n)
 		}
 	}
 	if (!rc && x->depth != 0)
-		return cg_err_set(CG_EPARSE, "XML: %d element(s) not closed", x->depth);
+		return cg_err_set(CG_EPARSE, _("XML: %d element(s) not closed"), x->depth);
 	return rc;
 }
 
@@ -367,19 +368,19 @@ enum cg_err sigma_evtx_read(const char *path, struct sigma_event *ev, sigma_even
 	char msg[256];
 	if (libevtx_file_initialize(&f, &err) != 1) {
 		evtx_msg(&err, msg, sizeof msg);
-		return cg_err_set(CG_ENOMEM, "%s: libevtx: %s", path, msg);
+		return cg_err_set(CG_ENOMEM, _("%s: libevtx: %s"), path, msg);
 	}
 	if (libevtx_file_open(f, path, LIBEVTX_OPEN_READ, &err) != 1) {
 		evtx_msg(&err, msg, sizeof msg);
 		libevtx_file_free(&f, NULL);
-		return cg_err_set(CG_EPARSE, "%s: not a readable EVTX file: %s", path, msg);
+		return cg_err_set(CG_EPARSE, _("%s: not a readable EVTX file: %s"), path, msg);
 	}
 	int n = 0;
 	if (libevtx_file_get_number_of_records(f, &n, &err) != 1) {
 		evtx_msg(&err, msg, sizeof msg);
 		libevtx_file_close(f, NULL);
 		libevtx_file_free(&f, NULL);
-		return cg_err_set(CG_EPARSE, "%s: cannot count records: %s", path, msg);
+		return cg_err_set(CG_EPARSE, _("%s: cannot count records: %s"), path, msg);
 	}
 	uint8_t *xml = NULL;
 	size_t cap = 0;
@@ -393,14 +394,14 @@ enum cg_err sigma_evtx_read(const char *path, struct sigma_event *ev, sigma_even
 			evtx_msg(&err, msg, sizeof msg);
 			rc = CG_EPARSE;
 		} else if (sz > XML_TEXT_MAX) {
-			snprintf(msg, sizeof msg, "record XML larger than %zu bytes", XML_TEXT_MAX);
+			snprintf(msg, sizeof msg, _("record XML larger than %zu bytes"), XML_TEXT_MAX);
 			rc = CG_ELIMIT;
 		} else {
 			if (sz + 1 > cap) {
 				uint8_t *p = realloc(xml, sz + 1);
 				if (!p) {
 					libevtx_record_free(&rec, NULL);
-					ret = cg_err_set(CG_ENOMEM, "out of memory");
+					ret = cg_err_set(CG_ENOMEM, _("out of memory"));
 					break;
 				}
 				xml = p;
@@ -426,7 +427,7 @@ enum cg_err sigma_evtx_read(const char *path, struct sigma_event *ev, sigma_even
 			libevtx_record_free(&rec, NULL);
 		if (rc) {
 			if (!st->bad++)
-				snprintf(st->first_bad, sizeof st->first_bad, "%.150s: record %d: %.200s", path, i, msg);
+				snprintf(st->first_bad, sizeof st->first_bad, _("%.150s: record %d: %.200s"), path, i, msg);
 			continue;
 		}
 		st->events++;

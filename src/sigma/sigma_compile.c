@@ -6,6 +6,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "cg_i18n.h"
 #include "sigma_engine.h"
 #include "sigma_event_int.h"
 #include "sigma_int.h"
@@ -69,7 +70,7 @@ enum cg_err sigma_engine_new(const struct sigma_map *map, struct sigma_engine **
 {
 	struct sigma_engine *e = calloc(1, sizeof *e);
 	if (!e)
-		return cg_err_set(CG_ENOMEM, "out of memory");
+		return cg_err_set(CG_ENOMEM, _("out of memory"));
 	e->map = map;
 	*out = e;
 	return CG_OK;
@@ -117,8 +118,8 @@ enum cg_err sigma_engine_add(struct sigma_engine *e, struct sigma_rule *rule, ch
 		struct rule_ent *p = realloc(e->rules, na * sizeof *p);
 		if (!p) {
 			sigma_rule_free(rule);
-			snprintf(why, why_len, "out of memory");
-			return cg_err_set(CG_ENOMEM, "out of memory");
+			snprintf(why, why_len, "%s", _("out of memory"));
+			return cg_err_set(CG_ENOMEM, _("out of memory"));
 		}
 		e->rules = p;
 		e->alloc = na;
@@ -311,7 +312,7 @@ static enum cg_err lit_table_grow(struct sigma_engine *e)
 	size_t cap = e->hash_cap ? e->hash_cap * 2 : 4096;
 	size_t *t = malloc(cap * sizeof *t);
 	if (!t)
-		return cg_err_set(CG_ENOMEM, "out of memory");
+		return cg_err_set(CG_ENOMEM, _("out of memory"));
 	memset(t, 0xff, cap * sizeof *t);
 	for (size_t i = 0; i < e->n_lits; i++) {
 		size_t h = lit_hash_of(e->lits[i].s, e->lits[i].n) & (cap - 1);
@@ -350,14 +351,14 @@ static enum cg_err lit_add(struct sigma_engine *e, const unsigned char *s, size_
 			size_t na = e->alloc_lits ? e->alloc_lits * 2 : 1024;
 			struct lit *p = realloc(e->lits, na * sizeof *p);
 			if (!p)
-				return cg_err_set(CG_ENOMEM, "out of memory");
+				return cg_err_set(CG_ENOMEM, _("out of memory"));
 			e->lits = p;
 			e->alloc_lits = na;
 		}
 		l = &e->lits[e->n_lits];
 		memset(l, 0, sizeof *l);
 		if (!(l->s = malloc(n)))
-			return cg_err_set(CG_ENOMEM, "out of memory");
+			return cg_err_set(CG_ENOMEM, _("out of memory"));
 		for (size_t k = 0; k < n; k++)
 			l->s[k] = sigma_fold(s[k]);
 		l->n = n;
@@ -371,7 +372,7 @@ static enum cg_err lit_add(struct sigma_engine *e, const unsigned char *s, size_
 		size_t na = l->alloc ? l->alloc * 2 : 2;
 		size_t *p = realloc(l->rules, na * sizeof *p);
 		if (!p)
-			return cg_err_set(CG_ENOMEM, "out of memory");
+			return cg_err_set(CG_ENOMEM, _("out of memory"));
 		l->rules = p;
 		l->alloc = na;
 	}
@@ -383,7 +384,7 @@ static enum cg_err push_idx(size_t **v, size_t *n, size_t x)
 {
 	size_t *p = realloc(*v, (*n + 1) * sizeof *p);
 	if (!p)
-		return cg_err_set(CG_ENOMEM, "out of memory");
+		return cg_err_set(CG_ENOMEM, _("out of memory"));
 	*v = p;
 	p[(*n)++] = x;
 	return CG_OK;
@@ -413,8 +414,12 @@ static enum cg_err link_correlations(struct sigma_engine *e, sigma_reject_cb rej
 			size_t j = find_rule(e, c->rules[k]);
 			if (j == (size_t)-1 || j == i) {
 				char why[300];
-				snprintf(why, sizeof why, "correlation.rules: '%s' is %s", c->rules[k],
-				         j == i ? "the correlation itself" : "not a loaded rule name or id");
+				if (j == i)
+					snprintf(why, sizeof why, _("correlation.rules: '%s' is the correlation itself"),
+					         c->rules[k]);
+				else
+					snprintf(why, sizeof why, _("correlation.rules: '%s' is not a loaded rule name or id"),
+					         c->rules[k]);
 				if (reject)
 					reject(ud, re->r, why);
 				free(re->refs);
@@ -448,7 +453,8 @@ static enum cg_err link_correlations(struct sigma_engine *e, sigma_reject_cb rej
 		}
 		if (cyclic) {
 			if (reject)
-				reject(ud, e->rules[i].r, "correlation.rules: the chain of correlations refers back to itself or is deeper than 63");
+				reject(ud, e->rules[i].r,
+				       _("correlation.rules: the chain of correlations refers back to itself or is deeper than 63"));
 			free(e->rules[i].refs);
 			e->rules[i].refs = NULL;
 			e->rules[i].n_refs = 0;
@@ -486,7 +492,7 @@ enum cg_err sigma_engine_compile(struct sigma_engine *e, sigma_reject_cb reject,
 		if (k == e->n_ls) {
 			struct ls_ent *p = realloc(e->ls, (e->n_ls + 1) * sizeof *p);
 			if (!p)
-				return cg_err_set(CG_ENOMEM, "out of memory");
+				return cg_err_set(CG_ENOMEM, _("out of memory"));
 			e->ls = p;
 			memset(&p[k], 0, sizeof p[k]);
 			p[k].ls = re->ls;
@@ -515,7 +521,7 @@ enum cg_err sigma_engine_compile(struct sigma_engine *e, sigma_reject_cb reject,
 			free(flags);
 			free(ids);
 			free(lens);
-			return cg_err_set(CG_ENOMEM, "out of memory");
+			return cg_err_set(CG_ENOMEM, _("out of memory"));
 		}
 		for (size_t i = 0; i < e->n_lits; i++) {
 			exprs[i] = (const char *)e->lits[i].s;
@@ -531,8 +537,8 @@ enum cg_err sigma_engine_compile(struct sigma_engine *e, sigma_reject_cb reject,
 		free(ids);
 		free(lens);
 		if (hrc != HS_SUCCESS) {
-			rc = cg_err_set(CG_EINTERNAL, "sigma: Vectorscan cannot compile %zu literals: %s", e->n_lits,
-			                err && err->message ? err->message : "unknown error");
+			rc = cg_err_set(CG_EINTERNAL, _("sigma: Vectorscan cannot compile %zu literals: %s"), e->n_lits,
+			                err && err->message ? err->message : _("unknown error"));
 			hs_free_compile_error(err);
 			return rc;
 		}
@@ -567,7 +573,7 @@ enum cg_err sigma_scanner_new(const struct sigma_engine *e, struct sigma_scanner
 		return cg_err_set(CG_EINVAL, "sigma: engine not compiled");
 	struct sigma_scanner *s = calloc(1, sizeof *s);
 	if (!s)
-		return cg_err_set(CG_ENOMEM, "out of memory");
+		return cg_err_set(CG_ENOMEM, _("out of memory"));
 	s->e = e;
 	s->cand = calloc(e->n ? e->n : 1, sizeof *s->cand);
 	s->done = calloc(e->n ? e->n : 1, sizeof *s->done);
@@ -577,13 +583,13 @@ enum cg_err sigma_scanner_new(const struct sigma_engine *e, struct sigma_scanner
 	s->mc = pcre2_match_context_create(NULL);
 	if (!s->cand || !s->done || !s->memo || !s->matched_ls || !s->md || !s->mc) {
 		sigma_scanner_free(s);
-		return cg_err_set(CG_ENOMEM, "out of memory");
+		return cg_err_set(CG_ENOMEM, _("out of memory"));
 	}
 	pcre2_set_match_limit(s->mc, RE_MATCH_LIMIT);
 	pcre2_set_depth_limit(s->mc, RE_DEPTH_LIMIT);
 	if (e->db && hs_alloc_scratch(e->db, &s->scratch) != HS_SUCCESS) {
 		sigma_scanner_free(s);
-		return cg_err_set(CG_ENOMEM, "sigma: cannot allocate Vectorscan scratch");
+		return cg_err_set(CG_ENOMEM, _("sigma: cannot allocate Vectorscan scratch"));
 	}
 	*out = s;
 	return CG_OK;
@@ -800,7 +806,7 @@ enum cg_err sigma_scanner_match(struct sigma_scanner *s, struct sigma_event *ev,
 	if (e->db && ev->low_len) {
 		hs_error_t hrc = hs_scan(e->db, ev->low, (unsigned)ev->low_len, 0, s->scratch, on_literal, s);
 		if (hrc != HS_SUCCESS && hrc != HS_SCAN_TERMINATED)
-			return cg_err_set(CG_EINTERNAL, "sigma: Vectorscan scan failed (%d)", hrc);
+			return cg_err_set(CG_EINTERNAL, _("sigma: Vectorscan scan failed (%d)"), hrc);
 	}
 	for (size_t m = 0; m < n_matched; m++) {
 		const struct ls_ent *le = &e->ls[s->matched_ls[m]];

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "cg_i18n.h"
 #include "sigma_int.h"
 
 #define SIGMA_COND_MAX_LEN 8192
@@ -39,7 +40,7 @@ static enum cg_err next(struct lexer *lx)
 	size_t n = 0;
 	while (*lx->p && !isspace((unsigned char)*lx->p) && *lx->p != '(' && *lx->p != ')') {
 		if (n + 1 >= sizeof lx->tok)
-			return cg_err_set(CG_ELIMIT, "identifier longer than %zu bytes", sizeof lx->tok - 1);
+			return cg_err_set(CG_ELIMIT, _("identifier longer than %zu bytes"), sizeof lx->tok - 1);
 		lx->tok[n++] = *lx->p++;
 	}
 	lx->tok[n] = '\0';
@@ -55,10 +56,10 @@ static int is_kw(const struct lexer *lx, const char *kw)
 static enum cg_err node(struct lexer *lx, enum sigma_cnode_type t, struct sigma_cnode **out)
 {
 	if (++lx->nodes > SIGMA_COND_MAX_NODES)
-		return cg_err_set(CG_ELIMIT, "condition has more than %d terms", SIGMA_COND_MAX_NODES);
+		return cg_err_set(CG_ELIMIT, _("condition has more than %d terms"), SIGMA_COND_MAX_NODES);
 	*out = calloc(1, sizeof **out);
 	if (!*out)
-		return cg_err_set(CG_ENOMEM, "out of memory");
+		return cg_err_set(CG_ENOMEM, _("out of memory"));
 	(*out)->type = t;
 	return CG_OK;
 }
@@ -104,14 +105,14 @@ static enum cg_err parse_of(struct lexer *lx, size_t need, struct sigma_cnode **
 	if (rc)
 		return rc;
 	if (lx->tok_kind != 'w')
-		return cg_err_set(CG_EPARSE, "'of' must be followed by 'them' or an identifier pattern");
+		return cg_err_set(CG_EPARSE, _("'of' must be followed by 'them' or an identifier pattern"));
 	if ((rc = node(lx, CN_OF, out)))
 		return rc;
 	struct sigma_cnode *c = *out;
 	c->need = need;
 	c->refs = calloc(lx->n_s ? lx->n_s : 1, sizeof *c->refs);
 	if (!c->refs)
-		return cg_err_set(CG_ENOMEM, "out of memory");
+		return cg_err_set(CG_ENOMEM, _("out of memory"));
 	int them = strcasecmp(lx->tok, "them") == 0;
 	for (size_t i = 0; i < lx->n_s; i++) {
 		const char *nm = lx->s[i].name;
@@ -119,7 +120,7 @@ static enum cg_err parse_of(struct lexer *lx, size_t need, struct sigma_cnode **
 			c->refs[c->n_refs++] = i;
 	}
 	if (c->n_refs == 0)
-		return cg_err_set(CG_EPARSE, "'of %s' matches no search identifier", lx->tok);
+		return cg_err_set(CG_EPARSE, _("'of %s' matches no search identifier"), lx->tok);
 	return next(lx);
 }
 
@@ -127,18 +128,18 @@ static enum cg_err parse_primary(struct lexer *lx, int depth, struct sigma_cnode
 {
 	enum cg_err rc;
 	if (depth > SIGMA_COND_MAX_DEPTH)
-		return cg_err_set(CG_ELIMIT, "condition nested deeper than %d", SIGMA_COND_MAX_DEPTH);
+		return cg_err_set(CG_ELIMIT, _("condition nested deeper than %d"), SIGMA_COND_MAX_DEPTH);
 	if (lx->tok_kind == '(') {
 		if ((rc = next(lx)) || (rc = parse_or(lx, depth + 1, out)))
 			return rc;
 		if (lx->tok_kind != ')')
-			return cg_err_set(CG_EPARSE, "missing ')'");
+			return cg_err_set(CG_EPARSE, _("missing ')'"));
 		return next(lx);
 	}
 	if (lx->tok_kind != 'w')
-		return cg_err_set(CG_EPARSE, lx->tok_kind ? "unexpected ')'" : "condition ends too early");
+		return cg_err_set(CG_EPARSE, lx->tok_kind ? _("unexpected ')'") : _("condition ends too early"));
 	if (is_kw(lx, "and") || is_kw(lx, "or") || is_kw(lx, "of") || is_kw(lx, "them"))
-		return cg_err_set(CG_EPARSE, "unexpected '%s'", lx->tok);
+		return cg_err_set(CG_EPARSE, _("unexpected '%s'"), lx->tok);
 	/* Quantifier: "1 of x*", "all of them", "any of x". */
 	const char *save = lx->p;
 	char word[256];
@@ -155,7 +156,7 @@ static enum cg_err parse_primary(struct lexer *lx, int depth, struct sigma_cnode
 			char *end;
 			long v = strtol(word, &end, 10);
 			if (*end || v < 1 || v > 100000)
-				return cg_err_set(CG_EPARSE, "'%s of' needs a count of at least 1, 'all' or 'any'", word);
+				return cg_err_set(CG_EPARSE, _("'%s of' needs a count of at least 1, 'all' or 'any'"), word);
 			need = (size_t)v;
 		}
 		return parse_of(lx, need, out);
@@ -169,7 +170,7 @@ static enum cg_err parse_primary(struct lexer *lx, int depth, struct sigma_cnode
 			return CG_OK;
 		}
 	}
-	return cg_err_set(CG_EPARSE, "unknown search identifier '%s'", word);
+	return cg_err_set(CG_EPARSE, _("unknown search identifier '%s'"), word);
 }
 
 static enum cg_err parse_not(struct lexer *lx, int depth, struct sigma_cnode **out)
@@ -177,7 +178,7 @@ static enum cg_err parse_not(struct lexer *lx, int depth, struct sigma_cnode **o
 	if (!is_kw(lx, "not"))
 		return parse_primary(lx, depth, out);
 	if (depth > SIGMA_COND_MAX_DEPTH)
-		return cg_err_set(CG_ELIMIT, "condition nested deeper than %d", SIGMA_COND_MAX_DEPTH);
+		return cg_err_set(CG_ELIMIT, _("condition nested deeper than %d"), SIGMA_COND_MAX_DEPTH);
 	enum cg_err rc = next(lx);
 	if (rc || (rc = node(lx, CN_NOT, out)))
 		return rc;
@@ -217,14 +218,14 @@ enum cg_err sigma_cond_parse(const char *text, const struct sigma_search *s, siz
 {
 	*out = NULL;
 	if (strlen(text) > SIGMA_COND_MAX_LEN)
-		return cg_err_set(CG_ELIMIT, "condition longer than %d bytes", SIGMA_COND_MAX_LEN);
+		return cg_err_set(CG_ELIMIT, _("condition longer than %d bytes"), SIGMA_COND_MAX_LEN);
 	struct lexer lx = {.p = text, .s = s, .n_s = n_s};
 	struct sigma_cnode *c = NULL;
 	enum cg_err rc = next(&lx);
 	if (!rc)
 		rc = parse_or(&lx, 0, &c);
 	if (!rc && lx.tok_kind != 0)
-		rc = cg_err_set(CG_EPARSE, "unexpected '%s' after the end of the expression", lx.tok);
+		rc = cg_err_set(CG_EPARSE, _("unexpected '%s' after the end of the expression"), lx.tok);
 	if (rc) {
 		sigma_cond_free(c);
 		return rc;

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cg_buf.h"
+#include "cg_i18n.h"
 #include "sigma_corr.h"
 #include "sigma_int.h"
 
@@ -34,7 +35,7 @@ enum cg_err sigma_corr_new(const struct sigma_engine *e, struct sigma_corr **out
 {
 	struct sigma_corr *c = calloc(1, sizeof *c);
 	if (!c)
-		return cg_err_set(CG_ENOMEM, "out of memory");
+		return cg_err_set(CG_ENOMEM, _("out of memory"));
 	c->e = e;
 	*out = c;
 	return CG_OK;
@@ -164,7 +165,7 @@ static enum cg_err feed_one(struct sigma_corr *c, size_t ci, size_t rule_index, 
 		g = calloc(1, sizeof *g);
 		if (!g) {
 			cg_buf_free(&key);
-			return cg_err_set(CG_ENOMEM, "out of memory");
+			return cg_err_set(CG_ENOMEM, _("out of memory"));
 		}
 		g->corr = ci;
 		g->key = cg_buf_steal(&key);
@@ -184,7 +185,7 @@ static enum cg_err feed_one(struct sigma_corr *c, size_t ci, size_t rule_index, 
 		size_t na = g->alloc ? g->alloc * 2 : 8;
 		struct entry *p = realloc(g->w, na * sizeof *p);
 		if (!p)
-			return cg_err_set(CG_ENOMEM, "out of memory");
+			return cg_err_set(CG_ENOMEM, _("out of memory"));
 		g->w = p;
 		g->alloc = na;
 	}
@@ -200,7 +201,7 @@ static enum cg_err feed_one(struct sigma_corr *c, size_t ci, size_t rule_index, 
 			return CG_OK;
 		}
 		if (!(en->value = strndup(v, vn)))
-			return cg_err_set(CG_ENOMEM, "out of memory");
+			return cg_err_set(CG_ENOMEM, _("out of memory"));
 	}
 	long count = 0;
 	switch (co->type) {

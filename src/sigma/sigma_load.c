@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 
 #include "cg_file.h"
+#include "cg_i18n.h"
 #include "sigma_int.h"
 #include "sigma_load.h"
 
@@ -18,14 +19,14 @@ static enum cg_err strv_push(struct strv *s, char *p)
 {
 	if (s->n >= SIGMA_MAX_FILES) {
 		free(p);
-		return cg_err_set(CG_ELIMIT, "more than %d files", SIGMA_MAX_FILES);
+		return cg_err_set(CG_ELIMIT, _("more than %d files"), SIGMA_MAX_FILES);
 	}
 	if (s->n == s->alloc) {
 		size_t na = s->alloc ? s->alloc * 2 : 64;
 		char **q = realloc(s->v, na * sizeof *q);
 		if (!q) {
 			free(p);
-			return cg_err_set(CG_ENOMEM, "out of memory");
+			return cg_err_set(CG_ENOMEM, _("out of memory"));
 		}
 		s->v = q;
 		s->alloc = na;
@@ -49,18 +50,18 @@ static enum cg_err walk(const char *path, int top, int yaml_only, struct strv *o
 {
 	struct stat sb;
 	if ((top ? stat(path, &sb) : lstat(path, &sb)) != 0)
-		return top ? cg_err_set(CG_ENOTFOUND, "%s: no such file or directory", path) : CG_OK;
+		return top ? cg_err_set(CG_ENOTFOUND, _("%s: no such file or directory"), path) : CG_OK;
 	if (S_ISREG(sb.st_mode)) {
 		if (!top && yaml_only && !has_yaml_ext(path))
 			return CG_OK;
 		char *p = strdup(path);
-		return p ? strv_push(out, p) : cg_err_set(CG_ENOMEM, "out of memory");
+		return p ? strv_push(out, p) : cg_err_set(CG_ENOMEM, _("out of memory"));
 	}
 	if (!S_ISDIR(sb.st_mode) || depth > 32)
 		return CG_OK;
 	DIR *d = opendir(path);
 	if (!d)
-		return cg_err_set(CG_EIO, "%s: cannot list directory", path);
+		return cg_err_set(CG_EIO, _("%s: cannot list directory"), path);
 	struct strv names = {0};
 	struct dirent *de;
 	enum cg_err rc = CG_OK;
@@ -70,7 +71,7 @@ static enum cg_err walk(const char *path, int top, int yaml_only, struct strv *o
 		size_t len = strlen(path) + strlen(de->d_name) + 2;
 		char *p = malloc(len);
 		if (!p) {
-			rc = cg_err_set(CG_ENOMEM, "out of memory");
+			rc = cg_err_set(CG_ENOMEM, _("out of memory"));
 			break;
 		}
 		snprintf(p, len, "%s/%s", path, de->d_name);

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "cg_i18n.h"
 #include "sigma_event_int.h"
 #include "sigma_map.h"
 
@@ -60,9 +61,9 @@ enum cg_err sigma_map_new(struct sigma_map **out)
 {
 	struct sigma_map *m = calloc(1, sizeof *m);
 	if (!m)
-		return cg_err_set(CG_ENOMEM, "out of memory");
+		return cg_err_set(CG_ENOMEM, _("out of memory"));
 	const char *y = sigma_map_default_yaml();
-	enum cg_err rc = sigma_map_load(m, y, strlen(y), "built-in mapping");
+	enum cg_err rc = sigma_map_load(m, y, strlen(y), _("built-in mapping"));
 	if (rc) {
 		sigma_map_free(m);
 		return rc;
@@ -88,7 +89,7 @@ static enum cg_err str_list(struct fy_node *n, const char *origin, const char *w
 	size_t cnt = fy_node_get_type(n) == FYNT_SEQUENCE ? (size_t)fy_node_sequence_item_count(n) : 1;
 	char **v = calloc(cnt ? cnt : 1, sizeof *v);
 	if (!v)
-		return cg_err_set(CG_ENOMEM, "out of memory");
+		return cg_err_set(CG_ENOMEM, _("out of memory"));
 	*out = v;
 	void *it = NULL;
 	struct fy_node *item = n;
@@ -98,9 +99,9 @@ static enum cg_err str_list(struct fy_node *n, const char *origin, const char *w
 			break;
 		const char *s = sc(item);
 		if (!s)
-			return cg_err_set(CG_EPARSE, "%s: '%s' must be a string or a list of strings", origin, what);
+			return cg_err_set(CG_EPARSE, _("%s: '%s' must be a string or a list of strings"), origin, what);
 		if (!(v[*nout] = strdup(s)))
-			return cg_err_set(CG_ENOMEM, "out of memory");
+			return cg_err_set(CG_ENOMEM, _("out of memory"));
 		(*nout)++;
 		if (!seq)
 			break;
@@ -111,14 +112,14 @@ static enum cg_err str_list(struct fy_node *n, const char *origin, const char *w
 static enum cg_err parse_source(struct fy_node *n, const char *origin, struct sigma_source *s)
 {
 	if (fy_node_get_type(n) != FYNT_MAPPING)
-		return cg_err_set(CG_EPARSE, "%s: each source must be a map", origin);
+		return cg_err_set(CG_EPARSE, _("%s: each source must be a map"), origin);
 	const char *prod = sc(fy_node_mapping_lookup_by_string(n, "product", FY_NT));
 	if (prod && strcmp(prod, "windows") == 0)
 		s->product = SIGMA_PRODUCT_WINDOWS;
 	else if (prod && strcmp(prod, "linux") == 0)
 		s->product = SIGMA_PRODUCT_LINUX;
 	else if (prod)
-		return cg_err_set(CG_EPARSE, "%s: source product '%s' is not windows or linux", origin, prod);
+		return cg_err_set(CG_EPARSE, _("%s: source product '%s' is not windows or linux"), origin, prod);
 	enum cg_err rc;
 	if ((rc = str_list(fy_node_mapping_lookup_by_string(n, "channel", FY_NT), origin, "channel", &s->channels, &s->n_channels)) ||
 	    (rc = str_list(fy_node_mapping_lookup_by_string(n, "provider", FY_NT), origin, "provider", &s->providers, &s->n_providers)) ||
@@ -130,12 +131,12 @@ static enum cg_err parse_source(struct fy_node *n, const char *origin, struct si
 	if (!rc && n_ids) {
 		s->event_ids = calloc(n_ids, sizeof *s->event_ids);
 		if (!s->event_ids)
-			rc = cg_err_set(CG_ENOMEM, "out of memory");
+			rc = cg_err_set(CG_ENOMEM, _("out of memory"));
 		for (size_t i = 0; !rc && i < n_ids; i++) {
 			char *end;
 			long v = strtol(ids[i], &end, 10);
 			if (*end || end == ids[i] || v < 0 || v > 65535)
-				rc = cg_err_set(CG_EPARSE, "%s: event_id '%s' is not a number from 0 to 65535", origin, ids[i]);
+				rc = cg_err_set(CG_EPARSE, _("%s: event_id '%s' is not a number from 0 to 65535"), origin, ids[i]);
 			else
 				s->event_ids[s->n_event_ids++] = v;
 		}
@@ -146,22 +147,22 @@ static enum cg_err parse_source(struct fy_node *n, const char *origin, struct si
 	struct fy_node *f = fy_node_mapping_lookup_by_string(n, "fields", FY_NT);
 	if (f) {
 		if (fy_node_get_type(f) != FYNT_MAPPING)
-			return cg_err_set(CG_EPARSE, "%s: 'fields' must map Sigma field names to event field names", origin);
+			return cg_err_set(CG_EPARSE, _("%s: 'fields' must map Sigma field names to event field names"), origin);
 		size_t cnt = (size_t)fy_node_mapping_item_count(f);
 		s->fields = calloc(cnt ? cnt : 1, sizeof *s->fields);
 		if (!s->fields)
-			return cg_err_set(CG_ENOMEM, "out of memory");
+			return cg_err_set(CG_ENOMEM, _("out of memory"));
 		void *it = NULL;
 		struct fy_node_pair *p;
 		while ((p = fy_node_mapping_iterate(f, &it)) != NULL) {
 			const char *from = sc(fy_node_pair_key(p)), *to = sc(fy_node_pair_value(p));
 			if (!from || !to)
-				return cg_err_set(CG_EPARSE, "%s: 'fields' entries must be strings", origin);
+				return cg_err_set(CG_EPARSE, _("%s: 'fields' entries must be strings"), origin);
 			struct sigma_field_alias *a = &s->fields[s->n_fields++];
 			a->from = strdup(from);
 			a->to = strdup(to);
 			if (!a->from || !a->to)
-				return cg_err_set(CG_ENOMEM, "out of memory");
+				return cg_err_set(CG_ENOMEM, _("out of memory"));
 			a->from_hash = sigma_field_hash(from, strlen(from));
 		}
 	}
@@ -176,20 +177,20 @@ static int same(const char *a, const char *b)
 static enum cg_err parse_entry(struct fy_node *n, const char *origin, struct sigma_logsource *e)
 {
 	if (fy_node_get_type(n) != FYNT_MAPPING)
-		return cg_err_set(CG_EPARSE, "%s: each logsource must be a map", origin);
+		return cg_err_set(CG_EPARSE, _("%s: each logsource must be a map"), origin);
 	const char *p = sc(fy_node_mapping_lookup_by_string(n, "product", FY_NT));
 	const char *c = sc(fy_node_mapping_lookup_by_string(n, "category", FY_NT));
 	const char *s = sc(fy_node_mapping_lookup_by_string(n, "service", FY_NT));
 	if ((p && !(e->product = strdup(p))) || (c && !(e->category = strdup(c))) || (s && !(e->service = strdup(s))))
-		return cg_err_set(CG_ENOMEM, "out of memory");
+		return cg_err_set(CG_ENOMEM, _("out of memory"));
 	struct fy_node *srcs = fy_node_mapping_lookup_by_string(n, "sources", FY_NT);
 	if (!srcs || fy_node_get_type(srcs) != FYNT_SEQUENCE)
-		return cg_err_set(CG_EPARSE, "%s: logsource %s/%s/%s: 'sources' must be a list", origin,
+		return cg_err_set(CG_EPARSE, _("%s: logsource %s/%s/%s: 'sources' must be a list"), origin,
 		                  p ? p : "-", c ? c : "-", s ? s : "-");
 	size_t cnt = (size_t)fy_node_sequence_item_count(srcs);
 	e->src = calloc(cnt ? cnt : 1, sizeof *e->src);
 	if (!e->src)
-		return cg_err_set(CG_ENOMEM, "out of memory");
+		return cg_err_set(CG_ENOMEM, _("out of memory"));
 	void *it = NULL;
 	struct fy_node *item;
 	while ((item = fy_node_sequence_iterate(srcs, &it)) != NULL) {
@@ -205,13 +206,13 @@ enum cg_err sigma_map_load(struct sigma_map *m, const char *text, size_t len, co
 	struct fy_parse_cfg cfg = {.search_path = "", .flags = FYPCF_QUIET, .userdata = NULL, .diag = NULL};
 	struct fy_document *fyd = fy_document_build_from_string(&cfg, text, len);
 	if (!fyd)
-		return cg_err_set(CG_EPARSE, "%s: malformed YAML", origin);
+		return cg_err_set(CG_EPARSE, _("%s: malformed YAML"), origin);
 	enum cg_err rc = CG_OK;
 	struct fy_node *root = fy_document_root(fyd);
 	struct fy_node *list = root && fy_node_get_type(root) == FYNT_MAPPING
 	                           ? fy_node_mapping_lookup_by_string(root, "logsources", FY_NT) : NULL;
 	if (!list || fy_node_get_type(list) != FYNT_SEQUENCE) {
-		rc = cg_err_set(CG_EPARSE, "%s: expected a map with a 'logsources' list", origin);
+		rc = cg_err_set(CG_EPARSE, _("%s: expected a map with a 'logsources' list"), origin);
 		goto out;
 	}
 	void *it = NULL;
@@ -234,13 +235,13 @@ enum cg_err sigma_map_load(struct sigma_map *m, const char *text, size_t len, co
 		}
 		if (m->n >= SIGMA_MAP_MAX_ENTRIES) {
 			entry_clear(&e);
-			rc = cg_err_set(CG_ELIMIT, "%s: more than %d logsources", origin, SIGMA_MAP_MAX_ENTRIES);
+			rc = cg_err_set(CG_ELIMIT, _("%s: more than %d logsources"), origin, SIGMA_MAP_MAX_ENTRIES);
 			goto out;
 		}
 		struct sigma_logsource *p = realloc(m->e, (m->n + 1) * sizeof *p);
 		if (!p) {
 			entry_clear(&e);
-			rc = cg_err_set(CG_ENOMEM, "out of memory");
+			rc = cg_err_set(CG_ENOMEM, _("out of memory"));
 			goto out;
 		}
 		m->e = p;
@@ -264,7 +265,7 @@ const struct sigma_logsource *sigma_map_find(const struct sigma_map *m, const ch
 	for (size_t i = 0; i < m->n; i++)
 		if (same(m->e[i].product, product) && same(m->e[i].category, category) && same(m->e[i].service, service))
 			return &m->e[i];
-	snprintf(why, why_len, "no mapping for logsource product=%s category=%s service=%s (add one with --mapping)",
+	snprintf(why, why_len, _("no mapping for logsource product=%s category=%s service=%s (add one with --mapping)"),
 	         product ? product : "-", category ? category : "-", service ? service : "-");
 	return NULL;
 }

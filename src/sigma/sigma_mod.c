@@ -8,6 +8,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "cg_i18n.h"
 #include "sigma_event_int.h"
 #include "sigma_int.h"
 
@@ -43,7 +44,7 @@ static enum cg_err sstr_alloc(struct sstr *s, size_t n)
 	s->n = 0;
 	if (!s->b || !s->w) {
 		sstr_free(s);
-		return cg_err_set(CG_ENOMEM, "out of memory");
+		return cg_err_set(CG_ENOMEM, _("out of memory"));
 	}
 	return CG_OK;
 }
@@ -167,14 +168,14 @@ static enum cg_err alts_push(struct alts *a, struct sstr *s)
 {
 	if (a->n >= SIGMA_MAX_EXPANSION) {
 		sstr_free(s);
-		return cg_err_set(CG_ELIMIT, "value expands to more than %d alternatives", SIGMA_MAX_EXPANSION);
+		return cg_err_set(CG_ELIMIT, _("value expands to more than %d alternatives"), SIGMA_MAX_EXPANSION);
 	}
 	if (a->n == a->alloc) {
 		size_t na = a->alloc ? a->alloc * 2 : 4;
 		struct sstr *p = realloc(a->v, na * sizeof *p);
 		if (!p) {
 			sstr_free(s);
-			return cg_err_set(CG_ENOMEM, "out of memory");
+			return cg_err_set(CG_ENOMEM, _("out of memory"));
 		}
 		a->v = p;
 		a->alloc = na;
@@ -210,7 +211,7 @@ static enum cg_err windash(const struct sstr *in, struct alts *out)
 		int next_word = i + 1 < in->n && !in->w[i + 1] && is_word(in->b[i + 1]);
 		if (!prev_word && next_word) {
 			if (np == 4)
-				return cg_err_set(CG_ELIMIT, "windash: more than 4 dashes in one value");
+				return cg_err_set(CG_ELIMIT, _("windash: more than 4 dashes in one value"));
 			pos[np++] = i;
 		}
 	}
@@ -250,7 +251,7 @@ static enum cg_err apply_xform(enum xform x, struct alts *a)
 	for (size_t i = 0; i < a->n && !rc; i++) {
 		struct sstr *in = &a->v[i];
 		if (x != X_WINDASH && sstr_has_wild(in)) {
-			rc = cg_err_set(CG_EUNSUPPORTED, "cannot encode a value that contains wildcards");
+			rc = cg_err_set(CG_EUNSUPPORTED, _("cannot encode a value that contains wildcards"));
 			break;
 		}
 		struct sstr s = {0};
@@ -283,7 +284,7 @@ static enum cg_err apply_xform(enum xform x, struct alts *a)
 				if (!tmp || !enc) {
 					free(tmp);
 					free(enc);
-					rc = cg_err_set(CG_ENOMEM, "out of memory");
+					rc = cg_err_set(CG_ENOMEM, _("out of memory"));
 					break;
 				}
 				memset(tmp, ' ', off);
@@ -338,14 +339,14 @@ static enum cg_err finish_string(const struct sstr *s, int cased, unsigned group
 	v->n = to - from;
 	v->s = malloc(v->n + 1);
 	if (!v->s)
-		return cg_err_set(CG_ENOMEM, "out of memory");
+		return cg_err_set(CG_ENOMEM, _("out of memory"));
 	for (size_t i = from; i < to; i++)
 		v->s[i - from] = cased ? s->b[i] : sigma_fold(s->b[i]);
 	v->s[v->n] = '\0';
 	if (v->kind == SV_GLOB) {
 		v->wild = malloc(v->n + 1);
 		if (!v->wild)
-			return cg_err_set(CG_ENOMEM, "out of memory");
+			return cg_err_set(CG_ENOMEM, _("out of memory"));
 		memcpy(v->wild, s->w + from, v->n);
 	}
 	return CG_OK;
@@ -355,7 +356,7 @@ static enum cg_err parse_cidr(const char *s, size_t n, struct sigma_value *v)
 {
 	char buf[80];
 	if (n >= sizeof buf)
-		return cg_err_set(CG_EINVAL, "'%.*s' is not a CIDR block", (int)(n > 60 ? 60 : n), s);
+		return cg_err_set(CG_EINVAL, _("'%.*s' is not a CIDR block"), (int)(n > 60 ? 60 : n), s);
 	memcpy(buf, s, n);
 	buf[n] = '\0';
 	char *slash = strchr(buf, '/');
@@ -365,22 +366,22 @@ static enum cg_err parse_cidr(const char *s, size_t n, struct sigma_value *v)
 		char *end;
 		bits = strtol(slash + 1, &end, 10);
 		if (*end || end == slash + 1)
-			return cg_err_set(CG_EINVAL, "'%s' is not a CIDR block", s);
+			return cg_err_set(CG_EINVAL, _("'%s' is not a CIDR block"), s);
 	}
 	if (inet_pton(AF_INET, buf, v->addr) == 1) {
 		v->family = 4;
 		if (bits < 0)
 			bits = 32;
 		if (bits > 32)
-			return cg_err_set(CG_EINVAL, "'%.*s': IPv4 prefix longer than 32", (int)n, s);
+			return cg_err_set(CG_EINVAL, _("'%.*s': IPv4 prefix longer than 32"), (int)n, s);
 	} else if (inet_pton(AF_INET6, buf, v->addr) == 1) {
 		v->family = 6;
 		if (bits < 0)
 			bits = 128;
 		if (bits > 128)
-			return cg_err_set(CG_EINVAL, "'%.*s': IPv6 prefix longer than 128", (int)n, s);
+			return cg_err_set(CG_EINVAL, _("'%.*s': IPv6 prefix longer than 128"), (int)n, s);
 	} else {
-		return cg_err_set(CG_EINVAL, "'%.*s' is not a CIDR block", (int)n, s);
+		return cg_err_set(CG_EINVAL, _("'%.*s' is not a CIDR block"), (int)n, s);
 	}
 	v->bits = (int)bits;
 	v->kind = SV_CIDR;
@@ -402,7 +403,7 @@ static enum cg_err compile_re(const char *s, size_t n, unsigned mods, struct sig
 	if (!v->re) {
 		PCRE2_UCHAR msg[160];
 		pcre2_get_error_message(err, msg, sizeof msg);
-		return cg_err_set(CG_EINVAL, "regular expression '%.*s': %s at offset %zu",
+		return cg_err_set(CG_EINVAL, _("regular expression '%.*s': %s at offset %zu"),
 		                  (int)(n > 80 ? 80 : n), s, (const char *)msg, (size_t)off);
 	}
 	/* JIT is an optimisation; the interpreter is used when it is not there. */
@@ -428,10 +429,10 @@ void sigma_fieldmatch_clear(struct sigma_fieldmatch *fm)
 static enum cg_err push_value(struct sigma_fieldmatch *fm, struct sigma_value **out)
 {
 	if (fm->n >= SIGMA_MAX_VALUES)
-		return cg_err_set(CG_ELIMIT, "more than %d values", SIGMA_MAX_VALUES);
+		return cg_err_set(CG_ELIMIT, _("more than %d values"), SIGMA_MAX_VALUES);
 	struct sigma_value *p = realloc(fm->v, (fm->n + 1) * sizeof *p);
 	if (!p)
-		return cg_err_set(CG_ENOMEM, "out of memory");
+		return cg_err_set(CG_ENOMEM, _("out of memory"));
 	fm->v = p;
 	*out = &p[fm->n++];
 	memset(*out, 0, sizeof **out);
@@ -458,7 +459,7 @@ static enum cg_err parse_mods(const char *key, char **field, unsigned *mods, enu
 	*field = NULL;
 	if (flen) {
 		if (!(*field = strndup(key, flen)))
-			return cg_err_set(CG_ENOMEM, "out of memory");
+			return cg_err_set(CG_ENOMEM, _("out of memory"));
 	}
 	*mods = 0;
 	*n_xf = 0;
@@ -468,7 +469,7 @@ static enum cg_err parse_mods(const char *key, char **field, unsigned *mods, enu
 		size_t ml = bar ? (size_t)(bar - m) : strlen(m);
 		char mod[32];
 		if (ml == 0 || ml >= sizeof mod)
-			return cg_err_set(CG_EPARSE, "empty or overlong modifier");
+			return cg_err_set(CG_EPARSE, _("empty or overlong modifier"));
 		memcpy(mod, m, ml);
 		mod[ml] = '\0';
 		static const struct {
@@ -496,31 +497,31 @@ static enum cg_err parse_mods(const char *key, char **field, unsigned *mods, enu
 		for (size_t i = 0; !known && i < sizeof xforms / sizeof xforms[0]; i++)
 			if (strcmp(mod, xforms[i].name) == 0) {
 				if (*n_xf == 8)
-					return cg_err_set(CG_ELIMIT, "too many modifiers");
+					return cg_err_set(CG_ELIMIT, _("too many modifiers"));
 				xf[(*n_xf)++] = xforms[i].x;
 				known = 1;
 			}
 		if (known)
 			continue;
 		if (strcmp(mod, "expand") == 0)
-			return cg_err_set(CG_EUNSUPPORTED, "modifier 'expand' needs placeholder values, which canhgac does not define");
+			return cg_err_set(CG_EUNSUPPORTED, _("modifier 'expand' needs placeholder values, which canhgac does not define"));
 		if (!strcmp(mod, "minute") || !strcmp(mod, "hour") || !strcmp(mod, "day") || !strcmp(mod, "week") ||
 		    !strcmp(mod, "month") || !strcmp(mod, "year"))
-			return cg_err_set(CG_EUNSUPPORTED, "time part modifier '%s' is not supported", mod);
-		return cg_err_set(CG_EPARSE, "unknown modifier '%s'", mod);
+			return cg_err_set(CG_EUNSUPPORTED, _("time part modifier '%s' is not supported"), mod);
+		return cg_err_set(CG_EPARSE, _("unknown modifier '%s'"), mod);
 	}
 	unsigned pos = *mods & (M_CONTAINS | M_STARTS | M_ENDS);
 	unsigned special = *mods & (M_RE | M_CIDR | M_EXISTS | M_LT | M_LTE | M_GT | M_GTE);
 	if ((pos & (pos - 1)) != 0)
-		return cg_err_set(CG_EPARSE, "modifiers contains, startswith and endswith exclude each other");
+		return cg_err_set(CG_EPARSE, _("modifiers contains, startswith and endswith exclude each other"));
 	if ((special & (special - 1)) != 0 || (special && (pos || *n_xf)) || (special && (*mods & M_FIELDREF)))
-		return cg_err_set(CG_EPARSE, "modifier combination is not valid");
+		return cg_err_set(CG_EPARSE, _("modifier combination is not valid"));
 	if ((*mods & (M_RE_I | M_RE_M | M_RE_S)) && !(*mods & M_RE))
-		return cg_err_set(CG_EPARSE, "regular expression flags need the 're' modifier");
+		return cg_err_set(CG_EPARSE, _("regular expression flags need the 're' modifier"));
 	if ((*mods & M_FIELDREF) && *n_xf)
-		return cg_err_set(CG_EPARSE, "'fieldref' cannot be combined with value transformations");
+		return cg_err_set(CG_EPARSE, _("'fieldref' cannot be combined with value transformations"));
 	if (!*field && (special || (*mods & M_FIELDREF)))
-		return cg_err_set(CG_EPARSE, "keywords take no comparison modifiers");
+		return cg_err_set(CG_EPARSE, _("keywords take no comparison modifiers"));
 	return CG_OK;
 }
 
@@ -531,7 +532,7 @@ static enum cg_err build_one(struct sigma_fieldmatch *fm, unsigned mods, const e
 	enum cg_err rc;
 	if (rv->is_null) {
 		if (mods & ~(M_ALL | M_CASED))
-			return cg_err_set(CG_EPARSE, "null cannot be used with modifiers");
+			return cg_err_set(CG_EPARSE, _("null cannot be used with modifiers"));
 		if ((rc = push_value(fm, &v)))
 			return rc;
 		v->kind = SV_NULL;
@@ -541,7 +542,7 @@ static enum cg_err build_one(struct sigma_fieldmatch *fm, unsigned mods, const e
 	if (mods & M_EXISTS) {
 		int b;
 		if (!parse_bool(rv->s, rv->n, &b))
-			return cg_err_set(CG_EPARSE, "'exists' needs true or false, not '%.*s'", (int)rv->n, rv->s);
+			return cg_err_set(CG_EPARSE, _("'exists' needs true or false, not '%.*s'"), (int)rv->n, rv->s);
 		if ((rc = push_value(fm, &v)))
 			return rc;
 		v->kind = SV_EXISTS;
@@ -553,12 +554,12 @@ static enum cg_err build_one(struct sigma_fieldmatch *fm, unsigned mods, const e
 		char buf[64];
 		char *end;
 		if (rv->n == 0 || rv->n >= sizeof buf)
-			return cg_err_set(CG_EPARSE, "'%.*s' is not a number", (int)(rv->n > 40 ? 40 : rv->n), rv->s);
+			return cg_err_set(CG_EPARSE, _("'%.*s' is not a number"), (int)(rv->n > 40 ? 40 : rv->n), rv->s);
 		memcpy(buf, rv->s, rv->n);
 		buf[rv->n] = '\0';
 		double d = strtod(buf, &end);
 		if (*end || !isfinite(d))
-			return cg_err_set(CG_EPARSE, "'%s' is not a number", buf);
+			return cg_err_set(CG_EPARSE, _("'%s' is not a number"), buf);
 		if ((rc = push_value(fm, &v)))
 			return rc;
 		v->kind = (mods & M_LT) ? SV_LT : (mods & M_LTE) ? SV_LTE : (mods & M_GT) ? SV_GT : SV_GTE;
@@ -586,7 +587,7 @@ static enum cg_err build_one(struct sigma_fieldmatch *fm, unsigned mods, const e
 		v->cased = !!(mods & M_CASED);
 		v->refkind = (mods & M_CONTAINS) ? SV_CONTAINS : (mods & M_STARTS) ? SV_PREFIX : (mods & M_ENDS) ? SV_SUFFIX : SV_EQ;
 		if (!(v->ref = strndup(rv->s, rv->n)))
-			return cg_err_set(CG_ENOMEM, "out of memory");
+			return cg_err_set(CG_ENOMEM, _("out of memory"));
 		v->ref_hash = sigma_field_hash(v->ref, rv->n);
 		return CG_OK;
 	}
@@ -640,7 +641,7 @@ enum cg_err sigma_mod_build(const char *key, const struct sigma_rawval *vals, si
 		out->hash = sigma_field_hash(out->field, strlen(out->field));
 	out->all = !!(mods & M_ALL);
 	if (n_vals == 0)
-		return cg_err_set(CG_EPARSE, "no value");
+		return cg_err_set(CG_EPARSE, _("no value"));
 	for (size_t i = 0; i < n_vals; i++)
 		if ((rc = build_one(out, mods, xf, n_xf, &vals[i], (unsigned)i)))
 			return rc;

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "cg_i18n.h"
 #include "sigma_int.h"
 
 /* Why the current document failed; filled by fail(). */
@@ -66,9 +67,9 @@ static enum cg_err get_str(struct doc_ctx *d, struct fy_node *map, const char *k
 	size_t len;
 	const char *s = scalar(n, &len);
 	if (!s)
-		return fail(d, CG_EPARSE, "'%s' must be a string", key);
+		return fail(d, CG_EPARSE, _("'%s' must be a string"), key);
 	*out = dupn(s, len);
-	return *out ? CG_OK : fail(d, CG_ENOMEM, "out of memory");
+	return *out ? CG_OK : fail(d, CG_ENOMEM, _("out of memory"));
 }
 
 static enum cg_err get_str_list(struct doc_ctx *d, struct fy_node *n, const char *what, char ***out,
@@ -81,27 +82,27 @@ static enum cg_err get_str_list(struct doc_ctx *d, struct fy_node *n, const char
 	size_t cnt = fy_node_get_type(n) == FYNT_SEQUENCE ? (size_t)fy_node_sequence_item_count(n) : 1;
 	char **v = calloc(cnt ? cnt : 1, sizeof *v);
 	if (!v)
-		return fail(d, CG_ENOMEM, "out of memory");
+		return fail(d, CG_ENOMEM, _("out of memory"));
 	*out = v;
 	if (fy_node_get_type(n) == FYNT_SCALAR) {
 		size_t len;
 		const char *s = scalar(n, &len);
 		if (!s || !(v[0] = dupn(s, len)))
-			return fail(d, CG_EPARSE, "'%s' must be a string or a list of strings", what);
+			return fail(d, CG_EPARSE, _("'%s' must be a string or a list of strings"), what);
 		*n_out = 1;
 		return CG_OK;
 	}
 	if (fy_node_get_type(n) != FYNT_SEQUENCE)
-		return fail(d, CG_EPARSE, "'%s' must be a list of strings", what);
+		return fail(d, CG_EPARSE, _("'%s' must be a list of strings"), what);
 	void *it = NULL;
 	struct fy_node *item;
 	while ((item = fy_node_sequence_iterate(n, &it)) != NULL) {
 		size_t len;
 		const char *s = scalar(item, &len);
 		if (!s)
-			return fail(d, CG_EPARSE, "'%s' item %zu is not a string", what, *n_out + 1);
+			return fail(d, CG_EPARSE, _("'%s' item %zu is not a string"), what, *n_out + 1);
 		if (!(v[*n_out] = dupn(s, len)))
-			return fail(d, CG_ENOMEM, "out of memory");
+			return fail(d, CG_ENOMEM, _("out of memory"));
 		(*n_out)++;
 	}
 	return CG_OK;
@@ -169,26 +170,26 @@ static enum cg_err collect_values(struct doc_ctx *d, const char *where, struct f
 	size_t cnt = fy_node_get_type(v) == FYNT_SEQUENCE ? (size_t)fy_node_sequence_item_count(v) : 1;
 	struct sigma_rawval *rv = calloc(cnt ? cnt : 1, sizeof *rv);
 	if (!rv)
-		return fail(d, CG_ENOMEM, "out of memory");
+		return fail(d, CG_ENOMEM, _("out of memory"));
 	*out = rv;
 	*n_out = 0;
 	struct fy_node *item = v;
 	void *it = NULL;
 	int seq = fy_node_get_type(v) == FYNT_SEQUENCE;
 	if (seq && cnt == 0)
-		return fail(d, CG_EPARSE, "%s: empty list of values", where);
+		return fail(d, CG_EPARSE, _("%s: empty list of values"), where);
 	for (;;) {
 		if (seq && !(item = fy_node_sequence_iterate(v, &it)))
 			break;
 		if (fy_node_is_alias(item))
-			return fail(d, CG_EUNSUPPORTED, "%s: YAML aliases are not supported", where);
+			return fail(d, CG_EUNSUPPORTED, _("%s: YAML aliases are not supported"), where);
 		if (scalar_is_null(item)) {
 			rv[*n_out].is_null = 1;
 			rv[*n_out].s = "";
 		} else if (fy_node_get_type(item) == FYNT_SCALAR) {
 			rv[*n_out].s = fy_node_get_scalar(item, &rv[*n_out].n);
 		} else {
-			return fail(d, CG_EPARSE, "%s: value %zu is a %s, expected a string or number", where,
+			return fail(d, CG_EPARSE, _("%s: value %zu is a %s, expected a string or number"), where,
 			            *n_out + 1, fy_node_get_type(item) == FYNT_MAPPING ? "map" : "list");
 		}
 		(*n_out)++;
@@ -213,7 +214,7 @@ static enum cg_err add_fieldmatch(struct doc_ctx *d, struct sigma_group *g, cons
 	struct sigma_fieldmatch *p = realloc(g->fm, (g->n + 1) * sizeof *p);
 	if (!p) {
 		free(rv);
-		return fail(d, CG_ENOMEM, "out of memory");
+		return fail(d, CG_ENOMEM, _("out of memory"));
 	}
 	g->fm = p;
 	memset(&g->fm[g->n], 0, sizeof g->fm[g->n]);
@@ -231,7 +232,7 @@ static enum cg_err add_group(struct doc_ctx *d, struct sigma_search *s, struct s
 {
 	struct sigma_group *p = realloc(s->g, (s->n + 1) * sizeof *p);
 	if (!p)
-		return fail(d, CG_ENOMEM, "out of memory");
+		return fail(d, CG_ENOMEM, _("out of memory"));
 	s->g = p;
 	memset(&s->g[s->n], 0, sizeof s->g[s->n]);
 	*out = &s->g[s->n++];
@@ -251,20 +252,20 @@ static enum cg_err map_group(struct doc_ctx *d, struct sigma_search *s, const ch
 		size_t klen;
 		const char *k = scalar(fy_node_pair_key(pair), &klen);
 		if (!k)
-			return fail(d, CG_EPARSE, "%s: a key is not a string", path);
+			return fail(d, CG_EPARSE, _("%s: a key is not a string"), path);
 		char key[256];
 		if (klen >= sizeof key)
-			return fail(d, CG_ELIMIT, "%s: field name longer than %zu bytes", path, sizeof key - 1);
+			return fail(d, CG_ELIMIT, _("%s: field name longer than %zu bytes"), path, sizeof key - 1);
 		memcpy(key, k, klen);
 		key[klen] = '\0';
 		struct fy_node *v = fy_node_pair_value(pair);
 		if (v && fy_node_get_type(v) == FYNT_MAPPING)
-			return fail(d, CG_EPARSE, "%s.%s: a map is not a valid value", path, key);
+			return fail(d, CG_EPARSE, _("%s.%s: a map is not a valid value"), path, key);
 		if ((rc = add_fieldmatch(d, g, path, key, v)))
 			return rc;
 	}
 	if (g->n == 0)
-		return fail(d, CG_EPARSE, "%s: empty map", path);
+		return fail(d, CG_EPARSE, _("%s: empty map"), path);
 	return CG_OK;
 }
 
@@ -274,11 +275,11 @@ static enum cg_err parse_search(struct doc_ctx *d, const char *name, struct fy_n
 	char path[300];
 	snprintf(path, sizeof path, "detection.%s", name);
 	if (!(s->name = strdup(name)))
-		return fail(d, CG_ENOMEM, "out of memory");
+		return fail(d, CG_ENOMEM, _("out of memory"));
 	if (!v || scalar_is_null(v))
-		return fail(d, CG_EPARSE, "%s: empty search identifier", path);
+		return fail(d, CG_EPARSE, _("%s: empty search identifier"), path);
 	if (fy_node_is_alias(v))
-		return fail(d, CG_EUNSUPPORTED, "%s: YAML aliases are not supported", path);
+		return fail(d, CG_EUNSUPPORTED, _("%s: YAML aliases are not supported"), path);
 	enum fy_node_type t = fy_node_get_type(v);
 	if (t == FYNT_MAPPING)
 		return map_group(d, s, path, v);
@@ -300,14 +301,14 @@ static enum cg_err parse_search(struct doc_ctx *d, const char *name, struct fy_n
 		} else if (fy_node_get_type(item) == FYNT_SCALAR) {
 			has_kw = 1;
 		} else {
-			return fail(d, CG_EPARSE, "%s: nested lists are not valid", path);
+			return fail(d, CG_EPARSE, _("%s: nested lists are not valid"), path);
 		}
 	}
 	if (has_kw) {
 		size_t cnt = (size_t)fy_node_sequence_item_count(v);
 		struct sigma_rawval *rv = calloc(cnt, sizeof *rv);
 		if (!rv)
-			return fail(d, CG_ENOMEM, "out of memory");
+			return fail(d, CG_ENOMEM, _("out of memory"));
 		size_t n = 0;
 		it = NULL;
 		while ((item = fy_node_sequence_iterate(v, &it)) != NULL) {
@@ -324,7 +325,7 @@ static enum cg_err parse_search(struct doc_ctx *d, const char *name, struct fy_n
 		struct sigma_fieldmatch *fm = calloc(1, sizeof *fm);
 		if (!fm) {
 			free(rv);
-			return fail(d, CG_ENOMEM, "out of memory");
+			return fail(d, CG_ENOMEM, _("out of memory"));
 		}
 		g->fm = fm;
 		rc = sigma_mod_build("", rv, n, fm);
@@ -336,7 +337,7 @@ static enum cg_err parse_search(struct doc_ctx *d, const char *name, struct fy_n
 		g->n = 1;
 	}
 	if (s->n == 0)
-		return fail(d, CG_EPARSE, "%s: empty list", path);
+		return fail(d, CG_EPARSE, _("%s: empty list"), path);
 	return CG_OK;
 }
 
@@ -344,11 +345,11 @@ static enum cg_err add_cond(struct doc_ctx *d, struct sigma_rule *r, const char 
 {
 	if (strchr(text, '|'))
 		return fail(d, CG_EUNSUPPORTED,
-		            "detection.condition: aggregation ('%s') is deprecated Sigma; write a correlation rule", text);
+		            _("detection.condition: aggregation ('%s') is deprecated Sigma; write a correlation rule"), text);
 	struct sigma_cnode *c = NULL;
 	enum cg_err rc = sigma_cond_parse(text, r->s, r->n_s, &c);
 	if (rc)
-		return fail(d, rc, "detection.condition: %s", cg_err_msg(rc));
+		return fail(d, rc, _("detection.condition: %s"), cg_err_msg(rc));
 	if (!r->cond) {
 		r->cond = c;
 		return CG_OK;
@@ -356,7 +357,7 @@ static enum cg_err add_cond(struct doc_ctx *d, struct sigma_rule *r, const char 
 	struct sigma_cnode *o = calloc(1, sizeof *o);
 	if (!o) {
 		sigma_cond_free(c);
-		return fail(d, CG_ENOMEM, "out of memory");
+		return fail(d, CG_ENOMEM, _("out of memory"));
 	}
 	o->type = CN_OR;
 	o->a = r->cond;
@@ -383,11 +384,11 @@ static enum cg_err note_field(struct sigma_rule *r, const char *f)
 static enum cg_err parse_detection(struct doc_ctx *d, struct sigma_rule *r, struct fy_node *det)
 {
 	if (!det || fy_node_get_type(det) != FYNT_MAPPING)
-		return fail(d, CG_EPARSE, "'detection' is missing or not a map");
+		return fail(d, CG_EPARSE, _("'detection' is missing or not a map"));
 	size_t cnt = (size_t)fy_node_mapping_item_count(det);
 	r->s = calloc(cnt ? cnt : 1, sizeof *r->s);
 	if (!r->s)
-		return fail(d, CG_ENOMEM, "out of memory");
+		return fail(d, CG_ENOMEM, _("out of memory"));
 	struct fy_node *cond = NULL;
 	void *it = NULL;
 	struct fy_node_pair *pair;
@@ -396,7 +397,7 @@ static enum cg_err parse_detection(struct doc_ctx *d, struct sigma_rule *r, stru
 		size_t klen;
 		const char *k = scalar(fy_node_pair_key(pair), &klen);
 		if (!k || klen == 0 || klen > 200)
-			return fail(d, CG_EPARSE, "detection: a key is not a valid name");
+			return fail(d, CG_EPARSE, _("detection: a key is not a valid name"));
 		char key[256];
 		memcpy(key, k, klen);
 		key[klen] = '\0';
@@ -410,7 +411,7 @@ static enum cg_err parse_detection(struct doc_ctx *d, struct sigma_rule *r, stru
 			return rc;
 	}
 	if (!cond || scalar_is_null(cond))
-		return fail(d, CG_EPARSE, "detection.condition is missing");
+		return fail(d, CG_EPARSE, _("detection.condition is missing"));
 	if (fy_node_get_type(cond) == FYNT_SCALAR) {
 		if ((rc = add_cond(d, r, fy_node_get_scalar0(cond))))
 			return rc;
@@ -420,24 +421,24 @@ static enum cg_err parse_detection(struct doc_ctx *d, struct sigma_rule *r, stru
 		while ((item = fy_node_sequence_iterate(cond, &it)) != NULL) {
 			const char *t = fy_node_get_type(item) == FYNT_SCALAR ? fy_node_get_scalar0(item) : NULL;
 			if (!t)
-				return fail(d, CG_EPARSE, "detection.condition: list items must be strings");
+				return fail(d, CG_EPARSE, _("detection.condition: list items must be strings"));
 			if ((rc = add_cond(d, r, t)))
 				return rc;
 		}
 		if (!r->cond)
-			return fail(d, CG_EPARSE, "detection.condition is an empty list");
+			return fail(d, CG_EPARSE, _("detection.condition is an empty list"));
 	} else {
-		return fail(d, CG_EPARSE, "detection.condition must be a string");
+		return fail(d, CG_EPARSE, _("detection.condition must be a string"));
 	}
 	for (size_t i = 0; i < r->n_s; i++)
 		for (size_t g = 0; g < r->s[i].n; g++)
 			for (size_t f = 0; f < r->s[i].g[g].n; f++) {
 				struct sigma_fieldmatch *fm = &r->s[i].g[g].fm[f];
 				if (fm->field && note_field(r, fm->field))
-					return fail(d, CG_ENOMEM, "out of memory");
+					return fail(d, CG_ENOMEM, _("out of memory"));
 				for (size_t v = 0; v < fm->n; v++)
 					if (fm->v[v].kind == SV_FIELDREF && note_field(r, fm->v[v].ref))
-						return fail(d, CG_ENOMEM, "out of memory");
+						return fail(d, CG_ENOMEM, _("out of memory"));
 			}
 	return CG_OK;
 }
@@ -466,17 +467,17 @@ static enum cg_err parse_timespan(const char *s, int64_t *out)
 static enum cg_err parse_correlation(struct doc_ctx *d, struct sigma_rule *r, struct fy_node *cn)
 {
 	if (fy_node_get_type(cn) != FYNT_MAPPING)
-		return fail(d, CG_EPARSE, "'correlation' must be a map");
+		return fail(d, CG_EPARSE, _("'correlation' must be a map"));
 	struct sigma_correlation *c = calloc(1, sizeof *c);
 	if (!c)
-		return fail(d, CG_ENOMEM, "out of memory");
+		return fail(d, CG_ENOMEM, _("out of memory"));
 	r->corr = c;
 	char *type = NULL, *ts = NULL;
 	enum cg_err rc = get_str(d, cn, "type", &type);
 	if (rc)
 		return rc;
 	if (!type)
-		return fail(d, CG_EPARSE, "correlation.type is missing");
+		return fail(d, CG_EPARSE, _("correlation.type is missing"));
 	if (strcmp(type, "event_count") == 0)
 		c->type = SIGMA_CORR_EVENT_COUNT;
 	else if (strcmp(type, "value_count") == 0)
@@ -486,7 +487,7 @@ static enum cg_err parse_correlation(struct doc_ctx *d, struct sigma_rule *r, st
 	else if (strcmp(type, "temporal_ordered") == 0)
 		c->type = SIGMA_CORR_TEMPORAL_ORDERED;
 	else {
-		rc = fail(d, CG_EUNSUPPORTED, "correlation.type '%s' is not one of event_count, value_count, temporal, temporal_ordered", type);
+		rc = fail(d, CG_EUNSUPPORTED, _("correlation.type '%s' is not one of event_count, value_count, temporal, temporal_ordered"), type);
 		free(type);
 		return rc;
 	}
@@ -495,17 +496,17 @@ static enum cg_err parse_correlation(struct doc_ctx *d, struct sigma_rule *r, st
 	                       &c->rules, &c->n_rules)))
 		return rc;
 	if (c->n_rules == 0)
-		return fail(d, CG_EPARSE, "correlation.rules is missing");
+		return fail(d, CG_EPARSE, _("correlation.rules is missing"));
 	if ((rc = get_str_list(d, fy_node_mapping_lookup_by_string(cn, "group-by", FY_NT), "correlation.group-by",
 	                       &c->group_by, &c->n_group_by)))
 		return rc;
 	if ((rc = get_str(d, cn, "timespan", &ts)))
 		return rc;
 	if (!ts)
-		return fail(d, CG_EPARSE, "correlation.timespan is missing");
+		return fail(d, CG_EPARSE, _("correlation.timespan is missing"));
 	rc = parse_timespan(ts, &c->timespan);
 	if (rc) {
-		rc = fail(d, CG_EPARSE, "correlation.timespan '%s' is not a number followed by s, m, h, d or w", ts);
+		rc = fail(d, CG_EPARSE, _("correlation.timespan '%s' is not a number followed by s, m, h, d or w"), ts);
 		free(ts);
 		return rc;
 	}
@@ -520,25 +521,25 @@ static enum cg_err parse_correlation(struct doc_ctx *d, struct sigma_rule *r, st
 			const char *alias = scalar(fy_node_pair_key(p), &(size_t){0});
 			struct fy_node *m = fy_node_pair_value(p);
 			if (!alias || !m || fy_node_get_type(m) != FYNT_MAPPING)
-				return fail(d, CG_EPARSE, "correlation.aliases: each alias must map rule names to fields");
+				return fail(d, CG_EPARSE, _("correlation.aliases: each alias must map rule names to fields"));
 			void *it2 = NULL;
 			struct fy_node_pair *q;
 			while ((q = fy_node_mapping_iterate(m, &it2)) != NULL) {
 				const char *rule = scalar(fy_node_pair_key(q), &(size_t){0});
 				const char *field = scalar(fy_node_pair_value(q), &(size_t){0});
 				if (!rule || !field)
-					return fail(d, CG_EPARSE, "correlation.aliases.%s: rule and field must be strings",
+					return fail(d, CG_EPARSE, _("correlation.aliases.%s: rule and field must be strings"),
 					            fy_node_get_scalar0(fy_node_pair_key(p)));
 				struct sigma_corr_alias *na = realloc(c->aliases, (c->n_aliases + 1) * sizeof *na);
 				if (!na)
-					return fail(d, CG_ENOMEM, "out of memory");
+					return fail(d, CG_ENOMEM, _("out of memory"));
 				c->aliases = na;
 				na[c->n_aliases].alias = strdup(fy_node_get_scalar0(fy_node_pair_key(p)));
 				na[c->n_aliases].rule = strdup(fy_node_get_scalar0(fy_node_pair_key(q)));
 				na[c->n_aliases].field = strdup(fy_node_get_scalar0(fy_node_pair_value(q)));
 				c->n_aliases++;
 				if (!na[c->n_aliases - 1].alias || !na[c->n_aliases - 1].rule || !na[c->n_aliases - 1].field)
-					return fail(d, CG_ENOMEM, "out of memory");
+					return fail(d, CG_ENOMEM, _("out of memory"));
 			}
 		}
 	}
@@ -546,13 +547,13 @@ static enum cg_err parse_correlation(struct doc_ctx *d, struct sigma_rule *r, st
 	int temporal = c->type == SIGMA_CORR_TEMPORAL || c->type == SIGMA_CORR_TEMPORAL_ORDERED;
 	if (!cond) {
 		if (!temporal)
-			return fail(d, CG_EPARSE, "correlation.condition is missing");
+			return fail(d, CG_EPARSE, _("correlation.condition is missing"));
 		c->has_gte = 1;
 		c->gte = (long)c->n_rules;
 		return CG_OK;
 	}
 	if (fy_node_get_type(cond) != FYNT_MAPPING)
-		return fail(d, CG_EPARSE, "correlation.condition must be a map such as 'gte: 10'");
+		return fail(d, CG_EPARSE, _("correlation.condition must be a map such as 'gte: 10'"));
 	void *it = NULL;
 	struct fy_node_pair *p;
 	int any = 0;
@@ -560,32 +561,32 @@ static enum cg_err parse_correlation(struct doc_ctx *d, struct sigma_rule *r, st
 		const char *k = scalar(fy_node_pair_key(p), &(size_t){0});
 		const char *v = scalar(fy_node_pair_value(p), &(size_t){0});
 		if (!k || !v)
-			return fail(d, CG_EPARSE, "correlation.condition: keys and values must be scalars");
+			return fail(d, CG_EPARSE, _("correlation.condition: keys and values must be scalars"));
 		k = fy_node_get_scalar0(fy_node_pair_key(p));
 		v = fy_node_get_scalar0(fy_node_pair_value(p));
 		if (strcmp(k, "field") == 0) {
 			free(c->field);
 			if (!(c->field = strdup(v)))
-				return fail(d, CG_ENOMEM, "out of memory");
+				return fail(d, CG_ENOMEM, _("out of memory"));
 			continue;
 		}
 		char *end;
 		long num = strtol(v, &end, 10);
 		if (end == v || *end || num < 0)
-			return fail(d, CG_EPARSE, "correlation.condition.%s: '%s' is not a count", k, v);
+			return fail(d, CG_EPARSE, _("correlation.condition.%s: '%s' is not a count"), k, v);
 		if (strcmp(k, "gt") == 0) { c->has_gt = 1; c->gt = num; }
 		else if (strcmp(k, "gte") == 0) { c->has_gte = 1; c->gte = num; }
 		else if (strcmp(k, "lt") == 0) { c->has_lt = 1; c->lt = num; }
 		else if (strcmp(k, "lte") == 0) { c->has_lte = 1; c->lte = num; }
 		else if (strcmp(k, "eq") == 0) { c->has_eq = 1; c->eq = num; }
 		else
-			return fail(d, CG_EPARSE, "correlation.condition: unknown operator '%s'", k);
+			return fail(d, CG_EPARSE, _("correlation.condition: unknown operator '%s'"), k);
 		any = 1;
 	}
 	if (!any)
-		return fail(d, CG_EPARSE, "correlation.condition has no gt/gte/lt/lte/eq");
+		return fail(d, CG_EPARSE, _("correlation.condition has no gt/gte/lt/lte/eq"));
 	if (c->type == SIGMA_CORR_VALUE_COUNT && !c->field)
-		return fail(d, CG_EPARSE, "correlation.condition.field is required for value_count");
+		return fail(d, CG_EPARSE, _("correlation.condition.field is required for value_count"));
 	return CG_OK;
 }
 
@@ -594,20 +595,20 @@ static enum cg_err parse_doc(struct doc_ctx *d, struct fy_node *root, const char
 {
 	*out = NULL;
 	if (!root || fy_node_get_type(root) != FYNT_MAPPING)
-		return fail(d, CG_EPARSE, "a rule must be a YAML map");
+		return fail(d, CG_EPARSE, _("a rule must be a YAML map"));
 	struct sigma_rule *r = calloc(1, sizeof *r);
 	if (!r)
-		return fail(d, CG_ENOMEM, "out of memory");
+		return fail(d, CG_ENOMEM, _("out of memory"));
 	*out = r;
 	r->generate_hits = 1;
 	if (!(r->origin = strdup(origin)))
-		return fail(d, CG_ENOMEM, "out of memory");
+		return fail(d, CG_ENOMEM, _("out of memory"));
 	char *action = NULL;
 	enum cg_err rc;
 	if ((rc = get_str(d, root, "action", &action)))
 		return rc;
 	if (action) {
-		rc = fail(d, CG_EUNSUPPORTED, "'action: %s' documents (Sigma 1 rule collections) are not supported", action);
+		rc = fail(d, CG_EUNSUPPORTED, _("'action: %s' documents (Sigma 1 rule collections) are not supported"), action);
 		free(action);
 		return rc;
 	}
@@ -618,18 +619,18 @@ static enum cg_err parse_doc(struct doc_ctx *d, struct fy_node *root, const char
 	    (rc = get_str(d, root, "author", &r->author)))
 		return rc;
 	if (!r->title)
-		return fail(d, CG_EPARSE, "'title' is missing");
+		return fail(d, CG_EPARSE, _("'title' is missing"));
 	if ((rc = get_str_list(d, fy_node_mapping_lookup_by_string(root, "tags", FY_NT), "tags", &r->tags, &r->n_tags)))
 		return rc;
 	r->level_num = r->level ? sigma_level_parse(r->level) : SIGMA_LEVEL_MEDIUM;
 	if (r->level_num < 0)
-		return fail(d, CG_EPARSE, "level '%s' is not informational, low, medium, high or critical", r->level);
+		return fail(d, CG_EPARSE, _("level '%s' is not informational, low, medium, high or critical"), r->level);
 	struct fy_node *corr = fy_node_mapping_lookup_by_string(root, "correlation", FY_NT);
 	if (corr)
 		return parse_correlation(d, r, corr);
 	struct fy_node *ls = fy_node_mapping_lookup_by_string(root, "logsource", FY_NT);
 	if (!ls || fy_node_get_type(ls) != FYNT_MAPPING)
-		return fail(d, CG_EPARSE, "'logsource' is missing or not a map");
+		return fail(d, CG_EPARSE, _("'logsource' is missing or not a map"));
 	if ((rc = get_str(d, ls, "product", &r->product)) || (rc = get_str(d, ls, "category", &r->category)) ||
 	    (rc = get_str(d, ls, "service", &r->service)))
 		return rc;
@@ -658,7 +659,7 @@ static void diag_out(struct fy_diag *diag, void *user, const char *buf, size_t l
 enum cg_err sigma_rules_parse(const char *text, size_t len, const char *origin, sigma_rule_cb cb, void *ud)
 {
 	if (len > SIGMA_RULE_MAX_BYTES)
-		return cg_err_set(CG_ELIMIT, "%s: rule file larger than %zu bytes", origin, SIGMA_RULE_MAX_BYTES);
+		return cg_err_set(CG_ELIMIT, _("%s: rule file larger than %zu bytes"), origin, SIGMA_RULE_MAX_BYTES);
 	struct diag_sink sink = {{0}};
 	struct fy_diag_cfg dcfg;
 	fy_diag_cfg_default(&dcfg);
@@ -672,16 +673,16 @@ enum cg_err sigma_rules_parse(const char *text, size_t len, const char *origin, 
 	dcfg.show_module = false;
 	struct fy_diag *diag = fy_diag_create(&dcfg);
 	if (!diag)
-		return cg_err_set(CG_EINTERNAL, "%s: cannot create YAML diagnostics", origin);
+		return cg_err_set(CG_EINTERNAL, _("%s: cannot create YAML diagnostics"), origin);
 	struct fy_parse_cfg cfg = {.search_path = "", .flags = FYPCF_QUIET, .userdata = NULL, .diag = diag};
 	struct fy_parser *fyp = fy_parser_create(&cfg);
 	if (!fyp) {
 		fy_diag_destroy(diag);
-		return cg_err_set(CG_EINTERNAL, "%s: cannot create YAML parser", origin);
+		return cg_err_set(CG_EINTERNAL, _("%s: cannot create YAML parser"), origin);
 	}
 	enum cg_err ret = CG_OK;
 	if (fy_parser_set_string(fyp, text, len) != 0) {
-		ret = cg_err_set(CG_EPARSE, "%s: cannot read YAML", origin);
+		ret = cg_err_set(CG_EPARSE, _("%s: cannot read YAML"), origin);
 		goto out;
 	}
 	size_t doc = 0;
@@ -690,16 +691,16 @@ enum cg_err sigma_rules_parse(const char *text, size_t len, const char *origin, 
 		if (!fyd) {
 			if (sink.msg[0] || fy_diag_got_error(diag)) {
 				struct doc_ctx d;
-				snprintf(d.reason, sizeof d.reason, "malformed YAML: %s", sink.msg[0] ? sink.msg : "syntax error");
+				snprintf(d.reason, sizeof d.reason, _("malformed YAML: %s"), sink.msg[0] ? sink.msg : _("syntax error"));
 				cb(ud, NULL, CG_EPARSE, d.reason, doc);
 			} else if (doc == 0) {
-				cb(ud, NULL, CG_EPARSE, "empty file: no YAML document", doc);
+				cb(ud, NULL, CG_EPARSE, _("empty file: no YAML document"), doc);
 			}
 			break;
 		}
 		if (doc >= SIGMA_RULE_MAX_DOCS) {
 			fy_parse_document_destroy(fyp, fyd);
-			cb(ud, NULL, CG_ELIMIT, "more than 256 YAML documents in one file", doc);
+			cb(ud, NULL, CG_ELIMIT, _("more than 256 YAML documents in one file"), doc);
 			break;
 		}
 		char org[512];

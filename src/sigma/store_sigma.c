@@ -1,6 +1,7 @@
 /* Sigma runs and hits in SQLite (see store_sigma.h). */
 #include "store_sigma.h"
 
+#include "cg_i18n.h"
 #include "db.h"
 
 enum cg_err store_sigma_run_begin(struct cg_db *db, size_t n_rules, int64_t *out)
@@ -14,7 +15,7 @@ enum cg_err store_sigma_run_begin(struct cg_db *db, size_t n_rules, int64_t *out
 	cg_db_bind_text(st, 1, ts);
 	sqlite3_bind_int64(st, 2, (sqlite3_int64)n_rules);
 	if (sqlite3_step(st) != SQLITE_DONE)
-		return cg_db_fail(db, "sigma: start run");
+		return cg_db_fail(db, _("sigma: start run"));
 	*out = sqlite3_last_insert_rowid(cg_db_handle(db));
 	return CG_OK;
 }
@@ -49,7 +50,7 @@ enum cg_err store_sigma_add_hits(struct cg_db *db, int64_t run, const struct sto
 			sqlite3_bind_int64(st, 11, h[i].event_id);
 		cg_db_bind_text(st, 12, h[i].fields_json ? h[i].fields_json : "{}");
 		if (sqlite3_step(st) != SQLITE_DONE) {
-			rc = cg_db_fail(db, "sigma: store hit");
+			rc = cg_db_fail(db, _("sigma: store hit"));
 			goto fail;
 		}
 	}
@@ -70,7 +71,7 @@ enum cg_err store_sigma_run_finish(struct cg_db *db, int64_t run, uint64_t files
 	sqlite3_bind_int64(st, 3, (sqlite3_int64)hits);
 	sqlite3_bind_int64(st, 4, run);
 	if (sqlite3_step(st) != SQLITE_DONE)
-		return cg_db_fail(db, "sigma: finish run");
+		return cg_db_fail(db, _("sigma: finish run"));
 	return CG_OK;
 }
 
@@ -82,7 +83,7 @@ enum cg_err store_sigma_hit_count(struct cg_db *db, int64_t run, uint64_t *out)
 		return rc;
 	sqlite3_bind_int64(st, 1, run);
 	if (sqlite3_step(st) != SQLITE_ROW)
-		return cg_db_fail(db, "sigma: count hits");
+		return cg_db_fail(db, _("sigma: count hits"));
 	*out = (uint64_t)sqlite3_column_int64(st, 0);
 	return CG_OK;
 }

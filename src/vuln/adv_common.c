@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "adv_internal.h"
+#include "cg_i18n.h"
 
 static const char *const names[ADV_FORMAT_COUNT] = {"auto", "nvd", "osv", "kev", "epss"};
 
@@ -19,7 +20,7 @@ enum cg_err adv_format_parse(const char *name, enum adv_format *out)
 			return CG_OK;
 		}
 	}
-	return cg_err_set(CG_EINVAL, "unknown advisory format '%s' (auto, nvd, osv, kev, epss)", name);
+	return cg_err_set(CG_EINVAL, _("unknown advisory format '%s' (auto, nvd, osv, kev, epss)"), name);
 }
 
 enum adv_format adv_detect(const char *buf, size_t len)

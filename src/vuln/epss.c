@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "advisory.h"
+#include "cg_i18n.h"
 #include "csv.h"
 
 static int number(const char *s, double *out)
@@ -34,7 +35,7 @@ enum cg_err epss_parse(const char *file, const char *buf, size_t len, epss_entry
 			continue;
 		if (!header) {
 			if (strcmp(f0, "cve") != 0 || r.n_fields < 2 || strcmp(csv_field(&r, 1), "epss") != 0) {
-				rc = cg_err_set(CG_EPARSE, "%s:%zu: expected the header 'cve,epss,percentile'", file, r.line);
+				rc = cg_err_set(CG_EPARSE, _("%s:%zu: expected the header 'cve,epss,percentile'"), file, r.line);
 				break;
 			}
 			header = 1;
@@ -43,7 +44,7 @@ enum cg_err epss_parse(const char *file, const char *buf, size_t len, epss_entry
 		struct epss_entry e = {.cve = f0, .percentile = -1};
 		if (strncmp(f0, "CVE-", 4) != 0 || r.n_fields < 2 || number(csv_field(&r, 1), &e.score) ||
 		    (r.n_fields > 2 && number(csv_field(&r, 2), &e.percentile))) {
-			rc = cg_err_set(CG_EPARSE, "%s:%zu: expected 'CVE-id,score,percentile' with scores in 0..1", file,
+			rc = cg_err_set(CG_EPARSE, _("%s:%zu: expected 'CVE-id,score,percentile' with scores in 0..1"), file,
 					r.line);
 			break;
 		}
@@ -52,6 +53,6 @@ enum cg_err epss_parse(const char *file, const char *buf, size_t len, epss_entry
 	}
 	csv_reader_free(&r);
 	if (!rc && !header)
-		rc = cg_err_set(CG_EPARSE, "%s: no 'cve,epss,percentile' header", file);
+		rc = cg_err_set(CG_EPARSE, _("%s: no 'cve,epss,percentile' header"), file);
 	return rc;
 }

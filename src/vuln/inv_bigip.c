@@ -5,6 +5,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "cg_i18n.h"
 #include "inv_internal.h"
 #include "vercmp.h"
 
@@ -48,15 +49,15 @@ enum cg_err inv_parse_bigip(const char *file, const char *buf, size_t len, inv_i
 			value_of(s, n, "Edition", edition, sizeof edition);
 	}
 	if (product[0] && !strstr(product, "BIG-IP"))
-		return cg_err_set(CG_EPARSE, "%s: field 'Product': '%s' is not BIG-IP", file, product);
+		return cg_err_set(CG_EPARSE, _("%s: field 'Product': '%s' is not BIG-IP"), file, product);
 	if (!version[0])
-		return cg_err_set(CG_EPARSE, "%s: no 'Version' line (expected `tmsh show sys version` or /VERSION)",
+		return cg_err_set(CG_EPARSE, _("%s: no 'Version' line (expected `tmsh show sys version` or /VERSION)"),
 				  file);
 	snprintf(v, sizeof v, build[0] ? "%s build %s" : "%s", version, build);
 	if ((rc = vercmp_bigip_parse(v, &bv)))
-		return cg_err_prefix(rc, "%s:%zu: field 'Version'/'Build'", file, vline);
+		return cg_err_prefix(rc, _("%s:%zu: field 'Version'/'Build'"), file, vline);
 	if (bv.has_build && strchr(version, '.') && build[0] && strspn(build, "0123456789.") != strlen(build))
-		return cg_err_set(CG_EPARSE, "%s: field 'Build': '%s' is not a build number", file, build);
+		return cg_err_set(CG_EPARSE, _("%s: field 'Build': '%s' is not a build number"), file, build);
 	struct inv_item it = {
 		.kind = INV_KIND_BIGIP,
 		.name = "big-ip",

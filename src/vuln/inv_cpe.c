@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cg_i18n.h"
 #include "cpe.h"
 #include "inv_internal.h"
 
@@ -19,13 +20,13 @@ enum cg_err inv_parse_cpe(const char *file, const char *buf, size_t len, inv_ite
 	while (inv_lines_next(&l, &s, &n)) {
 		int k = inv_copy(line, sizeof line, s, n);
 		if (k < 0)
-			return cg_err_set(CG_ELIMIT, "%s:%zu: line longer than %d bytes", file, l.line, CPE_MAX_LEN);
+			return cg_err_set(CG_ELIMIT, _("%s:%zu: line longer than %d bytes"), file, l.line, CPE_MAX_LEN);
 		if (k == 0 || line[0] == '#')
 			continue;
 		if ((rc = cpe_parse(line, &c)))
 			return cg_err_prefix(rc, "%s:%zu", file, l.line);
 		if (cpe_any(c.attr[CPE_VERSION]) || strcmp(c.attr[CPE_VERSION], "-") == 0)
-			return cg_err_set(CG_EPARSE, "%s:%zu: '%s': an inventory CPE needs a version", file, l.line,
+			return cg_err_set(CG_EPARSE, _("%s:%zu: '%s': an inventory CPE needs a version"), file, l.line,
 					  line);
 		snprintf(name, sizeof name, "%s:%s", c.attr[CPE_VENDOR], c.attr[CPE_PRODUCT]);
 		struct inv_item it = {

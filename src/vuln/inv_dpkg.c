@@ -5,6 +5,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "cg_i18n.h"
 #include "inv_internal.h"
 #include "vercmp.h"
 
@@ -19,7 +20,7 @@ static enum cg_err set_field(const char *file, size_t line, const char *name, ch
 			     const char *s, size_t n, int *flag)
 {
 	if (inv_copy(dst, cap, s, n) < 0)
-		return cg_err_set(CG_ELIMIT, "%s:%zu: field '%s': longer than %zu bytes", file, line, name, cap - 1);
+		return cg_err_set(CG_ELIMIT, _("%s:%zu: field '%s': longer than %zu bytes"), file, line, name, cap - 1);
 	if (flag)
 		*flag = 1;
 	return CG_OK;
@@ -33,11 +34,11 @@ static enum cg_err split_source(const char *file, struct stanza *st)
 		return CG_OK;
 	char *close = strchr(paren, ')');
 	if (!close || close[1])
-		return cg_err_set(CG_EPARSE, "%s:%zu: field 'Source': '%s' is not 'NAME (VERSION)'", file, st->line,
+		return cg_err_set(CG_EPARSE, _("%s:%zu: field 'Source': '%s' is not 'NAME (VERSION)'"), file, st->line,
 				  st->source);
 	*close = '\0';
 	if (inv_copy(st->source_version, sizeof st->source_version, paren + 1, strlen(paren + 1)) < 0)
-		return cg_err_set(CG_ELIMIT, "%s:%zu: field 'Source': too long", file, st->line);
+		return cg_err_set(CG_ELIMIT, _("%s:%zu: field 'Source': too long"), file, st->line);
 	while (paren > st->source && (paren[-1] == ' ' || paren[-1] == '\t'))
 		paren--;
 	*paren = '\0';
@@ -65,17 +66,17 @@ static enum cg_err flush(const char *file, struct stanza *st, inv_item_fn fn, vo
 	if (!st->any)
 		return CG_OK;
 	if (!st->has_package)
-		return cg_err_set(CG_EPARSE, "%s:%zu: stanza without a 'Package' field", file, st->line);
+		return cg_err_set(CG_EPARSE, _("%s:%zu: stanza without a 'Package' field"), file, st->line);
 	if (!st->has_status || !is_installed(st->status))
 		return CG_OK;
 	if (!st->has_version)
-		return cg_err_set(CG_EPARSE, "%s:%zu: package '%s': no 'Version' field", file, st->line, st->package);
+		return cg_err_set(CG_EPARSE, _("%s:%zu: package '%s': no 'Version' field"), file, st->line, st->package);
 	if ((rc = vercmp_check(VERCMP_DEB, st->version)))
-		return cg_err_prefix(rc, "%s:%zu: package '%s': field 'Version'", file, st->line, st->package);
+		return cg_err_prefix(rc, _("%s:%zu: package '%s': field 'Version'"), file, st->line, st->package);
 	if ((rc = split_source(file, st)))
 		return rc;
 	if (st->source_version[0] && (rc = vercmp_check(VERCMP_DEB, st->source_version)))
-		return cg_err_prefix(rc, "%s:%zu: package '%s': field 'Source'", file, st->line, st->package);
+		return cg_err_prefix(rc, _("%s:%zu: package '%s': field 'Source'"), file, st->line, st->package);
 	it = (struct inv_item){
 		.kind = INV_KIND_DEB,
 		.name = st->package,
@@ -97,14 +98,14 @@ enum cg_err inv_parse_dpkg(const char *file, const char *buf, size_t len, inv_it
 	enum cg_err rc = CG_OK;
 
 	if (!st)
-		return cg_err_set(CG_ENOMEM, "out of memory");
+		return cg_err_set(CG_ENOMEM, _("out of memory"));
 	inv_lines_init(&l, buf, len);
 	while (inv_lines_next(&l, &s, &n)) {
 		const char *colon;
 		size_t kl;
 
 		if (n > INV_MAX_LINE) {
-			rc = cg_err_set(CG_ELIMIT, "%s:%zu: line longer than %u bytes", file, l.line, INV_MAX_LINE);
+			rc = cg_err_set(CG_ELIMIT, _("%s:%zu: line longer than %u bytes"), file, l.line, INV_MAX_LINE);
 			goto out;
 		}
 		if (n == 0 || (n == strspn(s, " \t") && n < INV_MAX_LINE)) {
@@ -115,14 +116,14 @@ enum cg_err inv_parse_dpkg(const char *file, const char *buf, size_t len, inv_it
 		}
 		if (*s == ' ' || *s == '\t') {
 			if (!st->any) {
-				rc = cg_err_set(CG_EPARSE, "%s:%zu: continuation line outside a field", file, l.line);
+				rc = cg_err_set(CG_EPARSE, _("%s:%zu: continuation line outside a field"), file, l.line);
 				goto out;
 			}
 			continue; /* multi-line values (Description, Conffiles) are not needed */
 		}
 		colon = memchr(s, ':', n);
 		if (!colon || colon == s) {
-			rc = cg_err_set(CG_EPARSE, "%s:%zu: expected 'Field: value', got '%.*s'", file, l.line,
+			rc = cg_err_set(CG_EPARSE, _("%s:%zu: expected 'Field: value', got '%.*s'"), file, l.line,
 					(int)(n < 60 ? n : 60), s);
 			goto out;
 		}

@@ -7,6 +7,7 @@
  * software, and are skipped too. */
 #include <string.h>
 
+#include "cg_i18n.h"
 #include "inv_internal.h"
 #include "vercmp.h"
 
@@ -46,7 +47,7 @@ static enum cg_err parse_nevra(const char *file, size_t line, char *s, struct in
 	it->version = ver + 1;
 	return CG_OK;
 bad:
-	return cg_err_set(CG_EPARSE, "%s:%zu: '%s' is not NAME-VERSION-RELEASE[.ARCH]", file, line, s);
+	return cg_err_set(CG_EPARSE, _("%s:%zu: '%s' is not NAME-VERSION-RELEASE[.ARCH]"), file, line, s);
 }
 
 /* "NAME EPOCH:VERSION-RELEASE ARCH" with EPOCH "(none)" or a number. */
@@ -66,7 +67,7 @@ static enum cg_err parse_qf(const char *file, size_t line, char *s, char *evr_bu
 			p++;
 	}
 	if (n < 2 || n > 3)
-		return cg_err_set(CG_EPARSE, "%s:%zu: expected 'NAME EPOCH:VERSION-RELEASE ARCH'", file, line);
+		return cg_err_set(CG_EPARSE, _("%s:%zu: expected 'NAME EPOCH:VERSION-RELEASE ARCH'"), file, line);
 	it->name = f[0];
 	it->arch = n == 3 ? f[2] : "";
 	if (strncmp(f[1], "(none):", 7) == 0)
@@ -74,11 +75,11 @@ static enum cg_err parse_qf(const char *file, size_t line, char *s, char *evr_bu
 	else if (strncmp(f[1], "0:", 2) == 0)
 		f[1] += 2;
 	if (strlen(f[1]) + 1 > cap)
-		return cg_err_set(CG_ELIMIT, "%s:%zu: version too long", file, line);
+		return cg_err_set(CG_ELIMIT, _("%s:%zu: version too long"), file, line);
 	memcpy(evr_buf, f[1], strlen(f[1]) + 1);
 	it->version = evr_buf;
 	if (!strchr(evr_buf, '-'))
-		return cg_err_set(CG_EPARSE, "%s:%zu: field 2: '%s' is not [EPOCH:]VERSION-RELEASE", file, line,
+		return cg_err_set(CG_EPARSE, _("%s:%zu: field 2: '%s' is not [EPOCH:]VERSION-RELEASE"), file, line,
 				  evr_buf);
 	return CG_OK;
 }
@@ -97,11 +98,11 @@ enum cg_err inv_parse_rpm(const char *file, const char *buf, size_t len, inv_ite
 		int k = inv_copy(line, sizeof line, s, n);
 
 		if (k < 0)
-			return cg_err_set(CG_ELIMIT, "%s:%zu: line longer than %d bytes", file, l.line, INV_MAX_FIELD - 1);
+			return cg_err_set(CG_ELIMIT, _("%s:%zu: line longer than %d bytes"), file, l.line, INV_MAX_FIELD - 1);
 		if (k == 0 || line[0] == '#')
 			continue;
 		if (memchr(line, '\0', (size_t)k) != NULL || strlen(line) != (size_t)k)
-			return cg_err_set(CG_EPARSE, "%s:%zu: NUL byte in line", file, l.line);
+			return cg_err_set(CG_EPARSE, _("%s:%zu: NUL byte in line"), file, l.line);
 		if (strpbrk(line, " \t"))
 			rc = parse_qf(file, l.line, line, evr, sizeof evr, &it);
 		else
@@ -111,7 +112,7 @@ enum cg_err inv_parse_rpm(const char *file, const char *buf, size_t len, inv_ite
 		if (strcmp(it.name, "gpg-pubkey") == 0)
 			continue;
 		if ((rc = vercmp_check(VERCMP_RPM, it.version)))
-			return cg_err_prefix(rc, "%s:%zu: package '%s'", file, l.line, it.name);
+			return cg_err_prefix(rc, _("%s:%zu: package '%s'"), file, l.line, it.name);
 		if ((rc = inv_emit(fn, ctx, &it, &count, file)))
 			return rc;
 	}

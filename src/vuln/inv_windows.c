@@ -13,6 +13,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "cg_i18n.h"
 #include "csv.h"
 #include "inv_internal.h"
 
@@ -46,11 +47,11 @@ static enum cg_err emit_row(const char *file, size_t line, const char *v[COL_N],
 
 	for (int i = 0; i < COL_N; i++)
 		if (v[i] && strlen(v[i]) >= INV_MAX_FIELD)
-			return cg_err_set(CG_ELIMIT, "%s:%zu: a field is longer than %d bytes", file, line,
+			return cg_err_set(CG_ELIMIT, _("%s:%zu: a field is longer than %d bytes"), file, line,
 					  INV_MAX_FIELD - 1);
 	if (v[COL_KB] && *v[COL_KB]) {
 		if (!is_kb(v[COL_KB]))
-			return cg_err_set(CG_EPARSE, "%s:%zu: field 'HotFixID': '%s' is not a KB number", file, line,
+			return cg_err_set(CG_EPARSE, _("%s:%zu: field 'HotFixID': '%s' is not a KB number"), file, line,
 					  v[COL_KB]);
 		it.kind = INV_KIND_WIN_KB;
 		it.name = v[COL_KB];
@@ -91,7 +92,7 @@ enum cg_err inv_parse_wincsv(const char *file, const char *buf, size_t len, inv_
 			}
 			n_cols = r.n_fields;
 			if (!any) {
-				rc = cg_err_set(CG_EPARSE, "%s:%zu: header has neither 'Name'/'DisplayName' nor 'HotFixID'",
+				rc = cg_err_set(CG_EPARSE, _("%s:%zu: header has neither 'Name'/'DisplayName' nor 'HotFixID'"),
 						file, r.line);
 				break;
 			}
@@ -108,7 +109,7 @@ enum cg_err inv_parse_wincsv(const char *file, const char *buf, size_t len, inv_
 	}
 	csv_reader_free(&r);
 	if (!rc && !have_header)
-		rc = cg_err_set(CG_EPARSE, "%s: empty CSV", file);
+		rc = cg_err_set(CG_EPARSE, _("%s: empty CSV"), file);
 	return rc;
 }
 
@@ -120,7 +121,7 @@ enum cg_err inv_parse_winjson(const char *file, const char *buf, size_t len, inv
 	enum cg_err rc = CG_OK;
 
 	if (!root)
-		return cg_err_set(CG_EPARSE, "%s:%d: column %d: %s", file, err.line, err.column, err.text);
+		return cg_err_set(CG_EPARSE, _("%s:%d: column %d: %s"), file, err.line, err.column, err.text);
 	if (json_is_object(root)) {
 		arr = json_array();
 		json_array_append(arr, root);
@@ -128,7 +129,7 @@ enum cg_err inv_parse_winjson(const char *file, const char *buf, size_t len, inv
 		arr = json_incref(root);
 	} else {
 		json_decref(root);
-		return cg_err_set(CG_EPARSE, "%s: expected an array of objects (ConvertTo-Json output)", file);
+		return cg_err_set(CG_EPARSE, _("%s: expected an array of objects (ConvertTo-Json output)"), file);
 	}
 	json_array_foreach(arr, i, o) {
 		const char *v[COL_N] = {0};
@@ -137,7 +138,7 @@ enum cg_err inv_parse_winjson(const char *file, const char *buf, size_t len, inv
 		char num[64];
 
 		if (!json_is_object(o)) {
-			rc = cg_err_set(CG_EPARSE, "%s: record %zu: not an object", file, i + 1);
+			rc = cg_err_set(CG_EPARSE, _("%s: record %zu: not an object"), file, i + 1);
 			break;
 		}
 		json_object_foreach(o, key, val) {
@@ -152,7 +153,7 @@ enum cg_err inv_parse_winjson(const char *file, const char *buf, size_t len, inv
 				snprintf(num, sizeof num, "%lld", (long long)json_integer_value(val));
 				v[c] = num;
 			} else {
-				rc = cg_err_set(CG_EPARSE, "%s: record %zu: field '%s': expected a string", file, i + 1,
+				rc = cg_err_set(CG_EPARSE, _("%s: record %zu: field '%s': expected a string"), file, i + 1,
 						key);
 				break;
 			}
@@ -198,7 +199,7 @@ enum cg_err inv_parse_systeminfo(const char *file, const char *buf, size_t len, 
 			if (k > (size_t)(e - v))
 				k = (size_t)(e - v);
 			if (k == 0 || inv_copy(os_version, sizeof os_version, v, k) < 0)
-				return cg_err_set(CG_EPARSE, "%s:%zu: field 'OS Version': no version number", file, l.line);
+				return cg_err_set(CG_EPARSE, _("%s:%zu: field 'OS Version': no version number"), file, l.line);
 			in_hotfix = 0;
 		} else if (n > 10 && strncmp(s, "Hotfix(s):", 10) == 0) {
 			in_hotfix = 1;
@@ -210,7 +211,7 @@ enum cg_err inv_parse_systeminfo(const char *file, const char *buf, size_t len, 
 			if (inv_copy(kb, sizeof kb, c, n - (size_t)(c - s)) <= 0)
 				continue;
 			if (!is_kb(kb))
-				return cg_err_set(CG_EPARSE, "%s:%zu: hotfix '%s' is not a KB number", file, l.line, kb);
+				return cg_err_set(CG_EPARSE, _("%s:%zu: hotfix '%s' is not a KB number"), file, l.line, kb);
 			struct inv_item it = {.kind = INV_KIND_WIN_KB, .name = kb, .version = "", .arch = "",
 					      .source = "Microsoft", .source_version = "", .update = ""};
 			if ((rc = inv_emit(fn, ctx, &it, &count, file)))
@@ -220,7 +221,7 @@ enum cg_err inv_parse_systeminfo(const char *file, const char *buf, size_t len, 
 		}
 	}
 	if (!os_name[0] || !os_version[0])
-		return cg_err_set(CG_EPARSE, "%s: no 'OS Name'/'OS Version' lines (English systeminfo output expected)",
+		return cg_err_set(CG_EPARSE, _("%s: no 'OS Name'/'OS Version' lines (English systeminfo output expected)"),
 				  file);
 	struct inv_item it = {.kind = INV_KIND_WIN_OS, .name = os_name, .version = os_version, .arch = "",
 			      .source = "Microsoft", .source_version = "", .update = ""};
@@ -272,13 +273,13 @@ enum cg_err inv_parse_winos(const char *file, const char *buf, size_t len, inv_i
 	enum cg_err rc;
 
 	if (!root)
-		return cg_err_set(CG_EPARSE, "%s:%d: column %d: %s", file, err.line, err.column, err.text);
+		return cg_err_set(CG_EPARSE, _("%s:%d: column %d: %s"), file, err.line, err.column, err.text);
 	o = root;
 	if (json_is_array(root) && json_array_size(root) == 1)
 		o = json_array_get(root, 0);
 	if (!json_is_object(o)) {
 		json_decref(root);
-		return cg_err_set(CG_EPARSE, "%s: expected one object (Get-ItemProperty ... | ConvertTo-Json)", file);
+		return cg_err_set(CG_EPARSE, _("%s: expected one object (Get-ItemProperty ... | ConvertTo-Json)"), file);
 	}
 	nm = field_of(o, k_name, name, sizeof name, &bad);
 	bd = field_of(o, k_build, build, sizeof build, &bad);
@@ -289,14 +290,14 @@ enum cg_err inv_parse_winos(const char *file, const char *buf, size_t len, inv_i
 		major[0] = '\0';
 	json_decref(root);
 	if (bad)
-		return cg_err_set(CG_EPARSE, "%s: field '%s': expected a string or a number", file, bad);
+		return cg_err_set(CG_EPARSE, _("%s: field '%s': expected a string or a number"), file, bad);
 	if (!nm || !*nm)
-		return cg_err_set(CG_EPARSE, "%s: field 'ProductName' (or 'WindowsProductName'/'OsName'): missing", file);
+		return cg_err_set(CG_EPARSE, _("%s: field 'ProductName' (or 'WindowsProductName'/'OsName'): missing"), file);
 	if (!bd || !all_digits(bd, 6))
-		return cg_err_set(CG_EPARSE, "%s: field 'CurrentBuild' (or 'OsBuildNumber'): '%s' is not a build number",
+		return cg_err_set(CG_EPARSE, _("%s: field 'CurrentBuild' (or 'OsBuildNumber'): '%s' is not a build number"),
 				  file, bd ? bd : "");
 	if (ub && !all_digits(ub, 6))
-		return cg_err_set(CG_EPARSE, "%s: field 'UBR': '%s' is not a revision number", file, ub);
+		return cg_err_set(CG_EPARSE, _("%s: field 'UBR': '%s' is not a revision number"), file, ub);
 	/* The registry's CurrentVersion says "6.3" even on Windows 10; the build decides. */
 	unsigned long b = strtoul(bd, NULL, 10);
 	const char *mm = b >= 10240 ? "10.0" : b >= 9600 ? "6.3" : b >= 9200 ? "6.2" : b >= 7600 ? "6.1" : "6.0";

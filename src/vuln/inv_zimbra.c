@@ -6,6 +6,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "cg_i18n.h"
 #include "inv_internal.h"
 #include "vercmp_internal.h"
 
@@ -42,7 +43,7 @@ enum cg_err inv_parse_zimbra(const char *file, const char *buf, size_t len, inv_
 		rline = l.line;
 		size_t k = digits_dots(r, (size_t)(e - r));
 		if (k == 0 || inv_copy(release, sizeof release, r, k) < 0)
-			return cg_err_set(CG_EPARSE, "%s:%zu: field 'Release': no release number", file, l.line);
+			return cg_err_set(CG_EPARSE, _("%s:%zu: field 'Release': no release number"), file, l.line);
 		/* edition: the word before " edition" */
 		const char *ed = memmem(r, (size_t)(e - r), " edition", 8);
 		if (ed) {
@@ -62,12 +63,12 @@ enum cg_err inv_parse_zimbra(const char *file, const char *buf, size_t len, inv_
 					break;
 				}
 			if (!pp || vercmp_number(&pp, &patch))
-				return cg_err_set(CG_EPARSE, "%s:%zu: field 'Patch': expected e.g. '8.8.15_P41'", file,
+				return cg_err_set(CG_EPARSE, _("%s:%zu: field 'Patch': expected e.g. '8.8.15_P41'"), file,
 						  l.line);
 		}
 	}
 	if (!release[0])
-		return cg_err_set(CG_EPARSE, "%s: no 'Release' line (expected `zmcontrol -v` output)", file);
+		return cg_err_set(CG_EPARSE, _("%s: no 'Release' line (expected `zmcontrol -v` output)"), file);
 	if (patch)
 		snprintf(version, sizeof version, "%s_P%lu", release, patch);
 	else

@@ -2,6 +2,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "cg_i18n.h"
 #include "inv_internal.h"
 
 static const char *const format_names[INV_FORMAT_COUNT] = {
@@ -25,8 +26,8 @@ enum cg_err inv_format_parse(const char *name, enum inv_format *out)
 		}
 	}
 	return cg_err_set(CG_EINVAL,
-			  "unknown inventory format '%s' (auto, dpkg, rpm, windows-csv, windows-json, systeminfo, "
-			  "bigip, zimbra, cpe, windows-os)", name);
+			  _("unknown inventory format '%s' (auto, dpkg, rpm, windows-csv, windows-json, systeminfo, "
+			  "bigip, zimbra, cpe, windows-os)"), name);
 }
 
 const char *inv_kind_name(enum inv_kind k)
@@ -42,7 +43,7 @@ enum cg_err inv_kind_parse(const char *name, enum inv_kind *out)
 			return CG_OK;
 		}
 	}
-	return cg_err_set(CG_EINVAL, "unknown inventory kind '%s'", name);
+	return cg_err_set(CG_EINVAL, _("unknown inventory kind '%s'"), name);
 }
 
 unsigned inv_format_kinds(enum inv_format f)
@@ -100,7 +101,7 @@ int inv_copy(char *dst, size_t cap, const char *s, size_t n)
 enum cg_err inv_emit(inv_item_fn fn, void *ctx, const struct inv_item *it, size_t *count, const char *file)
 {
 	if (++*count > INV_MAX_ITEMS)
-		return cg_err_set(CG_ELIMIT, "%s: more than %d items", file, INV_MAX_ITEMS);
+		return cg_err_set(CG_ELIMIT, _("%s: more than %d items"), file, INV_MAX_ITEMS);
 	return fn(ctx, it);
 }
 
@@ -176,7 +177,7 @@ enum cg_err inv_parse(enum inv_format f, const char *file, const char *buf, size
 	if (f == INV_AUTO) {
 		f = inv_detect(buf, len);
 		if (f == INV_AUTO)
-			return cg_err_set(CG_EPARSE, "%s: cannot tell the inventory format; give --format", file);
+			return cg_err_set(CG_EPARSE, _("%s: cannot tell the inventory format; give --format"), file);
 	}
 	if (used)
 		*used = f;
@@ -190,6 +191,6 @@ enum cg_err inv_parse(enum inv_format f, const char *file, const char *buf, size
 	case INV_ZIMBRA: return inv_parse_zimbra(file, buf, len, fn, ctx);
 	case INV_CPE: return inv_parse_cpe(file, buf, len, fn, ctx);
 	case INV_WINOS: return inv_parse_winos(file, buf, len, fn, ctx);
-	default: return cg_err_set(CG_EINVAL, "%s: unknown inventory format", file);
+	default: return cg_err_set(CG_EINVAL, _("%s: unknown inventory format"), file);
 	}
 }

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "advisory.h"
+#include "cg_i18n.h"
 
 static const char *str(json_t *o, const char *k)
 {
@@ -18,15 +19,15 @@ enum cg_err kev_parse(const char *file, const char *buf, size_t len, kev_entry_f
 	enum cg_err rc = CG_OK;
 
 	if (!root)
-		return cg_err_set(CG_EPARSE, "%s:%d: column %d: %s", file, err.line, err.column, err.text);
+		return cg_err_set(CG_EPARSE, _("%s:%d: column %d: %s"), file, err.line, err.column, err.text);
 	vulns = json_object_get(root, "vulnerabilities");
 	if (!json_is_array(vulns)) {
-		rc = cg_err_set(CG_EPARSE, "%s: field 'vulnerabilities': missing or not an array (not a KEV catalogue)",
+		rc = cg_err_set(CG_EPARSE, _("%s: field 'vulnerabilities': missing or not an array (not a KEV catalogue)"),
 				file);
 		goto out;
 	}
 	if (json_array_size(vulns) > ADV_MAX_RECORDS) {
-		rc = cg_err_set(CG_ELIMIT, "%s: more than %d records", file, ADV_MAX_RECORDS);
+		rc = cg_err_set(CG_ELIMIT, _("%s: more than %d records"), file, ADV_MAX_RECORDS);
 		goto out;
 	}
 	json_array_foreach(vulns, i, v) {
@@ -41,11 +42,11 @@ enum cg_err kev_parse(const char *file, const char *buf, size_t len, kev_entry_f
 			.ransomware = str(v, "knownRansomwareCampaignUse"),
 		};
 		if (!e.cve || strncmp(e.cve, "CVE-", 4) != 0 || strlen(e.cve) > 64) {
-			rc = cg_err_set(CG_EPARSE, "%s: record %zu: field 'cveID': missing or not a CVE id", file, i + 1);
+			rc = cg_err_set(CG_EPARSE, _("%s: record %zu: field 'cveID': missing or not a CVE id"), file, i + 1);
 			break;
 		}
 		if (!e.added || strlen(e.added) != 10) {
-			rc = cg_err_set(CG_EPARSE, "%s: record %zu (%s): field 'dateAdded': missing or not YYYY-MM-DD",
+			rc = cg_err_set(CG_EPARSE, _("%s: record %zu (%s): field 'dateAdded': missing or not YYYY-MM-DD"),
 					file, i + 1, e.cve);
 			break;
 		}

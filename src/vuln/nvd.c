@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "adv_internal.h"
+#include "cg_i18n.h"
 #include "cpe.h"
 #include "vercmp.h"
 
@@ -63,11 +64,11 @@ static enum cg_err add_match(const char *file, const char *id, json_t *m, struct
 	if (!json_is_true(json_object_get(m, "vulnerable")))
 		return CG_OK;
 	if (!crit)
-		return cg_err_set(CG_EPARSE, "%s: %s: cpeMatch without 'criteria'", file, id);
+		return cg_err_set(CG_EPARSE, _("%s: %s: cpeMatch without 'criteria'"), file, id);
 	if ((rc = cpe_parse(crit, &c)))
-		return cg_err_prefix(rc, "%s: %s: field 'criteria'", file, id);
+		return cg_err_prefix(rc, _("%s: %s: field 'criteria'"), file, id);
 	if (!(ar = adv_push(r)))
-		return cg_err_set(CG_ELIMIT, "%s: %s: more than %d affected ranges", file, id, ADV_MAX_RANGES);
+		return cg_err_set(CG_ELIMIT, _("%s: %s: more than %d affected ranges"), file, id, ADV_MAX_RANGES);
 	snprintf(prod, sizeof prod, "%s:%s", c.attr[CPE_VENDOR], c.attr[CPE_PRODUCT]);
 	const char *scheme = adv_cpe_scheme(c.attr[CPE_VENDOR], c.attr[CPE_PRODUCT]);
 	ar->family = "cpe";
@@ -76,7 +77,7 @@ static enum cg_err add_match(const char *file, const char *id, json_t *m, struct
 	ar->scheme = scheme;
 	ar->cpe_update = "";
 	if (!ar->product)
-		return cg_err_set(CG_ENOMEM, "out of memory");
+		return cg_err_set(CG_ENOMEM, _("out of memory"));
 	const char *ver = c.attr[CPE_VERSION], *upd = c.attr[CPE_UPDATE];
 	int has_update = !cpe_any(upd) && strcmp(upd, "-") != 0;
 	/* Windows releases put their edition in the version: windows_server_2012
@@ -92,10 +93,10 @@ static enum cg_err add_match(const char *file, const char *id, json_t *m, struct
 		else
 			snprintf(buf, sizeof buf, "%s", ver);
 		if (vercmp_check(VERCMP_GENERIC, buf))
-			return cg_err_prefix(CG_EPARSE, "%s: %s: criteria '%s'", file, id, crit);
+			return cg_err_prefix(CG_EPARSE, _("%s: %s: criteria '%s'"), file, id, crit);
 		ar->exact = adv_keep(r, strdup(buf));
 		if (!ar->exact)
-			return cg_err_set(CG_ENOMEM, "out of memory");
+			return cg_err_set(CG_ENOMEM, _("out of memory"));
 		if (has_update && strcmp(scheme, "zimbra") != 0)
 			ar->cpe_update = adv_keep(r, strdup(upd));
 	}
@@ -108,9 +109,9 @@ static enum cg_err add_match(const char *file, const char *id, json_t *m, struct
 	ar->fixed = ee;
 	for (const char *v = ar->start; v; v = v == ar->start ? ar->end : NULL)
 		if ((rc = vercmp_check(VERCMP_GENERIC, v)))
-			return cg_err_prefix(rc, "%s: %s: cpeMatch of '%s'", file, id, crit);
+			return cg_err_prefix(rc, _("%s: %s: cpeMatch of '%s'"), file, id, crit);
 	if (ar->end && !ar->start && !ar->exact && !ar->end[0])
-		return cg_err_set(CG_EPARSE, "%s: %s: empty version bound", file, id);
+		return cg_err_set(CG_EPARSE, _("%s: %s: empty version bound"), file, id);
 	return CG_OK;
 }
 
@@ -124,9 +125,9 @@ static enum cg_err one_cve(const char *file, size_t idx, json_t *cve, adv_record
 	enum cg_err rc = CG_OK;
 
 	if (!json_is_object(cve))
-		return cg_err_set(CG_EPARSE, "%s: record %zu: 'cve' is not an object", file, idx);
+		return cg_err_set(CG_EPARSE, _("%s: record %zu: 'cve' is not an object"), file, idx);
 	if (!id || strncmp(id, "CVE-", 4) != 0 || strlen(id) > 64)
-		return cg_err_set(CG_EPARSE, "%s: record %zu: field 'id': missing or not a CVE id", file, idx);
+		return cg_err_set(CG_EPARSE, _("%s: record %zu: field 'id': missing or not a CVE id"), file, idx);
 	rec.ref = id;
 	rec.ids = &rec.ref;
 	rec.n_ids = 1;
@@ -146,11 +147,11 @@ static enum cg_err one_cve(const char *file, size_t idx, json_t *cve, adv_record
 	rec.kev_action = str(cve, "cisaRequiredAction");
 	json_t *cfgs = json_object_get(cve, "configurations");
 	if (cfgs && !json_is_array(cfgs))
-		return cg_err_set(CG_EPARSE, "%s: %s: field 'configurations': not an array", file, id);
+		return cg_err_set(CG_EPARSE, _("%s: %s: field 'configurations': not an array"), file, id);
 	json_array_foreach(cfgs, i, cfg) {
 		json_t *nodes = json_object_get(cfg, "nodes");
 		if (!json_is_array(nodes)) {
-			rc = cg_err_set(CG_EPARSE, "%s: %s: configuration %zu: no 'nodes' array", file, id, i + 1);
+			rc = cg_err_set(CG_EPARSE, _("%s: %s: configuration %zu: no 'nodes' array"), file, id, i + 1);
 			goto out;
 		}
 		json_array_foreach(nodes, j, node) {
@@ -158,7 +159,7 @@ static enum cg_err one_cve(const char *file, size_t idx, json_t *cve, adv_record
 				continue;
 			json_t *matches = json_object_get(node, "cpeMatch");
 			if (!json_is_array(matches)) {
-				rc = cg_err_set(CG_EPARSE, "%s: %s: node without a 'cpeMatch' array", file, id);
+				rc = cg_err_set(CG_EPARSE, _("%s: %s: node without a 'cpeMatch' array"), file, id);
 				goto out;
 			}
 			json_array_foreach(matches, k, m) {
@@ -185,21 +186,21 @@ enum cg_err nvd_parse(const char *file, const char *buf, size_t len, adv_record_
 	if (total)
 		*total = -1;
 	if (!root)
-		return cg_err_set(CG_EPARSE, "%s:%d: column %d: %s", file, err.line, err.column, err.text);
+		return cg_err_set(CG_EPARSE, _("%s:%d: column %d: %s"), file, err.line, err.column, err.text);
 	if (!json_is_object(root)) {
-		rc = cg_err_set(CG_EPARSE, "%s: not an NVD CVE API 2.0 object", file);
+		rc = cg_err_set(CG_EPARSE, _("%s: not an NVD CVE API 2.0 object"), file);
 		goto out;
 	}
 	vulns = json_object_get(root, "vulnerabilities");
 	if (vulns) {
 		if (!json_is_array(vulns)) {
-			rc = cg_err_set(CG_EPARSE, "%s: field 'vulnerabilities': not an array", file);
+			rc = cg_err_set(CG_EPARSE, _("%s: field 'vulnerabilities': not an array"), file);
 			goto out;
 		}
 		if (total && json_is_integer(json_object_get(root, "totalResults")))
 			*total = (long)json_integer_value(json_object_get(root, "totalResults"));
 		if (json_array_size(vulns) > ADV_MAX_RECORDS) {
-			rc = cg_err_set(CG_ELIMIT, "%s: more than %d records", file, ADV_MAX_RECORDS);
+			rc = cg_err_set(CG_ELIMIT, _("%s: more than %d records"), file, ADV_MAX_RECORDS);
 			goto out;
 		}
 		json_array_foreach(vulns, i, v) {
@@ -209,7 +210,7 @@ enum cg_err nvd_parse(const char *file, const char *buf, size_t len, adv_record_
 	} else if (json_object_get(root, "id")) {
 		rc = one_cve(file, 1, root, fn, ctx);
 	} else {
-		rc = cg_err_set(CG_EPARSE, "%s: neither 'vulnerabilities' nor a cve 'id'", file);
+		rc = cg_err_set(CG_EPARSE, _("%s: neither 'vulnerabilities' nor a cve 'id'"), file);
 	}
 out:
 	json_decref(root);

@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "cg_buf.h"
+#include "cg_i18n.h"
 #include "nvd_fetch.h"
 #include "store_vuln.h"
 
@@ -54,7 +55,7 @@ static enum cg_err get_page(CURL *c, const char *url, struct curl_slist *hdr, st
 		curl_easy_setopt(c, CURLOPT_USERAGENT, "canhgac");
 		cc = curl_easy_perform(c);
 		if (cc == CURLE_WRITE_ERROR)
-			return cg_err_set(CG_ELIMIT, "%s: answer larger than %zu bytes", url, PAGE_CAP);
+			return cg_err_set(CG_ELIMIT, _("%s: answer larger than %zu bytes"), url, PAGE_CAP);
 		if (cc != CURLE_OK && attempt >= MAX_RETRIES)
 			return cg_err_set(CG_EIO, "%s: %s", url, curl_easy_strerror(cc));
 		if (cc == CURLE_OK) {
@@ -62,7 +63,7 @@ static enum cg_err get_page(CURL *c, const char *url, struct curl_slist *hdr, st
 			if (code == 200)
 				return CG_OK;
 			if ((code != 403 && code != 429 && code != 503) || attempt >= MAX_RETRIES)
-				return cg_err_set(CG_EIO, "%s: HTTP status %ld", url, code);
+				return cg_err_set(CG_EIO, _("%s: HTTP status %ld"), url, code);
 		}
 		/* Throttled or unreachable: back off, honouring Retry-After. */
 		curl_off_t ra = -1;
@@ -92,7 +93,7 @@ enum cg_err nvd_fetch(struct cg_db *db, const struct nvd_fetch_opts *o, struct n
 		since = *last ? strtoll(last, NULL, 10) : -1;
 	}
 	if (!(c = curl_easy_init()))
-		return cg_err_set(CG_EINTERNAL, "libcurl: cannot start a session");
+		return cg_err_set(CG_EINTERNAL, _("libcurl: cannot start a session"));
 	if (o->api_key) {
 		snprintf(key, sizeof key, "apiKey: %s", o->api_key);
 		hdr = curl_slist_append(hdr, key);
@@ -123,7 +124,7 @@ enum cg_err nvd_fetch(struct cg_db *db, const struct nvd_fetch_opts *o, struct n
 			if ((rc = get_page(c, url, hdr, &b, delay, st)))
 				break;
 			st->pages++;
-			snprintf(name, sizeof name, "NVD page %ld", st->pages);
+			snprintf(name, sizeof name, _("NVD page %ld"), st->pages);
 			if ((rc = store_adv_import(db, ADV_NVD, name, b.data ? b.data : "", b.len, &as)))
 				break;
 			st->records += (long)as.records;

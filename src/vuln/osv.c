@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "adv_internal.h"
+#include "cg_i18n.h"
 #include "vercmp.h"
 
 static const char *str(json_t *o, const char *k)
@@ -64,7 +65,7 @@ static enum cg_err check_version(const struct ctx_affected *a, const char *field
 	if (vercmp_scheme_parse(a->scheme, &s))
 		return cg_err_set(CG_EINTERNAL, "scheme %s", a->scheme);
 	if ((rc = vercmp_check(s, v)))
-		return cg_err_prefix(rc, "%s: %s: package '%s': field '%s'", a->file, a->id, a->product, field);
+		return cg_err_prefix(rc, _("%s: %s: package '%s': field '%s'"), a->file, a->id, a->product, field);
 	return CG_OK;
 }
 
@@ -72,7 +73,7 @@ static enum cg_err new_range(const struct ctx_affected *a, struct adv_range **ou
 {
 	struct adv_range *ar = adv_push(a->r);
 	if (!ar)
-		return cg_err_set(CG_ELIMIT, "%s: %s: more than %d affected ranges", a->file, a->id, ADV_MAX_RANGES);
+		return cg_err_set(CG_ELIMIT, _("%s: %s: more than %d affected ranges"), a->file, a->id, ADV_MAX_RANGES);
 	ar->family = a->family;
 	ar->release = a->release;
 	ar->product = a->product;
@@ -91,7 +92,7 @@ static enum cg_err events(const struct ctx_affected *a, json_t *evs)
 	enum cg_err rc;
 
 	if (!json_is_array(evs))
-		return cg_err_set(CG_EPARSE, "%s: %s: range without an 'events' array", a->file, a->id);
+		return cg_err_set(CG_EPARSE, _("%s: %s: range without an 'events' array"), a->file, a->id);
 	json_array_foreach(evs, i, e) {
 		const char *intro = str(e, "introduced"), *fixed = str(e, "fixed"), *last = str(e, "last_affected");
 		if (intro) {
@@ -105,7 +106,7 @@ static enum cg_err events(const struct ctx_affected *a, json_t *evs)
 			if ((rc = check_version(a, fixed ? "fixed" : "last_affected", fixed ? fixed : last)))
 				return rc;
 			if (!open)
-				return cg_err_set(CG_EPARSE, "%s: %s: package '%s': '%s' event before any 'introduced'",
+				return cg_err_set(CG_EPARSE, _("%s: %s: package '%s': '%s' event before any 'introduced'"),
 						  a->file, a->id, a->product, fixed ? "fixed" : "last_affected");
 			open->end = fixed ? fixed : last;
 			open->end_incl = fixed == NULL;
@@ -129,18 +130,18 @@ static enum cg_err kb_list(const char *file, const char *id, const char *pkg, js
 	if (!arr)
 		return CG_OK;
 	if (!json_is_array(arr) || json_array_size(arr) == 0 || json_array_size(arr) > 64)
-		return cg_err_set(CG_EPARSE, "%s: %s: package '%s': field 'kb': expected 1 to 64 KB numbers", file, id,
+		return cg_err_set(CG_EPARSE, _("%s: %s: package '%s': field 'kb': expected 1 to 64 KB numbers"), file, id,
 				  pkg);
 	json_array_foreach(arr, i, v) {
 		const char *s = json_string_value(v);
 		size_t d = s ? strspn(s + (strncmp(s, "KB", 2) == 0 ? 2 : 0), "0123456789") : 0;
 		if (!s || strncmp(s, "KB", 2) != 0 || d < 4 || d > 10 || s[2 + d])
-			return cg_err_set(CG_EPARSE, "%s: %s: package '%s': field 'kb': '%s' is not a KB number", file, id,
+			return cg_err_set(CG_EPARSE, _("%s: %s: package '%s': field 'kb': '%s' is not a KB number"), file, id,
 					  pkg, s ? s : "(not a string)");
 		n += (size_t)snprintf(buf + n, sizeof buf - n, "%s%s", n ? "," : "", s);
 	}
 	if (!(*out = adv_keep(r, strdup(buf))))
-		return cg_err_set(CG_ENOMEM, "out of memory");
+		return cg_err_set(CG_ENOMEM, _("out of memory"));
 	return CG_OK;
 }
 
@@ -156,21 +157,21 @@ static enum cg_err affected(const char *file, const char *id, json_t *aff, struc
 	if (!pkg)
 		return CG_OK; /* affected by purl/commit only: nothing an inventory names */
 	if (!eco || !name || !*name)
-		return cg_err_set(CG_EPARSE, "%s: %s: affected package without 'ecosystem' and 'name'", file, id);
+		return cg_err_set(CG_EPARSE, _("%s: %s: affected package without 'ecosystem' and 'name'"), file, id);
 	colon = strchr(eco, ':');
 	struct ctx_affected a = {.file = file, .id = id, .product = name, .r = r};
 	a.family = adv_keep(r, strdup(family_of(eco, colon ? (size_t)(colon - eco) : strlen(eco), lower,
 						     sizeof lower)));
 	a.release = colon ? colon + 1 : "";
 	if (!a.family)
-		return cg_err_set(CG_ENOMEM, "out of memory");
+		return cg_err_set(CG_ENOMEM, _("out of memory"));
 	if ((rc = kb_list(file, id, name, json_object_get(json_object_get(aff, "ecosystem_specific"), "kb"), r, &a.kb)))
 		return rc;
 	ranges = json_object_get(aff, "ranges");
 	json_array_foreach(ranges, i, rg) {
 		const char *type = str(rg, "type");
 		if (!type)
-			return cg_err_set(CG_EPARSE, "%s: %s: range without 'type'", file, id);
+			return cg_err_set(CG_EPARSE, _("%s: %s: range without 'type'"), file, id);
 		if (strcmp(type, "ECOSYSTEM") != 0 && strcmp(type, "SEMVER") != 0)
 			continue;
 		a.scheme = scheme_of(a.family, type);
@@ -185,7 +186,7 @@ static enum cg_err affected(const char *file, const char *id, json_t *aff, struc
 	json_array_foreach(vers, i, v) {
 		struct adv_range *ar;
 		if (!json_is_string(v))
-			return cg_err_set(CG_EPARSE, "%s: %s: 'versions' holds a non-string", file, id);
+			return cg_err_set(CG_EPARSE, _("%s: %s: 'versions' holds a non-string"), file, id);
 		if (check_version(&a, "versions", json_string_value(v)))
 			continue; /* enumerated versions may be tags outside the scheme */
 		if ((rc = new_range(&a, &ar)))
@@ -205,13 +206,13 @@ static enum cg_err one(const char *file, size_t idx, json_t *o, adv_record_fn fn
 	enum cg_err rc = CG_OK;
 
 	if (!json_is_object(o))
-		return cg_err_set(CG_EPARSE, "%s: record %zu: not an object", file, idx);
+		return cg_err_set(CG_EPARSE, _("%s: record %zu: not an object"), file, idx);
 	rec.ref = str(o, "id");
 	if (!rec.ref || !*rec.ref || strlen(rec.ref) > 128)
-		return cg_err_set(CG_EPARSE, "%s: record %zu: field 'id': missing or too long", file, idx);
+		return cg_err_set(CG_EPARSE, _("%s: record %zu: field 'id': missing or too long"), file, idx);
 	rec.modified = str(o, "modified");
 	if (!rec.modified)
-		return cg_err_set(CG_EPARSE, "%s: %s: field 'modified': missing", file, rec.ref);
+		return cg_err_set(CG_EPARSE, _("%s: %s: field 'modified': missing"), file, rec.ref);
 	rec.published = str(o, "published");
 	rec.summary = str(o, "summary") ? str(o, "summary") : str(o, "details");
 	aliases = json_object_get(o, "aliases");
@@ -232,7 +233,7 @@ static enum cg_err one(const char *file, size_t idx, json_t *o, adv_record_fn fn
 	}
 	aff = json_object_get(o, "affected");
 	if (aff && !json_is_array(aff))
-		return cg_err_set(CG_EPARSE, "%s: %s: field 'affected': not an array", file, rec.ref);
+		return cg_err_set(CG_EPARSE, _("%s: %s: field 'affected': not an array"), file, rec.ref);
 	json_array_foreach(aff, i, a) {
 		if ((rc = affected(file, rec.ref, a, &r)))
 			goto out;
@@ -253,13 +254,13 @@ enum cg_err osv_parse(const char *file, const char *buf, size_t len, adv_record_
 	enum cg_err rc = CG_OK;
 
 	if (!root)
-		return cg_err_set(CG_EPARSE, "%s:%d: column %d: %s", file, err.line, err.column, err.text);
+		return cg_err_set(CG_EPARSE, _("%s:%d: column %d: %s"), file, err.line, err.column, err.text);
 	list = json_is_array(root) ? root : json_object_get(root, "vulns");
 	if (list) {
 		if (!json_is_array(list)) {
-			rc = cg_err_set(CG_EPARSE, "%s: field 'vulns': not an array", file);
+			rc = cg_err_set(CG_EPARSE, _("%s: field 'vulns': not an array"), file);
 		} else if (json_array_size(list) > ADV_MAX_RECORDS) {
-			rc = cg_err_set(CG_ELIMIT, "%s: more than %d records", file, ADV_MAX_RECORDS);
+			rc = cg_err_set(CG_ELIMIT, _("%s: more than %d records"), file, ADV_MAX_RECORDS);
 		} else {
 			json_array_foreach(list, i, o) {
 				if ((rc = one(file, i + 1, o, fn, ctx)))

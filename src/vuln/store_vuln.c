@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cg_file.h"
+#include "cg_i18n.h"
 #include "store_vuln.h"
 #include "winprod.h"
 
@@ -33,14 +34,14 @@ static enum cg_err host_id(struct cg_db *db, const char *host, int create, int64
 	}
 	sqlite3_reset(st);
 	if (!create)
-		return cg_err_set(CG_ENOTFOUND, "host '%s' does not exist (add it with 'canhgac host add')", host);
+		return cg_err_set(CG_ENOTFOUND, _("host '%s' does not exist (add it with 'canhgac host add')"), host);
 	if (!*host || strlen(host) > 253)
-		return cg_err_set(CG_EINVAL, "host name '%.64s' is empty or too long", host);
+		return cg_err_set(CG_EINVAL, _("host name '%.64s' is empty or too long"), host);
 	if ((rc = cg_db_stmt(db, "INSERT INTO host(name, created_at) VALUES(?1, ?2)", &st)))
 		return rc;
 	cg_db_bind_text(st, 1, host);
 	sqlite3_bind_int64(st, 2, cg_now());
-	if ((rc = step_done(db, st, "adding a host")))
+	if ((rc = step_done(db, st, _("adding a host"))))
 		return rc;
 	*id = sqlite3_last_insert_rowid(cg_db_handle(db));
 	*created = 1;
@@ -67,7 +68,7 @@ static enum cg_err clear_kind(struct cg_db *db, int64_t host_id, enum inv_kind k
 		return rc;
 	sqlite3_bind_int64(st, 1, host_id);
 	cg_db_bind_text(st, 2, inv_kind_name(k));
-	return step_done(db, st, "replacing inventory items");
+	return step_done(db, st, _("replacing inventory items"));
 }
 
 static enum cg_err put_item(void *vctx, const struct inv_item *it)
@@ -99,7 +100,7 @@ static enum cg_err put_item(void *vctx, const struct inv_item *it)
 	cg_db_bind_text(st, 7, nz(it->source_version));
 	cg_db_bind_text(st, 8, nz(it->update));
 	c->n++;
-	return step_done(c->db, st, "storing an inventory item");
+	return step_done(c->db, st, _("storing an inventory item"));
 }
 
 enum cg_err store_inv_import(struct cg_db *db, const char *host, const char *file, const char *buf, size_t len,
@@ -112,7 +113,7 @@ enum cg_err store_inv_import(struct cg_db *db, const char *host, const char *fil
 
 	memset(stats, 0, sizeof *stats);
 	if (f == INV_AUTO && (f = inv_detect(buf, len)) == INV_AUTO)
-		return cg_err_set(CG_EPARSE, "%s: cannot tell the inventory format; give --format", file);
+		return cg_err_set(CG_EPARSE, _("%s: cannot tell the inventory format; give --format"), file);
 	c.kinds = inv_format_kinds(f);
 	if ((rc = cg_db_begin(db)))
 		return rc;
@@ -134,7 +135,7 @@ enum cg_err store_inv_import(struct cg_db *db, const char *host, const char *fil
 	sqlite3_bind_int64(st, 1, c.host_id);
 	cg_db_bind_text(st, 2, distro);
 	sqlite3_bind_int64(st, 3, cg_now());
-	if ((rc = step_done(db, st, "recording an inventory")))
+	if ((rc = step_done(db, st, _("recording an inventory"))))
 		goto fail;
 	if ((rc = cg_db_stmt(db, "INSERT INTO inv_import(host_id, imported_at, file, format, n_items)"
 				 " VALUES(?1, ?2, ?3, ?4, ?5)", &st)))
@@ -144,7 +145,7 @@ enum cg_err store_inv_import(struct cg_db *db, const char *host, const char *fil
 	cg_db_bind_text(st, 3, cg_file_basename(file));
 	cg_db_bind_text(st, 4, inv_format_name(stats->format));
 	sqlite3_bind_int64(st, 5, (sqlite3_int64)c.n);
-	if ((rc = step_done(db, st, "recording an inventory")))
+	if ((rc = step_done(db, st, _("recording an inventory"))))
 		goto fail;
 	if ((rc = cg_db_commit(db)))
 		return rc;
@@ -185,7 +186,7 @@ enum cg_err store_inv_foreach(struct cg_db *db, const char *host, inv_item_fn fn
 		}
 	}
 	sqlite3_reset(st);
-	return r == SQLITE_DONE ? CG_OK : cg_db_fail(db, "reading an inventory");
+	return r == SQLITE_DONE ? CG_OK : cg_db_fail(db, _("reading an inventory"));
 }
 
 /* ------------------------------------------------------------ advisories */
@@ -276,7 +277,7 @@ static enum cg_err put_vuln(struct cg_db *db, const struct adv_record *r, const 
 	cg_db_bind_text(st, 10, r->kev_action);
 	vendors_of(r, vendors, sizeof vendors);
 	cg_db_bind_text(st, 11, vendors[0] ? vendors : NULL);
-	return step_done(db, st, "storing a vulnerability");
+	return step_done(db, st, _("storing a vulnerability"));
 }
 
 static enum cg_err put_range(struct cg_db *db, const struct adv_record *r, const char *id, const struct adv_range *g)
@@ -303,7 +304,7 @@ static enum cg_err put_range(struct cg_db *db, const struct adv_record *r, const
 	sqlite3_bind_int(st, 13, g->end_incl);
 	cg_db_bind_text(st, 14, g->fixed);
 	cg_db_bind_text(st, 15, g->kb);
-	return step_done(db, st, "storing an affected range");
+	return step_done(db, st, _("storing an affected range"));
 }
 
 static enum cg_err put_record(void *vctx, const struct adv_record *r)
@@ -329,7 +330,7 @@ static enum cg_err put_record(void *vctx, const struct adv_record *r)
 		return rc;
 	cg_db_bind_text(st, 1, r->source);
 	cg_db_bind_text(st, 2, r->ref);
-	if ((rc = step_done(c->db, st, "replacing affected ranges")))
+	if ((rc = step_done(c->db, st, _("replacing affected ranges"))))
 		return rc;
 	for (size_t i = 0; i < r->n_ids; i++) {
 		if ((rc = put_vuln(c->db, r, r->ids[i])))
@@ -349,7 +350,7 @@ static enum cg_err put_record(void *vctx, const struct adv_record *r)
 	cg_db_bind_text(st, 3, r->modified);
 	sqlite3_bind_int64(st, 4, cg_now());
 	c->st->changed++;
-	return step_done(c->db, st, "recording an advisory");
+	return step_done(c->db, st, _("recording an advisory"));
 }
 
 static enum cg_err put_kev(void *vctx, const struct kev_entry *e)
@@ -372,7 +373,7 @@ static enum cg_err put_kev(void *vctx, const struct kev_entry *e)
 	cg_db_bind_text(st, 5, e->action);
 	cg_db_bind_text(st, 6, e->ransomware);
 	c->st->changed++;
-	return step_done(c->db, st, "storing a KEV entry");
+	return step_done(c->db, st, _("storing a KEV entry"));
 }
 
 static enum cg_err put_epss(void *vctx, const struct epss_entry *e)
@@ -391,7 +392,7 @@ static enum cg_err put_epss(void *vctx, const struct epss_entry *e)
 	if (e->percentile >= 0)
 		sqlite3_bind_double(st, 3, e->percentile);
 	c->st->changed++;
-	return step_done(c->db, st, "storing an EPSS score");
+	return step_done(c->db, st, _("storing an EPSS score"));
 }
 
 enum cg_err store_adv_import(struct cg_db *db, enum adv_format f, const char *file, const char *buf, size_t len,
@@ -403,7 +404,7 @@ enum cg_err store_adv_import(struct cg_db *db, enum adv_format f, const char *fi
 	memset(stats, 0, sizeof *stats);
 	stats->total = -1;
 	if (f == ADV_AUTO && (f = adv_detect(buf, len)) == ADV_AUTO)
-		return cg_err_set(CG_EPARSE, "%s: cannot tell the advisory format; give --format", file);
+		return cg_err_set(CG_EPARSE, _("%s: cannot tell the advisory format; give --format"), file);
 	stats->format = f;
 	if ((rc = cg_db_begin(db)))
 		return rc;
@@ -412,7 +413,7 @@ enum cg_err store_adv_import(struct cg_db *db, enum adv_format f, const char *fi
 	case ADV_OSV: rc = osv_parse(file, buf, len, put_record, &c); break;
 	case ADV_KEV: rc = kev_parse(file, buf, len, put_kev, &c); break;
 	case ADV_EPSS: rc = epss_parse(file, buf, len, put_epss, &c); break;
-	default: rc = cg_err_set(CG_EINVAL, "%s: unknown advisory format", file); break;
+	default: rc = cg_err_set(CG_EINVAL, _("%s: unknown advisory format"), file); break;
 	}
 	if (rc) {
 		cg_db_rollback(db);
@@ -468,7 +469,7 @@ enum cg_err store_vuln_matcher(struct cg_db *db, struct vuln_matcher **out)
 	}
 	sqlite3_reset(st);
 	if (r != SQLITE_DONE) {
-		rc = cg_db_fail(db, "reading affected ranges");
+		rc = cg_db_fail(db, _("reading affected ranges"));
 		goto fail;
 	}
 	vuln_matcher_seal(m);
@@ -502,7 +503,7 @@ enum cg_err store_vuln_meta_set(struct cg_db *db, const char *key, const char *v
 		return rc;
 	cg_db_bind_text(st, 1, key);
 	cg_db_bind_text(st, 2, value);
-	return step_done(db, st, "storing a setting");
+	return step_done(db, st, _("storing a setting"));
 }
 
 /* ------------------------------------------------------------ watchlist */
@@ -531,7 +532,7 @@ enum cg_err store_watch_put(struct cg_db *db, const struct watch_entry *e, const
 	cg_db_bind_text(st, 4, e->date);
 	cg_db_bind_text(st, 5, e->note);
 	cg_db_bind_text(st, 6, origin);
-	return step_done(db, st, "storing a watchlist entry");
+	return step_done(db, st, _("storing a watchlist entry"));
 }
 
 static enum cg_err watch_cb(void *vctx, const struct watch_entry *e)
@@ -569,7 +570,7 @@ enum cg_err store_watch_rule_put(struct cg_db *db, const struct watch_rule *r, c
 	cg_db_bind_text(st, 7, r->date);
 	cg_db_bind_text(st, 8, r->note);
 	cg_db_bind_text(st, 9, origin);
-	return step_done(db, st, "storing a watchlist rule");
+	return step_done(db, st, _("storing a watchlist rule"));
 }
 
 enum cg_err store_watch_rule_foreach(struct cg_db *db, watch_rule_row_fn fn, void *ctx)
@@ -599,7 +600,7 @@ enum cg_err store_watch_rule_foreach(struct cg_db *db, watch_rule_row_fn fn, voi
 		}
 	}
 	sqlite3_reset(st);
-	return r == SQLITE_DONE ? CG_OK : cg_db_fail(db, "reading the watchlist rules");
+	return r == SQLITE_DONE ? CG_OK : cg_db_fail(db, _("reading the watchlist rules"));
 }
 
 enum cg_err store_watch_rule_remove(struct cg_db *db, int64_t id)
@@ -610,10 +611,10 @@ enum cg_err store_watch_rule_remove(struct cg_db *db, int64_t id)
 	if ((rc = cg_db_stmt(db, "DELETE FROM watch_rule WHERE id = ?1", &st)))
 		return rc;
 	sqlite3_bind_int64(st, 1, id);
-	if ((rc = step_done(db, st, "removing a watchlist rule")))
+	if ((rc = step_done(db, st, _("removing a watchlist rule"))))
 		return rc;
 	if (sqlite3_changes(cg_db_handle(db)) == 0)
-		return cg_err_set(CG_ENOTFOUND, "watchlist rule %lld does not exist", (long long)id);
+		return cg_err_set(CG_ENOTFOUND, _("watchlist rule %lld does not exist"), (long long)id);
 	return CG_OK;
 }
 
@@ -642,10 +643,10 @@ enum cg_err store_watch_remove(struct cg_db *db, const char *cve)
 	if ((rc = cg_db_stmt(db, "DELETE FROM watch WHERE cve = ?1", &st)))
 		return rc;
 	cg_db_bind_text(st, 1, cve);
-	if ((rc = step_done(db, st, "removing a watchlist entry")))
+	if ((rc = step_done(db, st, _("removing a watchlist entry"))))
 		return rc;
 	if (sqlite3_changes(cg_db_handle(db)) == 0)
-		return cg_err_set(CG_ENOTFOUND, "%s is not on the watchlist", cve);
+		return cg_err_set(CG_ENOTFOUND, _("%s is not on the watchlist"), cve);
 	return CG_OK;
 }
 
@@ -667,7 +668,7 @@ enum cg_err store_watch_foreach(struct cg_db *db, watch_row_fn fn, void *ctx)
 		}
 	}
 	sqlite3_reset(st);
-	return r == SQLITE_DONE ? CG_OK : cg_db_fail(db, "reading the watchlist");
+	return r == SQLITE_DONE ? CG_OK : cg_db_fail(db, _("reading the watchlist"));
 }
 
 /* ------------------------------------------------------------ scans */
@@ -727,7 +728,7 @@ static enum cg_err put_finding(void *vctx, const struct inv_item *it, const stru
 	sqlite3_bind_int64(st, 10, c->scan_id);
 	cg_db_bind_text(st, 11, h->note);
 	c->st->open++;
-	return step_done(c->db, st, "storing a finding");
+	return step_done(c->db, st, _("storing a finding"));
 }
 
 struct host_ref {
@@ -752,7 +753,7 @@ static enum cg_err scope_hosts(struct cg_db *db, const char *system, const char 
 		r = sqlite3_step(st);
 		sqlite3_reset(st);
 		if (r != SQLITE_ROW)
-			return cg_err_set(CG_ENOTFOUND, "system '%s' does not exist", system);
+			return cg_err_set(CG_ENOTFOUND, _("system '%s' does not exist"), system);
 	}
 	if (host) {
 		int64_t id;
@@ -771,7 +772,7 @@ static enum cg_err scope_hosts(struct cg_db *db, const char *system, const char 
 			size_t na = alloc ? alloc * 2 : 64;
 			struct host_ref *p = realloc(*out, na * sizeof *p);
 			if (!p) {
-				rc = cg_err_set(CG_ENOMEM, "out of memory");
+				rc = cg_err_set(CG_ENOMEM, _("out of memory"));
 				break;
 			}
 			*out = p;
@@ -783,7 +784,7 @@ static enum cg_err scope_hosts(struct cg_db *db, const char *system, const char 
 	}
 	sqlite3_reset(st);
 	if (!rc && r != SQLITE_DONE)
-		rc = cg_db_fail(db, "listing hosts to scan");
+		rc = cg_db_fail(db, _("listing hosts to scan"));
 	return rc;
 }
 
@@ -825,7 +826,7 @@ static enum cg_err host_items(struct cg_db *db, int64_t id, struct item_list *l)
 				l->v = p;
 			if (!p || !s) {
 				sqlite3_reset(st);
-				return cg_err_set(CG_ENOMEM, "out of memory");
+				return cg_err_set(CG_ENOMEM, _("out of memory"));
 			}
 			l->strs = s;
 			l->alloc = na;
@@ -839,11 +840,11 @@ static enum cg_err host_items(struct cg_db *db, int64_t id, struct item_list *l)
 		for (int i = 0; i < 6; i++)
 			if (!s[i]) {
 				sqlite3_reset(st);
-				return cg_err_set(CG_ENOMEM, "out of memory");
+				return cg_err_set(CG_ENOMEM, _("out of memory"));
 			}
 	}
 	sqlite3_reset(st);
-	return r == SQLITE_DONE ? CG_OK : cg_db_fail(db, "reading an inventory");
+	return r == SQLITE_DONE ? CG_OK : cg_db_fail(db, _("reading an inventory"));
 }
 
 struct host_kbs {
@@ -876,12 +877,12 @@ static enum cg_err collect_kbs(const struct item_list *items, struct host_kbs *o
 			size_t na = out->alloc ? out->alloc * 2 : 16;
 			char **p = realloc(out->v, na * sizeof *p);
 			if (!p)
-				return cg_err_set(CG_ENOMEM, "out of memory");
+				return cg_err_set(CG_ENOMEM, _("out of memory"));
 			out->v = p;
 			out->alloc = na;
 		}
 		if (!(out->v[out->n] = strdup(kb)))
-			return cg_err_set(CG_ENOMEM, "out of memory");
+			return cg_err_set(CG_ENOMEM, _("out of memory"));
 		out->n++;
 	}
 	return CG_OK;
@@ -908,7 +909,7 @@ enum cg_err store_vuln_scan(struct cg_db *db, const struct vuln_matcher *m, cons
 		goto fail;
 	sqlite3_bind_int64(st, 1, c.now);
 	cg_db_bind_text(st, 2, scope[0] ? scope : "all");
-	if ((rc = step_done(db, st, "recording a scan")))
+	if ((rc = step_done(db, st, _("recording a scan"))))
 		goto fail;
 	c.scan_id = stats->scan_id = sqlite3_last_insert_rowid(cg_db_handle(db));
 	for (size_t i = 0; i < nh; i++) {
@@ -933,7 +934,7 @@ enum cg_err store_vuln_scan(struct cg_db *db, const struct vuln_matcher *m, cons
 		sqlite3_bind_int64(st, 1, c.host_id);
 		sqlite3_bind_int64(st, 2, c.scan_id);
 		sqlite3_bind_int64(st, 3, c.now);
-		if ((rc = step_done(db, st, "marking fixed findings")))
+		if ((rc = step_done(db, st, _("marking fixed findings"))))
 			goto fail;
 		stats->fixed += (size_t)sqlite3_changes(cg_db_handle(db));
 		stats->hosts++;
@@ -947,7 +948,7 @@ enum cg_err store_vuln_scan(struct cg_db *db, const struct vuln_matcher *m, cons
 	sqlite3_bind_int64(st, 4, (sqlite3_int64)stats->open);
 	sqlite3_bind_int64(st, 5, (sqlite3_int64)stats->found_new);
 	sqlite3_bind_int64(st, 6, (sqlite3_int64)stats->fixed);
-	if ((rc = step_done(db, st, "recording a scan")))
+	if ((rc = step_done(db, st, _("recording a scan"))))
 		goto fail;
 	for (size_t i = 0; i < nh; i++)
 		free(hosts[i].distro);
@@ -1028,7 +1029,7 @@ enum cg_err store_finding_foreach(struct cg_db *db, const struct finding_filter 
 		}
 	}
 	sqlite3_reset(st);
-	return r == SQLITE_DONE ? CG_OK : cg_db_fail(db, "reading findings");
+	return r == SQLITE_DONE ? CG_OK : cg_db_fail(db, _("reading findings"));
 }
 
 static enum cg_err finding_state(struct cg_db *db, int64_t id, char *state, size_t n)
@@ -1045,7 +1046,7 @@ static enum cg_err finding_state(struct cg_db *db, int64_t id, char *state, size
 		snprintf(state, n, "%s", cg_db_col_text(st, 0));
 	sqlite3_reset(st);
 	if (r != SQLITE_ROW)
-		return cg_err_set(CG_ENOTFOUND, "finding %lld does not exist", (long long)id);
+		return cg_err_set(CG_ENOTFOUND, _("finding %lld does not exist"), (long long)id);
 	return CG_OK;
 }
 
@@ -1056,20 +1057,20 @@ enum cg_err store_finding_accept(struct cg_db *db, int64_t id, const char *reaso
 	enum cg_err rc;
 
 	if (!reason || !*reason)
-		return cg_err_set(CG_EINVAL, "accepting a finding needs a reason");
+		return cg_err_set(CG_EINVAL, _("accepting a finding needs a reason"));
 	if (strlen(reason) > 4096)
-		return cg_err_set(CG_ELIMIT, "reason longer than 4096 bytes");
+		return cg_err_set(CG_ELIMIT, _("reason longer than 4096 bytes"));
 	if ((rc = finding_state(db, id, state, sizeof state)))
 		return rc;
 	if (strcmp(state, "fixed") == 0)
-		return cg_err_set(CG_EINVAL, "finding %lld is fixed; nothing to accept", (long long)id);
+		return cg_err_set(CG_EINVAL, _("finding %lld is fixed; nothing to accept"), (long long)id);
 	if ((rc = cg_db_stmt(db, "UPDATE vuln_finding SET state = 'accepted', reason = ?2, state_at = ?3 WHERE id = ?1",
 			     &st)))
 		return rc;
 	sqlite3_bind_int64(st, 1, id);
 	cg_db_bind_text(st, 2, reason);
 	sqlite3_bind_int64(st, 3, cg_now());
-	return step_done(db, st, "accepting a finding");
+	return step_done(db, st, _("accepting a finding"));
 }
 
 enum cg_err store_finding_reopen(struct cg_db *db, int64_t id)
@@ -1081,11 +1082,11 @@ enum cg_err store_finding_reopen(struct cg_db *db, int64_t id)
 	if ((rc = finding_state(db, id, state, sizeof state)))
 		return rc;
 	if (strcmp(state, "accepted") != 0)
-		return cg_err_set(CG_EINVAL, "finding %lld is %s, not accepted", (long long)id, state);
+		return cg_err_set(CG_EINVAL, _("finding %lld is %s, not accepted"), (long long)id, state);
 	if ((rc = cg_db_stmt(db, "UPDATE vuln_finding SET state = 'open', reason = NULL, state_at = ?2 WHERE id = ?1",
 			     &st)))
 		return rc;
 	sqlite3_bind_int64(st, 1, id);
 	sqlite3_bind_int64(st, 2, cg_now());
-	return step_done(db, st, "reopening a finding");
+	return step_done(db, st, _("reopening a finding"));
 }

@@ -3,6 +3,7 @@
  * 116.0.5845.187 and 1.1.1w the way their vendors mean). */
 #include <string.h>
 
+#include "cg_i18n.h"
 #include "vercmp_internal.h"
 
 static const char *const names[VERCMP_SCHEME_COUNT] = {"deb", "rpm", "semver", "bigip", "zimbra", "generic"};
@@ -15,7 +16,7 @@ enum cg_err vercmp_scheme_parse(const char *name, enum vercmp_scheme *out)
 			return CG_OK;
 		}
 	}
-	return cg_err_set(CG_EINVAL, "unknown version scheme '%s' (deb, rpm, semver, bigip, zimbra, generic)",
+	return cg_err_set(CG_EINVAL, _("unknown version scheme '%s' (deb, rpm, semver, bigip, zimbra, generic)"),
 			  name);
 }
 
@@ -29,12 +30,12 @@ static enum cg_err generic_check(const char *v)
 	size_t n = strnlen(v, VERCMP_MAX_LEN + 1);
 
 	if (n > VERCMP_MAX_LEN)
-		return cg_err_set(CG_ELIMIT, "version '%.32s...': longer than %d bytes", v, VERCMP_MAX_LEN);
+		return cg_err_set(CG_ELIMIT, _("version '%.32s...': longer than %d bytes"), v, VERCMP_MAX_LEN);
 	if (n == 0)
-		return cg_err_set(CG_EPARSE, "version '': empty");
+		return cg_err_set(CG_EPARSE, _("version '': empty"));
 	for (size_t i = 0; i < n; i++)
 		if ((unsigned char)v[i] < ' ' || v[i] == 0x7f)
-			return cg_err_set(CG_EPARSE, "version '%s': contains a control character", v);
+			return cg_err_set(CG_EPARSE, _("version '%s': contains a control character"), v);
 	return CG_OK;
 }
 

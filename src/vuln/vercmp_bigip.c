@@ -9,6 +9,7 @@
 #include <strings.h>
 #include <string.h>
 
+#include "cg_i18n.h"
 #include "vercmp_internal.h"
 
 int vercmp_number(const char **p, unsigned long *out)
@@ -51,7 +52,7 @@ enum cg_err vercmp_bigip_parse(const char *s, struct bigip_version *out)
 	int n;
 
 	if (strnlen(s, VERCMP_MAX_LEN + 1) > VERCMP_MAX_LEN)
-		return cg_err_set(CG_ELIMIT, "version '%.32s...': longer than %d bytes", s, VERCMP_MAX_LEN);
+		return cg_err_set(CG_ELIMIT, _("version '%.32s...': longer than %d bytes"), s, VERCMP_MAX_LEN);
 	memset(out, 0, sizeof *out);
 	while (*p == ' ' || *p == '\t')
 		p++;
@@ -94,7 +95,7 @@ enum cg_err vercmp_bigip_parse(const char *s, struct bigip_version *out)
 	return CG_OK;
 bad:
 	return cg_err_set(CG_EPARSE,
-			  "version '%s': not a BIG-IP version (expected e.g. '17.1.0.3' or '17.1.0.3 build 0.75.4')",
+			  _("version '%s': not a BIG-IP version (expected e.g. '17.1.0.3' or '17.1.0.3 build 0.75.4')"),
 			  s);
 }
 

@@ -4,6 +4,7 @@
 #include <limits.h>
 #include <string.h>
 
+#include "cg_i18n.h"
 #include "vercmp_internal.h"
 
 struct deb_version {
@@ -19,7 +20,7 @@ static int is_space(int c) { return c == ' ' || (c >= '\t' && c <= '\r'); }
 
 static enum cg_err bad(const char *v, const char *why)
 {
-	return cg_err_set(CG_EPARSE, "version '%.*s': %s", VERCMP_MAX_LEN, v, why);
+	return cg_err_set(CG_EPARSE, _("version '%.*s': %s"), VERCMP_MAX_LEN, v, why);
 }
 
 /* The epoch as strtol() would read it, with dpkg's checks. */
@@ -42,13 +43,13 @@ static enum cg_err parse_epoch(const char *v, const char *s, const char *colon, 
 		p++;
 	}
 	if (!digits)
-		return bad(v, "epoch in version is empty");
+		return bad(v, _("epoch in version is empty"));
 	if (p != colon)
-		return bad(v, "epoch in version is not number");
+		return bad(v, _("epoch in version is not number"));
 	if (neg && (n || big))
-		return bad(v, "epoch in version is negative");
+		return bad(v, _("epoch in version is negative"));
 	if (big || n > (unsigned long)INT_MAX)
-		return bad(v, "epoch in version is too big");
+		return bad(v, _("epoch in version is too big"));
 	*out = n;
 	return CG_OK;
 }
@@ -59,24 +60,24 @@ static enum cg_err deb_parse(const char *v, struct deb_version *out)
 	enum cg_err rc;
 
 	if (strnlen(v, VERCMP_MAX_LEN + 1) > VERCMP_MAX_LEN)
-		return cg_err_set(CG_ELIMIT, "version '%.32s...': longer than %d bytes", v, VERCMP_MAX_LEN);
+		return cg_err_set(CG_ELIMIT, _("version '%.32s...': longer than %d bytes"), v, VERCMP_MAX_LEN);
 	while (*s && is_blank(*s))
 		s++;
 	if (!*s)
-		return bad(v, "version string is empty");
+		return bad(v, _("version string is empty"));
 	for (end = s; *end && !is_blank(*end); end++)
 		;
 	for (p = end; *p && is_blank(*p); p++)
 		;
 	if (*p)
-		return bad(v, "version string has embedded spaces");
+		return bad(v, _("version string has embedded spaces"));
 	colon = memchr(s, ':', (size_t)(end - s));
 	out->epoch = 0;
 	if (colon) {
 		if ((rc = parse_epoch(v, s, colon, &out->epoch)))
 			return rc;
 		if (colon + 1 == end)
-			return bad(v, "nothing after colon in version number");
+			return bad(v, _("nothing after colon in version number"));
 		s = colon + 1;
 	}
 	for (p = s; p < end; p++)
@@ -87,9 +88,9 @@ static enum cg_err deb_parse(const char *v, struct deb_version *out)
 	out->rev = hyphen ? hyphen + 1 : end;
 	out->rev_end = end;
 	if (hyphen && out->rev == end)
-		return bad(v, "revision number is empty");
+		return bad(v, _("revision number is empty"));
 	if (out->up == out->up_end)
-		return bad(v, "version number is empty");
+		return bad(v, _("version number is empty"));
 	return CG_OK;
 }
 

@@ -3,6 +3,7 @@
  * anything else) and rpmverCmp() for [EPOCH:]VERSION[-RELEASE]. */
 #include <string.h>
 
+#include "cg_i18n.h"
 #include "vercmp_internal.h"
 
 static int is_digit(int c) { return c >= '0' && c <= '9'; }
@@ -105,12 +106,12 @@ static enum cg_err evr_parse(const char *s, struct evr *out)
 	const char *p = s, *dash;
 
 	if (n > VERCMP_MAX_LEN)
-		return cg_err_set(CG_ELIMIT, "version '%.32s...': longer than %d bytes", s, VERCMP_MAX_LEN);
+		return cg_err_set(CG_ELIMIT, _("version '%.32s...': longer than %d bytes"), s, VERCMP_MAX_LEN);
 	if (n == 0)
-		return cg_err_set(CG_EPARSE, "version '': empty");
+		return cg_err_set(CG_EPARSE, _("version '': empty"));
 	for (size_t i = 0; i < n; i++)
 		if ((unsigned char)s[i] <= ' ' || s[i] == 0x7f)
-			return cg_err_set(CG_EPARSE, "version '%s': contains a space or control character", s);
+			return cg_err_set(CG_EPARSE, _("version '%s': contains a space or control character"), s);
 	while (is_digit(*p))
 		p++;
 	dash = strrchr(p, '-');
@@ -132,7 +133,7 @@ static enum cg_err evr_parse(const char *s, struct evr *out)
 		out->vl = strlen(out->v);
 	}
 	if (out->vl == 0)
-		return cg_err_set(CG_EPARSE, "version '%s': the version part is empty", s);
+		return cg_err_set(CG_EPARSE, _("version '%s': the version part is empty"), s);
 	return CG_OK;
 }
 

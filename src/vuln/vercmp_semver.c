@@ -3,6 +3,7 @@
  * leading zeros are accepted. */
 #include <string.h>
 
+#include "cg_i18n.h"
 #include "vercmp_internal.h"
 
 struct semver {
@@ -20,7 +21,7 @@ static int is_ident(int c)
 
 static enum cg_err bad(const char *v, const char *why)
 {
-	return cg_err_set(CG_EPARSE, "version '%.*s': %s", VERCMP_MAX_LEN, v, why);
+	return cg_err_set(CG_EPARSE, _("version '%.*s': %s"), VERCMP_MAX_LEN, v, why);
 }
 
 static enum cg_err parse(const char *v, struct semver *out)
@@ -29,7 +30,7 @@ static enum cg_err parse(const char *v, struct semver *out)
 	int n = 0;
 
 	if (strnlen(v, VERCMP_MAX_LEN + 1) > VERCMP_MAX_LEN)
-		return cg_err_set(CG_ELIMIT, "version '%.32s...': longer than %d bytes", v, VERCMP_MAX_LEN);
+		return cg_err_set(CG_ELIMIT, _("version '%.32s...': longer than %d bytes"), v, VERCMP_MAX_LEN);
 	memset(out, 0, sizeof *out);
 	if (*p == 'v' || *p == 'V')
 		p++;
@@ -38,40 +39,40 @@ static enum cg_err parse(const char *v, struct semver *out)
 		while (is_digit(*p))
 			p++;
 		if (p == s)
-			return bad(v, n ? "empty number after '.'" : "does not start with a number");
+			return bad(v, n ? _("empty number after '.'") : _("does not start with a number"));
 		out->core[n] = s;
 		out->core_len[n] = (size_t)(p - s);
 		n++;
 		if (*p != '.')
 			break;
 		if (n == 3)
-			return bad(v, "more than three numbers (MAJOR.MINOR.PATCH)");
+			return bad(v, _("more than three numbers (MAJOR.MINOR.PATCH)"));
 		p++;
 	}
 	if (*p == '-') {
 		const char *s = ++p;
 		while (*p && *p != '+') {
 			if (*p != '.' && !is_ident(*p))
-				return bad(v, "invalid character in the pre-release");
+				return bad(v, _("invalid character in the pre-release"));
 			if (*p == '.' && (p == s || p[-1] == '.' || !p[1] || p[1] == '+'))
-				return bad(v, "empty pre-release identifier");
+				return bad(v, _("empty pre-release identifier"));
 			p++;
 		}
 		if (p == s)
-			return bad(v, "empty pre-release");
+			return bad(v, _("empty pre-release"));
 		out->pre = s;
 		out->pre_len = (size_t)(p - s);
 	}
 	if (*p == '+') {
 		p++;
 		if (!*p)
-			return bad(v, "empty build metadata");
+			return bad(v, _("empty build metadata"));
 		for (; *p; p++)
 			if (*p != '.' && !is_ident(*p))
-				return bad(v, "invalid character in the build metadata");
+				return bad(v, _("invalid character in the build metadata"));
 	}
 	if (*p)
-		return bad(v, "unexpected character");
+		return bad(v, _("unexpected character"));
 	return CG_OK;
 }
 

@@ -5,6 +5,7 @@
 #include <strings.h>
 #include <string.h>
 
+#include "cg_i18n.h"
 #include "vercmp_internal.h"
 
 enum cg_err vercmp_zimbra_parse(const char *s, struct zimbra_version *out)
@@ -13,7 +14,7 @@ enum cg_err vercmp_zimbra_parse(const char *s, struct zimbra_version *out)
 	int n = 0;
 
 	if (strnlen(s, VERCMP_MAX_LEN + 1) > VERCMP_MAX_LEN)
-		return cg_err_set(CG_ELIMIT, "version '%.32s...': longer than %d bytes", s, VERCMP_MAX_LEN);
+		return cg_err_set(CG_ELIMIT, _("version '%.32s...': longer than %d bytes"), s, VERCMP_MAX_LEN);
 	memset(out, 0, sizeof *out);
 	while (*p == ' ' || *p == '\t')
 		p++;
@@ -50,7 +51,7 @@ enum cg_err vercmp_zimbra_parse(const char *s, struct zimbra_version *out)
 	return CG_OK;
 bad:
 	return cg_err_set(CG_EPARSE,
-			  "version '%s': not a Zimbra version (expected e.g. '8.8.15' or '8.8.15 Patch 41')", s);
+			  _("version '%s': not a Zimbra version (expected e.g. '8.8.15' or '8.8.15 Patch 41')"), s);
 }
 
 enum cg_err vercmp_zimbra(const char *a, const char *b, int *out)

@@ -59,7 +59,7 @@ static const char *arena_dup(struct vuln_matcher *m, const char *s)
 enum cg_err vuln_matcher_new(struct vuln_matcher **out)
 {
 	*out = calloc(1, sizeof **out);
-	return *out ? CG_OK : cg_err_set(CG_ENOMEM, "out of memory");
+	return *out ? CG_OK : cg_err_set(CG_ENOMEM, _("out of memory"));
 }
 
 void vuln_matcher_free(struct vuln_matcher *m)
@@ -90,12 +90,12 @@ enum cg_err vuln_matcher_add(struct vuln_matcher *m, const char *vuln_id, const 
 	if (m->sealed)
 		return cg_err_set(CG_EINVAL, "matcher is sealed");
 	if (vercmp_scheme_parse(r->scheme, &s))
-		return cg_err_set(CG_EINVAL, "%s: unknown version scheme '%s'", ref, r->scheme);
+		return cg_err_set(CG_EINVAL, _("%s: unknown version scheme '%s'"), ref, r->scheme);
 	if (m->n == m->alloc) {
 		size_t na = m->alloc ? m->alloc * 2 : 1024;
 		struct mrange *p = realloc(m->v, na * sizeof *p);
 		if (!p)
-			return cg_err_set(CG_ENOMEM, "out of memory");
+			return cg_err_set(CG_ENOMEM, _("out of memory"));
 		m->v = p;
 		m->alloc = na;
 	}
@@ -118,7 +118,7 @@ enum cg_err vuln_matcher_add(struct vuln_matcher *m, const char *vuln_id, const 
 	x->kb = arena_dup(m, r->kb);
 	if ((r->kb && !x->kb) || !x->key || !x->vuln_id || !x->source || !x->ref || !x->release || !x->cpe_update || !x->fixed ||
 	    (r->exact && !x->exact) || (r->start && !x->start) || (r->end && !x->end))
-		return cg_err_set(CG_ENOMEM, "out of memory");
+		return cg_err_set(CG_ENOMEM, _("out of memory"));
 	x->scheme = (unsigned char)s;
 	x->start_incl = (unsigned char)!!r->start_incl;
 	x->end_incl = (unsigned char)!!r->end_incl;
@@ -246,7 +246,7 @@ static enum cg_err visit(const struct vuln_matcher *m, const char *k, int prefix
 			continue;
 		struct verdict *vd = verdict_of(vs, r->vuln_id);
 		if (!vd)
-			return cg_err_set(CG_ENOMEM, "out of memory");
+			return cg_err_set(CG_ENOMEM, _("out of memory"));
 		if (!r->is_cpe)
 			vd->has_family = 1;
 		if (!contains(r, it, version))
@@ -366,7 +366,7 @@ static enum cg_err visit_win(const struct vuln_matcher *m, const char *key, cons
 			continue;
 		struct wverdict *vd = wverdict_of(vs, r->vuln_id);
 		if (!vd)
-			return cg_err_set(CG_ENOMEM, "out of memory");
+			return cg_err_set(CG_ENOMEM, _("out of memory"));
 		struct wside *sd = role == WR_FAMILY ? &vd->fam : role == WR_OWN ? &vd->own : &vd->sib;
 		if (role == WR_FAMILY) {
 			vd->fam_seen = 1;

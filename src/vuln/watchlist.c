@@ -4,6 +4,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "cg_i18n.h"
 #include "csv.h"
 #include "watchlist.h"
 
@@ -27,16 +28,16 @@ static int valid_date(const char *s)
 static enum cg_err check(const char *file, const char *where, const struct watch_entry *e)
 {
 	if (!e->cve || !valid_cve(e->cve))
-		return cg_err_set(CG_EPARSE, "%s: %s: field 'cve': '%s' is not a CVE id", file, where,
+		return cg_err_set(CG_EPARSE, _("%s: %s: field 'cve': '%s' is not a CVE id"), file, where,
 				  e->cve ? e->cve : "");
 	if (!e->reference || !*e->reference || strlen(e->reference) > 512)
-		return cg_err_set(CG_EPARSE, "%s: %s (%s): field 'reference': missing or longer than 512 bytes", file,
+		return cg_err_set(CG_EPARSE, _("%s: %s (%s): field 'reference': missing or longer than 512 bytes"), file,
 				  where, e->cve);
 	if (!e->date || !valid_date(e->date))
-		return cg_err_set(CG_EPARSE, "%s: %s (%s): field 'date': '%s' is not YYYY-MM-DD", file, where, e->cve,
+		return cg_err_set(CG_EPARSE, _("%s: %s (%s): field 'date': '%s' is not YYYY-MM-DD"), file, where, e->cve,
 				  e->date ? e->date : "");
 	if (strlen(e->title) > 1024 || strlen(e->note) > 4096)
-		return cg_err_set(CG_ELIMIT, "%s: %s (%s): title or note too long", file, where, e->cve);
+		return cg_err_set(CG_ELIMIT, _("%s: %s (%s): title or note too long"), file, where, e->cve);
 	return CG_OK;
 }
 
@@ -71,18 +72,18 @@ static enum cg_err rule_of(const char *file, const char *where, json_t *o, json_
 	enum cg_err rc;
 
 	if (!rule_fn)
-		return cg_err_set(CG_EPARSE, "%s: %s: rule entries are not accepted here", file, where);
+		return cg_err_set(CG_EPARSE, _("%s: %s: rule entries are not accepted here"), file, where);
 	if (!json_is_object(jr))
-		return cg_err_set(CG_EPARSE, "%s: %s: field 'rule': expected an object", file, where);
+		return cg_err_set(CG_EPARSE, _("%s: %s: field 'rule': expected an object"), file, where);
 	if (!r.vendor || !valid_vendor(r.vendor))
-		return cg_err_set(CG_EPARSE, "%s: %s: field 'rule.vendor': '%s' is not a lower-case CPE vendor", file,
+		return cg_err_set(CG_EPARSE, _("%s: %s: field 'rule.vendor': '%s' is not a lower-case CPE vendor"), file,
 				  where, r.vendor ? r.vendor : "");
 	if (!r.published_from || !valid_date(r.published_from) || !r.published_to || !valid_date(r.published_to) ||
 	    strcmp(r.published_from, r.published_to) > 0)
-		return cg_err_set(CG_EPARSE, "%s: %s: fields 'rule.published_from'/'published_to': expected two dates "
-				  "YYYY-MM-DD, the first not after the second", file, where);
+		return cg_err_set(CG_EPARSE, _("%s: %s: fields 'rule.published_from'/'published_to': expected two dates "
+				  "YYYY-MM-DD, the first not after the second"), file, where);
 	if (!json_is_number(min) || json_number_value(min) < 0 || json_number_value(min) > 10)
-		return cg_err_set(CG_EPARSE, "%s: %s: field 'rule.cvss_min': expected a number from 0 to 10", file, where);
+		return cg_err_set(CG_EPARSE, _("%s: %s: field 'rule.cvss_min': expected a number from 0 to 10"), file, where);
 	r.cvss_min = json_number_value(min);
 	if ((rc = check(file, where, &e)))
 		return rc;
@@ -99,18 +100,18 @@ static enum cg_err parse_json(const char *file, const char *buf, size_t len, wat
 	char where[32];
 
 	if (!root)
-		return cg_err_set(CG_EPARSE, "%s:%d: column %d: %s", file, err.line, err.column, err.text);
+		return cg_err_set(CG_EPARSE, _("%s:%d: column %d: %s"), file, err.line, err.column, err.text);
 	list = json_is_array(root) ? root : json_object_get(root, "entries");
 	if (!json_is_array(list)) {
 		json_decref(root);
-		return cg_err_set(CG_EPARSE, "%s: expected {\"entries\": [...]} or an array", file);
+		return cg_err_set(CG_EPARSE, _("%s: expected {\"entries\": [...]} or an array"), file);
 	}
 	if (json_array_size(list) > WATCH_MAX_ENTRIES) {
 		json_decref(root);
-		return cg_err_set(CG_ELIMIT, "%s: more than %d entries", file, WATCH_MAX_ENTRIES);
+		return cg_err_set(CG_ELIMIT, _("%s: more than %d entries"), file, WATCH_MAX_ENTRIES);
 	}
 	json_array_foreach(list, i, o) {
-		snprintf(where, sizeof where, "entry %zu", i + 1);
+		snprintf(where, sizeof where, _("entry %zu"), i + 1);
 		if (json_object_get(o, "rule")) {
 			if ((rc = rule_of(file, where, o, json_object_get(o, "rule"), rule_fn, ctx)))
 				break;
@@ -154,7 +155,7 @@ static enum cg_err parse_csv(const char *file, const char *buf, size_t len, watc
 					if (strcasecmp(csv_field(&r, i), names[k]) == 0)
 						col[k] = (int)i;
 			if (col[0] < 0 || col[1] < 0 || col[2] < 0) {
-				rc = cg_err_set(CG_EPARSE, "%s:%zu: header must name cve, reference and date", file, r.line);
+				rc = cg_err_set(CG_EPARSE, _("%s:%zu: header must name cve, reference and date"), file, r.line);
 				break;
 			}
 			header = 1;
@@ -164,13 +165,13 @@ static enum cg_err parse_csv(const char *file, const char *buf, size_t len, watc
 		for (int k = 0; k < 5; k++)
 			v[k] = col[k] >= 0 && (size_t)col[k] < r.n_fields ? csv_field(&r, (size_t)col[k]) : "";
 		struct watch_entry e = {.cve = v[0], .reference = v[1], .date = v[2], .title = v[3], .note = v[4]};
-		snprintf(where, sizeof where, "line %zu", r.line);
+		snprintf(where, sizeof where, _("line %zu"), r.line);
 		if ((rc = check(file, where, &e)) || (rc = fn(ctx, &e)))
 			break;
 	}
 	csv_reader_free(&r);
 	if (!rc && !header)
-		rc = cg_err_set(CG_EPARSE, "%s: empty watchlist", file);
+		rc = cg_err_set(CG_EPARSE, _("%s: empty watchlist"), file);
 	return rc;
 }
 
