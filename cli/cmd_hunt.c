@@ -135,13 +135,13 @@ static int cmp_row(const void *a, const void *b)
 	return strcmp(x->key, y->key);
 }
 
-/* The JSON text of one hit is built here and written with one fwrite. */
-struct jbuf {
-	char *p;
-	size_t len, cap;
-};
-
 /* ---- the hunt ---- */
+
+/* Hits are written through this buffer: one fwrite per block, not per hit. */
+#define OUT_BUF_SIZE ((size_t)256 << 10)
+/* The part of a hit's output that depends only on its line (JSON host,
+ * host_id, seen_at; or the text " [label]"): escaped label and more. */
+#define LINE_TAIL_MAX (6 * LABEL_MAX + 128)
 
 struct hunt_cli {
 	struct cli_ctx *cli;
@@ -152,15 +152,30 @@ struct hunt_cli {
 	int64_t now;
 	struct tally by_match, by_host;
 	uint64_t file_errors;
-	struct jbuf json;
 	const char *unknown; /* translated once, not per hit */
-	char iso[40];        /* seen_at of the last hit, formatted */
-	int64_t iso_for;
-	/* The line of the previous hit and what it was attributed to. */
-	const char *last_text, *last_file;
-	uint64_t last_line;
-	int64_t last_host_id, last_seen;
-	char last_label[LABEL_MAX];
+	/* Output block. */
+	char *out;
+	size_t out_len;
+	/* The hits' file as JSON ({"file":"...","line":), made once per file. */
+	const char *prefix_for;
+	char *prefix;
+	size_t prefix_len;
+};
+
+/* What annotate learned about a line, kept per worker thread (the sink's
+ * scratch) so the hits of one line share it. */
+struct line_memo {
+	int64_t host_id, seen_at;
+	size_t label_len, tail_len;
+	char label[LABEL_MAX];
+	char tail[LINE_TAIL_MAX];
+};
+
+/* The note of a hit: this head, the label, then the hit's output without
+ * its file and line number. */
+struct note_head {
+	int64_t host_id, seen_at;
+	uint32_t label_len, out_len;
 };
 
 /* Length of the valid UTF-8 sequence at s (1-4), or 0 if invalid. */
@@ -190,36 +205,27 @@ static size_t utf8_len(const unsigned char *s, size_t n)
 	return k;
 }
 
-static void jb_put(struct jbuf *b, const char *s, size_t n)
+/* The writers below put text at `o` and return its new end; the caller has
+ * made room: JSON_ROOM(n) bytes for a string of n bytes. */
+#define JSON_ROOM(n) (6 * (n) + 2)
+
+static char *put_mem(char *o, const char *s, size_t n)
 {
-	if (b->len + n > b->cap) {
-		size_t nc = b->cap ? b->cap : 1024;
-		char *np;
-		while (nc < b->len + n)
-			nc *= 2;
-		if (!(np = realloc(b->p, nc)))
-			return; /* out of memory: the line comes out short, never overflows */
-		b->p = np;
-		b->cap = nc;
-	}
-	memcpy(b->p + b->len, s, n);
-	b->len += n;
+	memcpy(o, s, n);
+	return o + n;
 }
 
-static void jb_lit(struct jbuf *b, const char *s)
-{
-	jb_put(b, s, strlen(s));
-}
+#define PUT_LIT(o, lit) put_mem((o), (lit), sizeof(lit) - 1)
 
 /* A JSON string. Log bytes need not be UTF-8: invalid bytes become U+FFFD,
  * so a hit is never dropped over its text. */
-static void jb_str(struct jbuf *b, const char *s, size_t n)
+static char *put_json_str(char *o, const char *s, size_t n)
 {
 	static const char hex[] = "0123456789abcdef";
 	const unsigned char *p = (const unsigned char *)s;
 	size_t i = 0, run = 0;
 
-	jb_put(b, "\"", 1);
+	*o++ = '"';
 	while (i < n) {
 		unsigned c = p[i];
 		size_t k;
@@ -228,36 +234,32 @@ static void jb_str(struct jbuf *b, const char *s, size_t n)
 			run++;
 			continue;
 		}
-		jb_put(b, s + i - run, run);
+		o = put_mem(o, s + i - run, run);
 		run = 0;
 		if (c == '"' || c == '\\') {
-			char e[2] = {'\\', (char)c};
-			jb_put(b, e, 2);
+			*o++ = '\\';
+			*o++ = (char)c;
 			i++;
 		} else if (c < 0x20) {
-			char e[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
-			jb_put(b, e, 6);
+			o = PUT_LIT(o, "\\u00");
+			*o++ = hex[c >> 4];
+			*o++ = hex[c & 15];
 			i++;
 		} else if ((k = utf8_len(p + i, n - i))) {
-			jb_put(b, s + i, k);
+			o = put_mem(o, s + i, k);
 			i += k;
 		} else {
-			jb_lit(b, "\\ufffd");
+			o = PUT_LIT(o, "\\ufffd");
 			i++;
 		}
 	}
-	jb_put(b, s + i - run, run);
-	jb_put(b, "\"", 1);
+	o = put_mem(o, s + i - run, run);
+	*o++ = '"';
+	return o;
 }
 
-/* `name` is a literal such as ",\"match\":". */
-static void jb_field(struct jbuf *b, const char *name, const char *s, size_t n)
-{
-	jb_lit(b, name);
-	jb_str(b, s, n);
-}
-
-static void jb_int(struct jbuf *b, int64_t v)
+/* At most 20 digits and a sign. */
+static char *put_int(char *o, int64_t v)
 {
 	char buf[24];
 	size_t i = sizeof buf;
@@ -268,80 +270,215 @@ static void jb_int(struct jbuf *b, int64_t v)
 	} while (u);
 	if (v < 0)
 		buf[--i] = '-';
-	jb_put(b, buf + i, sizeof buf - i);
+	return put_mem(o, buf + i, sizeof buf - i);
 }
 
-static void print_hit(struct hunt_cli *h, const struct hunt_hit *hit, const char *label, int64_t host_id,
-		      int64_t seen_at)
+/* cg_time_iso without gmtime_r and strftime (their time zone lock is
+ * shared by every worker) for 1970 to 9999; the same text. */
+static void iso_utc(int64_t t, char *buf, size_t n)
 {
-	const struct ioc_entry *e = hit->entry;
+	int64_t days, secs, z, era, doe, yoe, y, doy, mp, d, m;
 
-	if (h->cli->json) {
-		/* Built by hand: this is the hot path of a hunt with many hits. */
-		struct jbuf *b = &h->json;
-		const char *type = ioc_type_name(e->type);
-		b->len = 0;
-		jb_lit(b, "{\"file\":");
-		jb_str(b, hit->file, strlen(hit->file));
-		jb_lit(b, ",\"line\":");
-		jb_int(b, (int64_t)hit->line);
-		jb_field(b, ",\"indicator\":", hit->found, hit->found_len);
-		jb_field(b, ",\"match\":", e->value, strlen(e->value));
-		jb_field(b, ",\"type\":", type, strlen(type));
-		jb_field(b, ",\"source\":", e->source, strlen(e->source));
-		jb_field(b, ",\"family\":", e->family, strlen(e->family));
-		jb_field(b, ",\"host\":", label, strlen(label));
-		jb_lit(b, ",\"host_id\":");
-		if (host_id)
-			jb_int(b, host_id);
-		else
-			jb_lit(b, "null");
-		if (seen_at) {
-			/* Hits of one line share the stamp: format it once. */
-			if (seen_at != h->iso_for) {
-				cg_time_iso(seen_at, h->iso, sizeof h->iso);
-				h->iso_for = seen_at;
-			}
-			jb_field(b, ",\"seen_at\":", h->iso, strlen(h->iso));
-		} else {
-			jb_lit(b, ",\"seen_at\":null");
-		}
-		jb_lit(b, "}\n");
-		fwrite(b->p, 1, b->len, stdout);
+	if (t < 0 || t >= 253402300800 || n < 21) {
+		cg_time_iso(t, buf, n);
 		return;
 	}
-	printf("%s:%llu: %.*s → %s", hit->file, (unsigned long long)hit->line, (int)hit->found_len, hit->found,
-	       e->value);
-	if (*e->source || *e->family)
-		printf(" (%s%s%s)", e->source, *e->source && *e->family ? ", " : "", e->family);
-	if (*label)
-		printf(" [%s]", label);
-	putchar('\n');
+	days = t / 86400;
+	secs = t % 86400;
+	/* Days to civil date (proleptic Gregorian), after H. Hinnant. */
+	z = days + 719468;
+	era = z / 146097;
+	doe = z - era * 146097;
+	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	y = yoe + era * 400;
+	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	mp = (5 * doy + 2) / 153;
+	d = doy - (153 * mp + 2) / 5 + 1;
+	m = mp < 10 ? mp + 3 : mp - 9;
+	y += m <= 2;
+	{
+		int64_t v[6] = {y, m, d, secs / 3600, secs / 60 % 60, secs % 60};
+		static const char sep[] = "--T::Z";
+		char *o = buf;
+		*o++ = (char)('0' + y / 1000);
+		*o++ = (char)('0' + y / 100 % 10);
+		for (int k = 0; k < 6; k++) {
+			*o++ = (char)('0' + v[k] / 10 % 10);
+			*o++ = (char)('0' + v[k] % 10);
+			*o++ = sep[k];
+		}
+		*o = '\0';
+	}
+}
+
+/* Attribute the line of `hit` and build its output tail into `m`. */
+static void memo_line(const struct hunt_cli *h, const struct hunt_hit *hit, struct line_memo *m)
+{
+	char *o = m->tail;
+
+	m->host_id = asset_index_attribute(h->idx, h->set, hit->line_text, hit->line_len, m->label, sizeof m->label);
+	m->label_len = strlen(m->label);
+	if (!logtime_parse(hit->line_text, hit->line_len, h->now, &m->seen_at))
+		m->seen_at = 0;
+	if (h->cli->json) {
+		o = PUT_LIT(o, ",\"host\":");
+		o = put_json_str(o, m->label, m->label_len);
+		o = PUT_LIT(o, ",\"host_id\":");
+		if (m->host_id)
+			o = put_int(o, m->host_id);
+		else
+			o = PUT_LIT(o, "null");
+		if (m->seen_at) {
+			char iso[40];
+			iso_utc(m->seen_at, iso, sizeof iso);
+			o = PUT_LIT(o, ",\"seen_at\":");
+			o = put_json_str(o, iso, strlen(iso));
+		} else {
+			o = PUT_LIT(o, ",\"seen_at\":null");
+		}
+		o = PUT_LIT(o, "}\n");
+	} else {
+		if (m->label_len) {
+			o = PUT_LIT(o, " [");
+			o = put_mem(o, m->label, m->label_len);
+			*o++ = ']';
+		}
+		*o++ = '\n';
+	}
+	m->tail_len = (size_t)(o - m->tail);
+}
+
+/* sink.annotate, on the worker threads: everything about a hit but its line
+ * number, so the emitter only adds file and line. Reads `ctx` only. */
+static enum cg_err annotate_hit(void *ctx, const struct hunt_hit *hit, int same_line, void *scratch,
+				struct cg_buf *note)
+{
+	const struct hunt_cli *h = ctx;
+	struct line_memo *m = scratch;
+	const struct ioc_entry *e = hit->entry;
+	const char *type = ioc_type_name(e->type);
+	size_t vl = strlen(e->value), tl = strlen(type), sl = strlen(e->source), fl = strlen(e->family);
+	struct note_head head;
+	char *o, *out;
+	enum cg_err rc;
+
+	if (!same_line)
+		memo_line(h, hit, m);
+	rc = cg_buf_reserve(note, sizeof head + m->label_len + JSON_ROOM(hit->found_len + vl + tl + sl + fl) + 128 +
+					  m->tail_len);
+	if (rc)
+		return rc;
+	o = note->data + note->len + sizeof head;
+	o = put_mem(o, m->label, m->label_len);
+	out = o;
+	if (h->cli->json) {
+		o = PUT_LIT(o, ",\"indicator\":");
+		o = put_json_str(o, hit->found, hit->found_len);
+		o = PUT_LIT(o, ",\"match\":");
+		o = put_json_str(o, e->value, vl);
+		o = PUT_LIT(o, ",\"type\":");
+		o = put_json_str(o, type, tl);
+		o = PUT_LIT(o, ",\"source\":");
+		o = put_json_str(o, e->source, sl);
+		o = PUT_LIT(o, ",\"family\":");
+		o = put_json_str(o, e->family, fl);
+	} else {
+		o = PUT_LIT(o, ": ");
+		o = put_mem(o, hit->found, hit->found_len);
+		o = PUT_LIT(o, " → ");
+		o = put_mem(o, e->value, vl);
+		if (sl || fl) {
+			o = PUT_LIT(o, " (");
+			o = put_mem(o, e->source, sl);
+			if (sl && fl)
+				o = PUT_LIT(o, ", ");
+			o = put_mem(o, e->family, fl);
+			*o++ = ')';
+		}
+	}
+	o = put_mem(o, m->tail, m->tail_len);
+	head.host_id = m->host_id;
+	head.seen_at = m->seen_at;
+	head.label_len = (uint32_t)m->label_len;
+	head.out_len = (uint32_t)(o - out);
+	memcpy(note->data + note->len, &head, sizeof head);
+	note->len = (size_t)(o - note->data);
+	note->data[note->len] = '\0';
+	return CG_OK;
+}
+
+static void out_flush(struct hunt_cli *h)
+{
+	if (h->out_len)
+		fwrite(h->out, 1, h->out_len, stdout);
+	h->out_len = 0;
+}
+
+/* The bytes before the line number of every hit of `file`. */
+static enum cg_err set_prefix(struct hunt_cli *h, const char *file)
+{
+	size_t n = strlen(file);
+	char *p = malloc(JSON_ROOM(n) + 32), *o;
+
+	if (!p)
+		return cg_err_set(CG_ENOMEM, _("out of memory"));
+	if (h->cli->json) {
+		o = PUT_LIT(p, "{\"file\":");
+		o = put_json_str(o, file, n);
+		o = PUT_LIT(o, ",\"line\":");
+	} else {
+		o = put_mem(p, file, n);
+		*o++ = ':';
+	}
+	free(h->prefix);
+	h->prefix = p;
+	h->prefix_len = (size_t)(o - p);
+	h->prefix_for = file;
+	return CG_OK;
+}
+
+static void print_hit(struct hunt_cli *h, const char *out, size_t out_len, uint64_t line)
+{
+	size_t need = h->prefix_len + 24 + out_len;
+
+	if (h->out_len + need > OUT_BUF_SIZE)
+		out_flush(h);
+	if (need > OUT_BUF_SIZE) {
+		/* Longer than the block (a huge label): as it comes. */
+		char num[24];
+		fwrite(h->prefix, 1, h->prefix_len, stdout);
+		fwrite(num, 1, (size_t)(put_int(num, (int64_t)line) - num), stdout);
+		fwrite(out, 1, out_len, stdout);
+	} else {
+		char *o = h->out + h->out_len;
+		o = put_mem(o, h->prefix, h->prefix_len);
+		o = put_int(o, (int64_t)line);
+		o = put_mem(o, out, out_len);
+		h->out_len = (size_t)(o - h->out);
+	}
+	/* Someone is watching: show each hit as it is found. */
+	if (h->cli->out_tty) {
+		out_flush(h);
+		fflush(stdout);
+	}
 }
 
 static enum cg_err on_hit(void *ctx, const struct hunt_hit *hit)
 {
 	struct hunt_cli *h = ctx;
-	char label[LABEL_MAX] = "";
-	int64_t host_id, seen_at = 0;
+	char label[LABEL_MAX];
+	struct note_head head;
+	const char *note_label, *out;
 	enum cg_err rc;
 
-	/* Hits of one line share its host and time. */
-	if (hit->line_text == h->last_text && hit->line == h->last_line && hit->file == h->last_file) {
-		host_id = h->last_host_id;
-		seen_at = h->last_seen;
-		memcpy(label, h->last_label, sizeof label);
-	} else {
-		host_id = asset_index_attribute(h->idx, h->set, hit->line_text, hit->line_len, label, sizeof label);
-		if (!logtime_parse(hit->line_text, hit->line_len, h->now, &seen_at))
-			seen_at = 0;
-		h->last_text = hit->line_text;
-		h->last_line = hit->line;
-		h->last_file = hit->file;
-		h->last_host_id = host_id;
-		h->last_seen = seen_at;
-		memcpy(h->last_label, label, sizeof label);
-	}
+	/* annotate_hit wrote the note, on a worker or (rarely) just now. */
+	if (!hit->note || hit->note_len < sizeof head)
+		return cg_err_set(CG_EINTERNAL, "hunt: a hit without its note");
+	memcpy(&head, hit->note, sizeof head);
+	note_label = hit->note + sizeof head;
+	out = note_label + head.label_len;
+	memcpy(label, note_label, head.label_len);
+	label[head.label_len] = '\0';
 	if (h->store) {
 		char found[IOC_VALUE_MAX + 1];
 		size_t n = hit->found_len > IOC_VALUE_MAX ? IOC_VALUE_MAX : hit->found_len;
@@ -355,9 +492,9 @@ static enum cg_err on_hit(void *ctx, const struct hunt_hit *hit)
 			.match_type = ioc_type_name(hit->entry->type),
 			.source = hit->entry->source,
 			.family = hit->entry->family,
-			.host_id = host_id,
+			.host_id = head.host_id,
 			.host_label = label,
-			.seen_at = seen_at,
+			.seen_at = head.seen_at,
 		};
 		memcpy(found, hit->found, n);
 		found[n] = '\0';
@@ -365,7 +502,12 @@ static enum cg_err on_hit(void *ctx, const struct hunt_hit *hit)
 			return rc;
 	}
 	cli_progress_done(&h->progress);
-	print_hit(h, hit, label, host_id, seen_at);
+	if (hit->file != h->prefix_for && (rc = set_prefix(h, hit->file)))
+		return rc;
+	print_hit(h, out, head.out_len, hit->line);
+	/* The summary is for people; JSON readers count for themselves. */
+	if (h->cli->json)
+		return CG_OK;
 	if ((rc = tally_add(&h->by_match, hit->entry->value, hit->entry->family)))
 		return rc;
 	return tally_add(&h->by_host, *label ? label : h->unknown, NULL);
@@ -377,6 +519,9 @@ static void on_file_error(void *ctx, const char *path, enum cg_err code, const c
 	(void)path;
 	(void)code;
 	h->file_errors++;
+	/* Hits found so far come out before the message, as they were found. */
+	out_flush(h);
+	fflush(stdout);
 	cli_progress_done(&h->progress);
 	if (lines)
 		cli_error(_("%s (%llu lines read and hunted)"), msg, (unsigned long long)lines);
@@ -625,8 +770,13 @@ int cmd_hunt(struct cli_ctx *ctx, int argc, char **argv)
 {
 	struct hunt_args a = {.format = FEED_AUTO};
 	struct hunt_cli h = {.cli = ctx};
-	struct hunt_sink sink = {.hit = on_hit, .file_error = on_file_error, .progress = on_progress, .ctx = &h};
-	struct hunt_opts opts;
+	struct hunt_sink sink = {.hit = on_hit,
+				 .file_error = on_file_error,
+				 .progress = on_progress,
+				 .ctx = &h,
+				 .annotate = annotate_hit,
+				 .annotate_scratch = sizeof(struct line_memo)};
+	struct hunt_opts opts = {0};
 	struct hunt_stats st = {0};
 	struct cg_db *db = NULL;
 	struct ioc_set *set = NULL;
@@ -658,12 +808,14 @@ int cmd_hunt(struct cli_ctx *ctx, int argc, char **argv)
 			goto out;
 		}
 	}
-	/* Hits can be many: write them in large blocks unless someone watches. */
-	if (!ctx->out_tty)
-		setvbuf(stdout, NULL, _IOFBF, 1u << 20);
+	if (!(h.out = malloc(OUT_BUF_SIZE))) {
+		cli_fail(cg_err_set(CG_ENOMEM, _("out of memory")));
+		goto out;
+	}
 	opts.threads = a.threads;
 	opts.chunk_size = a.chunk;
 	rc = hunt_paths(set, (const char *const *)argv + optind, (size_t)(argc - optind), &opts, &sink, &st);
+	out_flush(&h);
 	cli_progress_done(&h.progress);
 	if (rc) {
 		cli_fail(rc);
@@ -690,7 +842,8 @@ out:
 	ioc_set_free(set);
 	tally_free(&h.by_match);
 	tally_free(&h.by_host);
-	free(h.json.p);
+	free(h.out);
+	free(h.prefix);
 	cg_db_close(db);
 	free(joined);
 	return status;

@@ -21,6 +21,9 @@
 #include "extract.h"
 
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "ioc.h"
 
@@ -219,7 +222,7 @@ static void word_f(struct ex *x, size_t off, size_t n, int depth, unsigned f)
 			}
 		}
 		/* Parts without a dot can only be hashes: times and MAC addresses end here. */
-		if (depth < 4 && ((f & C_DOT) || n >= 32))
+		if (depth < 4 && ((f & C_DOT) || (n >= 32 && (x->kinds & EXTRACT_HASH))))
 			split(x, off, n, ':', depth);
 		return;
 	}
@@ -236,7 +239,7 @@ static void word_f(struct ex *x, size_t off, size_t n, int depth, unsigned f)
 		return;
 	}
 	if (f & C_HYPHEN) {
-		if (depth < 4 && ((f & C_DOT) || n >= 32))
+		if (depth < 4 && ((f & C_DOT) || (n >= 32 && (x->kinds & EXTRACT_HASH))))
 			split(x, off, n, '-', depth);
 		return;
 	}
@@ -270,6 +273,67 @@ static void maybe_url(struct ex *x, size_t wstart, size_t colon)
 		emit(x, EXTRACT_URL, b, e - b, NULL, 0);
 }
 
+/* The first '.' or ':' in s[i, len), or len. */
+static size_t next_mark(const char *s, size_t len, size_t i)
+{
+#ifdef __SSE2__
+	const __m128i dot = _mm_set1_epi8('.'), colon = _mm_set1_epi8(':');
+	for (; i + 16 <= len; i += 16) {
+		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
+		unsigned m = (unsigned)_mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(v, dot), _mm_cmpeq_epi8(v, colon)));
+		if (m)
+			return i + (size_t)__builtin_ctz(m);
+	}
+#endif
+	for (; i < len; i++)
+		if (s[i] == '.' || s[i] == ':')
+			return i;
+	return len;
+}
+
+/* Without hashes and URLs only words with a dot or a colon can give a
+ * token, so look for those bytes (sixteen at a time) and take the word
+ * around each; the bytes of other words are never looked at. Same words,
+ * same flags, same order as the loop in extract_line. */
+static void extract_marked(struct ex *x)
+{
+	const char *line = x->line;
+	size_t len = x->len, i = 0;
+
+	while (i < len && !x->stop) {
+		size_t p = next_mark(line, len, i), s, e, n;
+		unsigned f;
+
+		if (p >= len)
+			break;
+		/* Words are maximal and i is never inside one: this one starts at or after i. */
+		f = 0;
+		for (s = p; s > i; s--) {
+			unsigned c = cls[(unsigned char)line[s - 1]];
+			if (!(c & C_WORD))
+				break;
+			f |= c;
+		}
+		for (e = p; e < len; e++) {
+			unsigned c = cls[(unsigned char)line[e]];
+			if (!(c & C_WORD))
+				break;
+			f |= c;
+		}
+		i = e;
+		n = e - s;
+		/* A dropped trailing dot changes the flags only when it was the one dot. */
+		if (line[e - 1] == '.') {
+			if (--n < 3)
+				continue;
+			f = word_flags(line + s, n);
+		} else if (n < 3) {
+			continue;
+		}
+		word_f(x, s, n, 0, f);
+	}
+}
+
 unsigned extract_line(const char *line, size_t len, unsigned kinds, extract_fn fn, void *ctx)
 {
 	struct ex x = {.line = line, .len = len, .kinds = kinds, .fn = fn, .ctx = ctx};
@@ -277,6 +341,10 @@ unsigned extract_line(const char *line, size_t len, unsigned kinds, extract_fn f
 
 	if (!line)
 		return 0;
+	if (!(kinds & (EXTRACT_HASH | EXTRACT_URL))) {
+		extract_marked(&x);
+		return x.count;
+	}
 	while (i < len && !x.stop) {
 		size_t start;
 		unsigned f = 0;

@@ -1,9 +1,13 @@
 #include "hunt.h"
 
 #include <pthread.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "cg_i18n.h"
 #include "extract.h"
@@ -12,11 +16,15 @@
 /* Bytes per chunk read from a stream (gzip, pipe). */
 #define HUNT_STREAM_CHUNK ((size_t)1 << 20)
 
+/* hitrec.note_off of a hit the worker did not annotate. */
+#define NOTE_NONE SIZE_MAX
+
 /* One hit found by a worker, relative to its chunk. */
 struct hitrec {
 	uint64_t line_idx; /* newlines before the hit's line in the chunk */
 	size_t line_off, line_len, found_off, found_len;
 	const struct ioc_entry *e;
+	size_t note_off, note_len; /* in the chunk's note buffer */
 };
 
 struct hitvec {
@@ -84,10 +92,24 @@ static int cmp_match(const void *a, const void *b)
 	return x->len < y->len ? -1 : x->len > y->len;
 }
 
+/* IPv4 tokens looked up together (ioc_set_match_v4_many). */
+#define V4_BATCH 64
+
+/* A token waiting for the lookups of its batch; `e` is known already for
+ * other kinds, whose lookups are not batched. */
+struct pending {
+	size_t off, len;
+	const struct ioc_entry *e;
+	int v4; /* keys[] has its address */
+};
+
 struct tok_ctx {
 	const struct ioc_set *set;
 	const char *chunk;
 	struct matchvec *found; /* token hits, by offset */
+	struct pending pend[V4_BATCH];
+	uint32_t keys[V4_BATCH];
+	size_t n_pend, n_keys;
 };
 
 static const struct ioc_entry *lookup(const struct ioc_set *set, const char *s, const struct extract_token *t)
@@ -111,23 +133,72 @@ static const struct ioc_entry *lookup(const struct ioc_set *set, const char *s, 
 	}
 }
 
+/* Resolve the pending tokens, keeping their order. */
+static int flush_pending(struct tok_ctx *tc)
+{
+	const struct ioc_entry *res[V4_BATCH];
+	size_t k = 0;
+
+	ioc_set_match_v4_many(tc->set, tc->keys, tc->n_keys, res);
+	for (size_t i = 0; i < tc->n_pend; i++) {
+		const struct pending *p = &tc->pend[i];
+		const struct ioc_entry *e = p->v4 ? res[k++] : p->e;
+		if (e && push_match(tc->found, p->off, p->len, e))
+			return 1;
+	}
+	tc->n_pend = tc->n_keys = 0;
+	return 0;
+}
+
 static int on_token(void *ctx, const struct extract_token *t)
 {
 	struct tok_ctx *tc = ctx;
-	const struct ioc_entry *e = lookup(tc->set, tc->chunk + t->off, t);
+	struct pending *p;
 
-	if (!e)
-		return 0;
-	return push_match(tc->found, t->off, t->len, e);
+	if (t->kind == EXTRACT_IPV4) {
+		p = &tc->pend[tc->n_pend++];
+		p->v4 = 1;
+		p->e = NULL;
+		tc->keys[tc->n_keys++] = (uint32_t)t->addr[0] << 24 | (uint32_t)t->addr[1] << 16 |
+					 (uint32_t)t->addr[2] << 8 | t->addr[3];
+	} else {
+		const struct ioc_entry *e = lookup(tc->set, tc->chunk + t->off, t);
+		if (!e)
+			return 0;
+		p = &tc->pend[tc->n_pend++];
+		p->v4 = 0;
+		p->e = e;
+	}
+	p->off = t->off;
+	p->len = t->len;
+	return tc->n_pend == V4_BATCH ? flush_pending(tc) : 0;
 }
 
-/* Newlines in p[0, n): eight bytes at a time. */
+/* Newlines in p[0, n): sixteen bytes at a time where SSE2 is there (every
+ * x86-64), else eight. Every chunk is counted whole, so this is part of the
+ * cost of every byte. */
 static uint64_t count_nl(const char *p, size_t n)
 {
 	const uint64_t ones = 0x0101010101010101ull, low7 = 0x7f7f7f7f7f7f7f7full;
 	uint64_t c = 0;
 	size_t i = 0;
 
+#ifdef __SSE2__
+	{
+		const __m128i nl = _mm_set1_epi8('\n'), zero = _mm_setzero_si128();
+		while (i + 16 <= n) {
+			/* Per-byte counters of up to 255 compares, then one horizontal sum. */
+			__m128i acc = zero;
+			size_t stop = n - i >= 255 * 16 ? i + 255 * 16 : i + ((n - i) & ~(size_t)15);
+			for (; i < stop; i += 16) {
+				__m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
+				acc = _mm_sub_epi8(acc, _mm_cmpeq_epi8(v, nl));
+			}
+			acc = _mm_sad_epu8(acc, zero);
+			c += (uint64_t)_mm_cvtsi128_si64(acc) + (uint64_t)_mm_cvtsi128_si64(_mm_unpackhi_epi64(acc, acc));
+		}
+	}
+#endif
 	for (; i + 8 <= n; i += 8) {
 		uint64_t w, x;
 		memcpy(&w, p + i, 8);
@@ -165,7 +236,7 @@ static void tidy_line(const char *chunk, struct hitrec *v, size_t *n)
 static enum cg_err scan_chunk(struct scanner *sc, const char *chunk, size_t len, int complete_tail,
 			      struct hitvec *out, uint64_t *lines)
 {
-	struct tok_ctx tc = {sc->set, chunk, &sc->toks};
+	struct tok_ctx tc = {.set = sc->set, .chunk = chunk, .found = &sc->toks};
 	size_t ti = 0, ui = 0, pos = 0, line_start = 0, line_end = 0, first = 0;
 	uint64_t idx = 0;
 	int have_line = 0;
@@ -181,6 +252,9 @@ static enum cg_err scan_chunk(struct scanner *sc, const char *chunk, size_t len,
 			qsort(sc->urls.v, sc->urls.n, sizeof *sc->urls.v, cmp_match);
 	}
 	extract_line(chunk, len, sc->kinds, on_token, &tc);
+	/* Stopped early only when out of memory; otherwise the last batch waits. */
+	if (!sc->toks.oom)
+		flush_pending(&tc);
 	if (sc->urls.oom || sc->toks.oom)
 		return cg_err_set(CG_ENOMEM, _("out of memory"));
 	/* Merge the two sorted lists. */
@@ -216,6 +290,8 @@ static enum cg_err scan_chunk(struct scanner *sc, const char *chunk, size_t len,
 		r.found_off = h->off;
 		r.found_len = h->len;
 		r.e = h->e;
+		r.note_off = NOTE_NONE;
+		r.note_len = 0;
 		if ((rc = hitvec_push(out, &r)))
 			return rc;
 	}
@@ -263,24 +339,100 @@ static void scanner_fini(struct scanner *sc)
 	free(sc->toks.v);
 }
 
-/* Hand the hits of one chunk to the sink; `base` is the file's line count before the chunk. */
-static enum cg_err emit_hits(const struct hunt_sink *sink, const char *file, const char *chunk,
-			     const struct hitvec *h, uint64_t base, struct hunt_stats *st)
+static struct hunt_hit hit_of(const char *file, const char *chunk, const struct hitrec *r, uint64_t line)
+{
+	return (struct hunt_hit){
+		.file = file,
+		.line = line,
+		.line_text = chunk + r->line_off,
+		.line_len = r->line_len,
+		.found = chunk + r->found_off,
+		.found_len = r->found_len,
+		.entry = r->e,
+	};
+}
+
+/* Run sink->annotate over the hits of a chunk (on a worker), notes into
+ * `notes`. When `notes` is full the rest stay NOTE_NONE for the emitter. */
+static enum cg_err annotate_hits(const struct hunt_sink *sink, const char *file, const char *chunk,
+				 struct hitvec *h, void *scratch, struct cg_buf *notes)
 {
 	for (size_t i = 0; i < h->n; i++) {
+		struct hitrec *r = &h->v[i];
+		struct hunt_hit hit = hit_of(file, chunk, r, 0);
+		size_t start = notes->len;
+		int same = i > 0 && h->v[i - 1].line_off == r->line_off;
+		enum cg_err rc = sink->annotate(sink->ctx, &hit, same, scratch, notes);
+
+		if (rc == CG_ELIMIT) {
+			notes->len = start;
+			if (notes->data)
+				notes->data[start] = '\0';
+			break;
+		}
+		if (rc)
+			return rc;
+		r->note_off = start;
+		r->note_len = notes->len - start;
+	}
+	return CG_OK;
+}
+
+/* What the emitter needs to annotate the hits the workers left over. */
+struct late_notes {
+	void *scratch;
+	struct cg_buf buf; /* one note at a time, not capped */
+};
+
+static enum cg_err late_notes_init(struct late_notes *ln, const struct hunt_sink *sink)
+{
+	ln->scratch = NULL;
+	cg_buf_init(&ln->buf, 0);
+	if (!sink->annotate)
+		return CG_OK;
+	if (sink->annotate_scratch > HUNT_SCRATCH_MAX)
+		return cg_err_set(CG_EINVAL, "hunt: annotate scratch of %zu bytes is over the limit", sink->annotate_scratch);
+	if (!(ln->scratch = calloc(1, sink->annotate_scratch ? sink->annotate_scratch : 1)))
+		return cg_err_set(CG_ENOMEM, _("out of memory"));
+	return CG_OK;
+}
+
+static void late_notes_fini(struct late_notes *ln)
+{
+	free(ln->scratch);
+	cg_buf_free(&ln->buf);
+}
+
+/* Hand the hits of one chunk to the sink; `base` is the file's line count
+ * before the chunk. `notes`: what the worker annotated. */
+static enum cg_err emit_hits(const struct hunt_sink *sink, const char *file, const char *chunk,
+			     const struct hitvec *h, const struct cg_buf *notes, struct late_notes *ln, uint64_t base,
+			     struct hunt_stats *st)
+{
+	size_t prev_late = SIZE_MAX;
+
+	for (size_t i = 0; i < h->n; i++) {
 		const struct hitrec *r = &h->v[i];
-		struct hunt_hit hit = {
-			.file = file,
-			.line = base + r->line_idx + 1,
-			.line_text = chunk + r->line_off,
-			.line_len = r->line_len,
-			.found = chunk + r->found_off,
-			.found_len = r->found_len,
-			.entry = r->e,
-		};
+		struct hunt_hit hit = hit_of(file, chunk, r, base + r->line_idx + 1);
 		enum cg_err rc;
+
 		st->hits++;
-		if (sink->hit && (rc = sink->hit(sink->ctx, &hit)))
+		if (!sink->hit)
+			continue;
+		if (r->note_off != NOTE_NONE) {
+			hit.note = notes->data + r->note_off;
+			hit.note_len = r->note_len;
+		} else if (sink->annotate) {
+			int same = prev_late != SIZE_MAX && prev_late + 1 == i && h->v[prev_late].line_off == r->line_off;
+			struct hunt_hit bare = hit_of(file, chunk, r, 0);
+			cg_buf_reset(&ln->buf);
+			if ((rc = sink->annotate(sink->ctx, &bare, same, ln->scratch, &ln->buf)))
+				return rc;
+			prev_late = i;
+			hit.note = ln->buf.data ? ln->buf.data : "";
+			hit.note_len = ln->buf.len;
+		}
+		if ((rc = sink->hit(sink->ctx, &hit)))
 			return rc;
 	}
 	return CG_OK;
@@ -292,20 +444,31 @@ enum cg_err hunt_buffer(const struct ioc_set *set, const char *name, const char 
 	struct scanner sc;
 	struct hitvec h = {0};
 	struct hunt_stats local = {0};
+	struct late_notes ln;
+	struct cg_buf notes;
 	uint64_t lines = 0;
 	enum cg_err rc;
 
-	if ((rc = scanner_init(&sc, set)))
+	cg_buf_init(&notes, HUNT_NOTE_CAP_DEFAULT);
+	if ((rc = late_notes_init(&ln, sink)))
 		return rc;
+	if ((rc = scanner_init(&sc, set))) {
+		late_notes_fini(&ln);
+		return rc;
+	}
 	rc = scan_chunk(&sc, buf, len, 1, &h, &lines);
+	if (!rc && sink->annotate)
+		rc = annotate_hits(sink, name, buf, &h, ln.scratch, &notes);
 	if (!rc)
-		rc = emit_hits(sink, name, buf, &h, 0, &local);
+		rc = emit_hits(sink, name, buf, &h, &notes, &ln, 0, &local);
 	local.files = 1;
 	local.bytes = len;
 	local.lines = lines;
 	if (stats)
 		*stats = local;
 	free(h.v);
+	cg_buf_free(&notes);
+	late_notes_fini(&ln);
 	scanner_fini(&sc);
 	return rc;
 }
@@ -331,13 +494,16 @@ struct job {
 	enum cg_err scan_rc;
 	char *scan_msg;
 	struct hitvec hits;
+	struct cg_buf notes;
 	uint64_t lines;
 };
 
 struct pipeline {
 	const struct ioc_set *set;
 	const struct filewalk *walk;
+	const struct hunt_sink *sink;
 	size_t chunk;
+	size_t note_cap;
 	pthread_mutex_t mu;
 	pthread_cond_t cv_space, cv_work, cv_done;
 	struct job **ring;
@@ -356,6 +522,7 @@ static void job_free(struct job *j)
 	free(j->errmsg);
 	free(j->scan_msg);
 	free(j->hits.v);
+	cg_buf_free(&j->notes);
 	free(j);
 }
 
@@ -376,10 +543,11 @@ static int push_job(struct pipeline *p, struct job *j)
 	return 0;
 }
 
-static struct job *new_job(const struct filewalk_entry *fe, enum job_kind kind)
+static struct job *new_job(const struct pipeline *p, const struct filewalk_entry *fe, enum job_kind kind)
 {
 	struct job *j = calloc(1, sizeof *j);
 	if (j) {
+		cg_buf_init(&j->notes, p->note_cap);
 		j->kind = kind;
 		j->fe = fe;
 		j->done = kind == JOB_ERROR;
@@ -389,7 +557,7 @@ static struct job *new_job(const struct filewalk_entry *fe, enum job_kind kind)
 
 static int push_error(struct pipeline *p, const struct filewalk_entry *fe, enum cg_err err, const char *msg)
 {
-	struct job *j = new_job(fe, JOB_ERROR);
+	struct job *j = new_job(p, fe, JOB_ERROR);
 	if (!j)
 		return -1;
 	j->err = err;
@@ -414,7 +582,7 @@ static int produce_mapped(struct pipeline *p, const struct filewalk_entry *fe, s
 			const char *nl = memchr(m + cut, '\n', len - cut);
 			cut = nl ? (size_t)(nl - m) + 1 : len;
 		}
-		if (!(j = new_job(fe, JOB_CHUNK))) {
+		if (!(j = new_job(p, fe, JOB_CHUNK))) {
 			p->orphan = f;
 			return -1;
 		}
@@ -500,7 +668,7 @@ static int produce_stream(struct pipeline *p, const struct filewalk_entry *fe, s
 			memcpy(carry, buf + n - carry_n, carry_n);
 			n -= carry_n;
 		}
-		if (!(j = new_job(fe, JOB_CHUNK))) {
+		if (!(j = new_job(p, fe, JOB_CHUNK))) {
 			free(buf);
 			goto oom;
 		}
@@ -570,6 +738,7 @@ static void *producer(void *arg)
 struct worker_arg {
 	struct pipeline *p;
 	struct scanner sc;
+	void *scratch; /* for sink->annotate */
 };
 
 static void *worker(void *arg)
@@ -595,6 +764,8 @@ static void *worker(void *arg)
 		cg_err_clear();
 		/* A last line without a newline is a line; a cut one goes on in the next chunk. */
 		j->scan_rc = scan_chunk(&wa->sc, j->buf, j->len, j->last, &j->hits, &j->lines);
+		if (!j->scan_rc && p->sink->annotate)
+			j->scan_rc = annotate_hits(p->sink, j->fe->path, j->buf, &j->hits, wa->scratch, &j->notes);
 		if (j->scan_rc)
 			j->scan_msg = strdup(cg_err_msg(j->scan_rc));
 		pthread_mutex_lock(&p->mu);
@@ -612,7 +783,8 @@ static unsigned online_cpus(void)
 }
 
 /* The calling thread: take chunks in sequence and hand their hits out. */
-static enum cg_err emitter(struct pipeline *p, const struct hunt_sink *sink, struct hunt_stats *st)
+static enum cg_err emitter(struct pipeline *p, const struct hunt_sink *sink, struct late_notes *ln,
+			   struct hunt_stats *st)
 {
 	uint64_t base = 0, total = filewalk_bytes(p->walk), done_before = 0;
 	enum cg_err rc = CG_OK;
@@ -628,6 +800,10 @@ static enum cg_err emitter(struct pipeline *p, const struct hunt_sink *sink, str
 			break;
 		}
 		j = p->ring[p->emit_seq % p->ring_n];
+		/* A job done at birth (an error) that no worker has passed yet: make
+		 * them skip it now, as it is freed below without the lock. */
+		if (p->work_seq <= p->emit_seq)
+			p->work_seq = p->emit_seq + 1;
 		pthread_mutex_unlock(&p->mu);
 
 		if (!rc && j->kind == JOB_ERROR) {
@@ -638,7 +814,7 @@ static enum cg_err emitter(struct pipeline *p, const struct hunt_sink *sink, str
 			if (j->scan_rc) {
 				rc = cg_err_set(j->scan_rc, "%s", j->scan_msg ? j->scan_msg : "");
 			} else {
-				rc = emit_hits(sink, j->fe->path, j->buf, &j->hits, base, st);
+				rc = emit_hits(sink, j->fe->path, j->buf, &j->hits, &j->notes, ln, base, st);
 				base += j->lines;
 				st->lines += j->lines;
 				st->bytes += j->len;
@@ -689,15 +865,22 @@ enum cg_err hunt_paths(const struct ioc_set *set, const char *const *paths, size
 	unsigned nthreads = opts && opts->threads ? opts->threads : online_cpus(), started = 0;
 	int prod_started = 0;
 	struct hunt_stats st = {0};
+	struct late_notes ln;
 	enum cg_err rc;
 
 	if (nthreads > HUNT_THREADS_MAX)
 		nthreads = HUNT_THREADS_MAX;
-	if ((rc = filewalk_collect(paths, n, &walk)))
+	if ((rc = late_notes_init(&ln, sink)))
 		return rc;
+	if ((rc = filewalk_collect(paths, n, &walk))) {
+		late_notes_fini(&ln);
+		return rc;
+	}
 	p.set = set;
 	p.walk = walk;
+	p.sink = sink;
 	p.chunk = opts && opts->chunk_size ? opts->chunk_size : HUNT_CHUNK_DEFAULT;
+	p.note_cap = opts && opts->note_cap ? opts->note_cap : HUNT_NOTE_CAP_DEFAULT;
 	p.ring_n = 2 * (size_t)nthreads + 2;
 	p.ring = calloc(p.ring_n, sizeof *p.ring);
 	tids = calloc(nthreads, sizeof *tids);
@@ -712,6 +895,10 @@ enum cg_err hunt_paths(const struct ioc_set *set, const char *const *paths, size
 	pthread_cond_init(&p.cv_done, NULL);
 	for (unsigned i = 0; i < nthreads; i++) {
 		wa[i].p = &p;
+		if (sink->annotate && !(wa[i].scratch = calloc(1, sink->annotate_scratch ? sink->annotate_scratch : 1))) {
+			rc = cg_err_set(CG_ENOMEM, _("out of memory"));
+			goto stop;
+		}
 		if ((rc = scanner_init(&wa[i].sc, set)))
 			goto stop;
 		if (pthread_create(&tids[i], NULL, worker, &wa[i]) != 0) {
@@ -726,7 +913,7 @@ enum cg_err hunt_paths(const struct ioc_set *set, const char *const *paths, size
 		goto stop;
 	}
 	prod_started = 1;
-	rc = emitter(&p, sink, &st);
+	rc = emitter(&p, sink, &ln, &st);
 	if (!rc && p.fatal)
 		rc = cg_err_set(p.fatal, _("out of memory while reading the input"));
 stop:
@@ -760,6 +947,9 @@ stop:
 	pthread_cond_destroy(&p.cv_work);
 	pthread_cond_destroy(&p.cv_done);
 out:
+	for (unsigned i = 0; wa && i < nthreads; i++)
+		free(wa[i].scratch);
+	late_notes_fini(&ln);
 	free(p.ring);
 	free(tids);
 	free(wa);

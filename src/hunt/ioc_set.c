@@ -512,16 +512,18 @@ static enum cg_err lpm_build(struct lpm *l, int v6, const void *pfx, size_t n)
 
 static uint32_t lpm_find4(const struct lpm *l, uint32_t key)
 {
-	size_t h = key >> 16, lo = l->dir[h], hi = l->dir[h + 1];
-	/* Last interval in [lo, hi] whose start is <= key. */
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo + 1) / 2;
-		if (l->lo4[mid] <= key)
-			lo = mid;
-		else
-			hi = mid - 1;
+	size_t h = key >> 16, n = (size_t)l->dir[h + 1] - l->dir[h] + 1;
+	const uint32_t *base = l->lo4 + l->dir[h];
+
+	/* Last interval in [lo, hi] whose start is <= key (base[0] is, by the
+	 * directory). Without branches on the data: addresses are random, so
+	 * the comparisons would mispredict half the time. */
+	while (n > 1) {
+		size_t half = n / 2;
+		base = base[half] <= key ? base + half : base;
+		n -= half;
 	}
-	return l->id[lo];
+	return l->id[base - l->lo4];
 }
 
 static uint32_t lpm_find6(const struct lpm *l, u128 key)
@@ -867,6 +869,31 @@ const struct ioc_entry *ioc_set_match_addr(const struct ioc_set *s, int is_v6, c
 	else
 		id = s->v4.n ? lpm_find4(&s->v4, load4(addr)) : NO_ID;
 	return id == NO_ID ? NULL : &s->entries[id];
+}
+
+void ioc_set_match_v4_many(const struct ioc_set *s, const uint32_t *keys, size_t n, const struct ioc_entry **out)
+{
+	const struct lpm *l;
+
+	if (!s || !s->n || !s->v4.n) {
+		for (size_t i = 0; i < n; i++)
+			out[i] = NULL;
+		return;
+	}
+	l = &s->v4;
+	/* Three passes so the cache misses of different addresses overlap
+	 * instead of queueing one after another: directory, intervals, answer. */
+	for (size_t i = 0; i < n; i++)
+		__builtin_prefetch(&l->dir[keys[i] >> 16]);
+	for (size_t i = 0; i < n; i++) {
+		uint32_t lo = l->dir[keys[i] >> 16];
+		__builtin_prefetch(&l->lo4[lo]);
+		__builtin_prefetch(&l->id[lo]);
+	}
+	for (size_t i = 0; i < n; i++) {
+		uint32_t id = lpm_find4(l, keys[i]);
+		out[i] = id == NO_ID ? NULL : &s->entries[id];
+	}
 }
 
 static const struct ioc_entry *find_value(const struct ioc_set *s, uint64_t h, const char *v, size_t n,

@@ -41,6 +41,10 @@ size_t ioc_set_count_type(const struct ioc_set *s, enum ioc_type t);
 /* Longest-prefix match of an address (4 or 16 bytes, network order); NULL when
  * none. An IPv4-mapped IPv6 address is looked up as IPv4. */
 const struct ioc_entry *ioc_set_match_addr(const struct ioc_set *s, int is_v6, const uint8_t *addr);
+/* ioc_set_match_addr for n IPv4 addresses at once, given as numbers
+ * (192.0.2.1 is 0xc0000201): out[i] for keys[i]. Faster than n calls, as the
+ * memory reads of the lookups overlap. */
+void ioc_set_match_v4_many(const struct ioc_set *s, const uint32_t *keys, size_t n, const struct ioc_entry **out);
 /* The entry for `domain` (lower case, no trailing dot) or its nearest listed
  * parent on a label boundary; NULL when none. */
 const struct ioc_entry *ioc_set_match_domain(const struct ioc_set *s, const char *domain, size_t len);

@@ -146,12 +146,77 @@ static void test_nasty(void **state)
 	free(big);
 }
 
+/* Every token as (kind, off, len, addr). */
+struct toklist {
+	struct extract_token t[4096];
+	size_t n;
+};
+
+static int collect_all(void *ctx, const struct extract_token *t)
+{
+	struct toklist *l = ctx;
+	if (l->n < sizeof l->t / sizeof l->t[0])
+		l->t[l->n++] = *t;
+	return 0;
+}
+
+/* Without hashes and URLs extract_line looks only at words holding a dot or
+ * a colon (a faster path); with hashes it reads every word. Both must give
+ * the same address and domain tokens, on text made to hit the edges: runs
+ * of word bytes of every kind, dots and colons at word ends, trailing dots,
+ * CR, NUL, high bytes, 16-byte block boundaries. */
+static void test_marked_path_same_tokens(void **state)
+{
+	static const char alphabet[] = "0123456789......::::--__abcfxyzABFZ \t\r\n[]=,/%\0\xff\xc3";
+	static char buf[4096];
+	static struct toklist fast, slow;
+	uint64_t seed = 0x9e3779b97f4a7c15ull;
+	const unsigned k = EXTRACT_IPV4 | EXTRACT_IPV6 | EXTRACT_DOMAIN;
+	(void)state;
+
+	for (int round = 0; round < 3000; round++) {
+		size_t len, j = 0;
+		seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+		len = (size_t)(seed >> 33) % sizeof buf;
+		for (size_t i = 0; i < len; i++) {
+			seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+			/* Mostly real-looking pieces, sometimes noise. */
+			if ((seed >> 60) < 3 && i + 16 < len) {
+				static const char *const piece[] = {"192.0.2.14", "2001:db8::1", "::ffff:198.51.100.7",
+								    "evil.example.", "12:34:56", "a1.2.3.4",
+								    "1.2.3.4.5", "[2001:db8:0:0:0:0:0:1]:443"};
+				const char *pc = piece[(seed >> 40) % 8];
+				size_t pl = strlen(pc);
+				memcpy(buf + i, pc, pl);
+				i += pl - 1;
+			} else {
+				buf[i] = alphabet[(seed >> 35) % (sizeof alphabet - 1)];
+			}
+		}
+		fast.n = slow.n = 0;
+		extract_line(buf, len, k, collect_all, &fast);
+		extract_line(buf, len, k | EXTRACT_HASH, collect_all, &slow);
+		for (size_t i = 0; i < slow.n; i++)
+			if (slow.t[i].kind != EXTRACT_HASH)
+				slow.t[j++] = slow.t[i];
+		slow.n = j;
+		assert_int_equal(fast.n, slow.n);
+		for (size_t i = 0; i < fast.n; i++) {
+			assert_int_equal(fast.t[i].kind, slow.t[i].kind);
+			assert_int_equal(fast.t[i].off, slow.t[i].off);
+			assert_int_equal(fast.t[i].len, slow.t[i].len);
+			assert_memory_equal(fast.t[i].addr, slow.t[i].addr, 16);
+		}
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_ipv4_boundaries), cmocka_unit_test(test_ipv6),
 		cmocka_unit_test(test_domains),        cmocka_unit_test(test_hashes),
 		cmocka_unit_test(test_url_and_stop),   cmocka_unit_test(test_nasty),
+		cmocka_unit_test(test_marked_path_same_tokens),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

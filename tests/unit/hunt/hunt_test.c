@@ -261,12 +261,136 @@ static void test_sink_stops_and_buffer(void **state)
 	free(o.text);
 }
 
+/* ---- annotate: per-hit work on the workers, notes handed to `hit` ---- */
+
+/* What annotate keeps per thread: the line it last looked at. */
+struct memo {
+	const char *line_text;
+	size_t line_len;
+	unsigned calls;
+};
+
+static enum cg_err note_hit(void *ctx, const struct hunt_hit *h, int same_line, void *scratch, struct cg_buf *note)
+{
+	struct memo *m = scratch;
+	char text[300];
+	int n;
+	(void)ctx;
+	if (h->line != 0 || h->note)
+		return cg_err_set(CG_EINTERNAL, "annotate saw a line number or a note");
+	/* same_line must mean: the memo is this hit's line. */
+	if (same_line && (m->line_text != h->line_text || m->line_len != h->line_len))
+		n = snprintf(text, sizeof text, "BAD-SAME-LINE");
+	else
+		n = snprintf(text, sizeof text, "%.*s@%zu", (int)(h->found_len > 100 ? 100 : h->found_len), h->found,
+			     h->line_len);
+	m->line_text = h->line_text;
+	m->line_len = h->line_len;
+	m->calls++;
+	return cg_buf_append(note, text, (size_t)n);
+}
+
+/* Fails on the third hit a thread annotates. */
+static enum cg_err note_fails(void *ctx, const struct hunt_hit *h, int same_line, void *scratch, struct cg_buf *note)
+{
+	struct memo *m = scratch;
+	(void)ctx;
+	(void)h;
+	(void)same_line;
+	if (++m->calls == 3)
+		return cg_err_set(CG_EIO, "annotate failed");
+	return cg_buf_append(note, "n", 1);
+}
+
+static enum cg_err on_noted_hit(void *ctx, const struct hunt_hit *h)
+{
+	char want[300], line[800];
+	const char *base = strrchr(h->file, '/');
+	int n = snprintf(want, sizeof want, "%.*s@%zu", (int)(h->found_len > 100 ? 100 : h->found_len), h->found,
+			 h->line_len);
+	if (!h->note || h->note_len != (size_t)n || memcmp(h->note, want, (size_t)n) != 0)
+		append(ctx, "NOTE-MISMATCH ");
+	snprintf(line, sizeof line, "%s:%llu:%.*s\n", base ? base + 1 : h->file, (unsigned long long)h->line,
+		 (int)(h->note_len > 300 ? 300 : h->note_len), h->note ? h->note : "");
+	append(ctx, line);
+	return CG_OK;
+}
+
+static void test_annotate(void **state)
+{
+	struct out ref, o;
+	struct hunt_stats st0, st;
+	static const size_t chunks[] = {1, 100, 4096, 0};
+	static const size_t caps[] = {1, 40, 0};
+	struct hunt_sink sink = {.hit = on_noted_hit,
+				 .file_error = on_error,
+				 .annotate = note_hit,
+				 .annotate_scratch = sizeof(struct memo)};
+	const char *paths[1];
+	char *first = NULL;
+	(void)state;
+	paths[0] = pth("logs");
+	run(&ref, 1, 0, &st0); /* the hits without notes */
+	for (unsigned t = 1; t <= 3; t++) {
+		for (size_t c = 0; c < sizeof chunks / sizeof chunks[0]; c++) {
+			for (size_t k = 0; k < sizeof caps / sizeof caps[0]; k++) {
+				struct hunt_opts opts = {.threads = t, .chunk_size = chunks[c], .note_cap = caps[k]};
+				memset(&o, 0, sizeof o);
+				append(&o, "");
+				sink.ctx = &o;
+				assert_int_equal(hunt_paths(set, paths, 1, &opts, &sink, &st), CG_OK);
+				assert_null(strstr(o.text, "MISMATCH"));
+				assert_null(strstr(o.text, "BAD"));
+				assert_int_equal(st.hits, st0.hits);
+				if (!(t == 1 && c == 0 && k == 0)) {
+					/* Same notes in the same order whoever wrote them. */
+					if (!first)
+						first = strdup(o.text);
+					else
+						assert_string_equal(o.text, first);
+				}
+				free(o.text);
+			}
+		}
+	}
+	assert_non_null(strstr(first, "a.log:5:2001:db8:bad:0:0:0:0:66@"));
+	assert_non_null(strstr(ref.text, "a.log:5:2001:db8:bad:0:0:0:0:66=2001:db8:bad::/48"));
+	free(first);
+	free(ref.text);
+	/* A failing annotate stops the hunt with its code, whatever the threads. */
+	for (unsigned t = 1; t <= 3; t++) {
+		struct hunt_sink bad = sink;
+		struct hunt_opts opts = {.threads = t, .chunk_size = 64};
+		memset(&o, 0, sizeof o);
+		append(&o, "");
+		bad.ctx = &o;
+		bad.annotate = note_fails;
+		assert_int_equal(hunt_paths(set, paths, 1, &opts, &bad, &st), CG_EIO);
+		free(o.text);
+	}
+	/* Too much scratch is refused; hunt_buffer annotates as well. */
+	{
+		struct hunt_sink big = sink;
+		struct hunt_opts opts = {.threads = 1};
+		static const char buf[] = "x 198.51.100.23 y 192.0.2.9\n";
+		big.annotate_scratch = HUNT_SCRATCH_MAX + 1;
+		assert_int_equal(hunt_paths(set, paths, 1, &opts, &big, &st), CG_EINVAL);
+		memset(&o, 0, sizeof o);
+		append(&o, "");
+		sink.ctx = &o;
+		assert_int_equal(hunt_buffer(set, "mem", buf, sizeof buf - 1, &sink, &st), CG_OK);
+		assert_string_equal(o.text, "mem:1:198.51.100.23@27\nmem:1:192.0.2.9@27\n");
+		free(o.text);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_expected),
 		cmocka_unit_test(test_deterministic),
 		cmocka_unit_test(test_sink_stops_and_buffer),
+		cmocka_unit_test(test_annotate),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
