@@ -39,6 +39,37 @@ int cli_usage_hint(const char *cmd)
 	return CLI_USAGE;
 }
 
+int cli_subcommand(int *argc, char ***argv, void (*usage)(FILE *), const char **sub)
+{
+	char **v = *argv;
+
+	if (*argc < 2 || strcmp(v[1], "-h") == 0 || strcmp(v[1], "--help") == 0) {
+		usage(*argc < 2 ? stderr : stdout);
+		return *argc < 2 ? CLI_USAGE : CLI_OK;
+	}
+	*sub = v[1];
+	(*argc)--;
+	(*argv)++;
+	optind = 1;
+	return -1;
+}
+
+int cli_common_only(struct cli_ctx *ctx, int argc, char **argv, const char *cmd, void (*usage)(FILE *))
+{
+	static const struct option longopts[] = {CLI_COMMON_LONGOPTS, {NULL, 0, NULL, 0}};
+	int c;
+
+	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		if (c == 'h') {
+			usage(stdout);
+			return CLI_OK;
+		}
+		if (!cli_common_opt(ctx, c, optarg))
+			return cli_usage_hint(cmd);
+	}
+	return -1;
+}
+
 int cli_open_db(struct cli_ctx *ctx, struct cg_db **out)
 {
 	char path[4096];

@@ -45,6 +45,19 @@ int cli_fail(enum cg_err rc);
 /* Print "Try 'canhgac CMD --help'." and return CLI_USAGE. */
 int cli_usage_hint(const char *cmd);
 
+/* For commands whose first argument is a subcommand ("canhgac block add
+ * ..."): with no argument prints usage on stderr and returns CLI_USAGE; with
+ * -h/--help first prints it on stdout and returns CLI_OK. Otherwise sets *sub,
+ * drops the command name from argc and argv (the subcommand is then argv[0],
+ * as getopt_long expects), resets optind and returns -1. */
+int cli_subcommand(int *argc, char ***argv, void (*usage)(FILE *), const char **sub);
+
+/* Parse the options of a subcommand that takes only the common ones: -h
+ * prints usage on stdout and returns CLI_OK, anything else unknown prints
+ * the hint for `cmd` and returns CLI_USAGE; -1 when parsing went through
+ * (operands start at optind). */
+int cli_common_only(struct cli_ctx *ctx, int argc, char **argv, const char *cmd, void (*usage)(FILE *));
+
 /* Open the database chosen by --db / CANHGAC_DB / the default path. Prints
  * the error and returns non-zero on failure. */
 int cli_open_db(struct cli_ctx *ctx, struct cg_db **out);

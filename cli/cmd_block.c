@@ -11,8 +11,7 @@
 #include "block.h"
 #include "block_serve.h"
 #include "cli.h"
-
-#define ERRORS_PRINTED 50
+#include "cli_block.h"
 
 static void usage(FILE *f)
 {
@@ -150,12 +149,8 @@ static json_t *row_json(const struct block_row *r)
 
 static int batch_errors(struct block_batch *b)
 {
-	size_t n = block_batch_n_errors(b);
-	for (size_t i = 0; i < n && i < ERRORS_PRINTED && i < BLOCK_BATCH_ERRORS_KEPT; i++)
-		cli_error("%s", block_batch_error(b, i));
-	if (n > ERRORS_PRINTED)
-		cli_error(_("... and %zu more errors"), n - ERRORS_PRINTED);
-	cli_error(_("%zu bad targets: nothing was changed"), n);
+	cli_block_batch_errors(b);
+	cli_error(_("%zu bad targets: nothing was changed"), block_batch_n_errors(b));
 	return CLI_FAIL;
 }
 
@@ -189,16 +184,6 @@ static int collect(struct opts *o, int argc, char **argv, struct block_batch **o
 	return CLI_OK;
 }
 
-static int parse_when(const char *what, const char *s, int64_t now, int end_of_day, int64_t *out)
-{
-	enum cg_err rc = block_time_parse(s, now, end_of_day, out);
-	if (rc) {
-		cli_error("%s: %s", what, cg_err_msg(rc));
-		return CLI_USAGE;
-	}
-	return CLI_OK;
-}
-
 static int do_decide(struct cli_ctx *ctx, struct opts *o, int argc, char **argv, enum block_action action)
 {
 	struct block_decide_opts d = {.action = action, .reason = o->reason, .origin = o->origin,
@@ -213,7 +198,7 @@ static int do_decide(struct cli_ctx *ctx, struct opts *o, int argc, char **argv,
 		cli_error(_("block %s: give at least one target or --file"), block_action_name(action));
 		return cli_usage_hint("block");
 	}
-	if (o->expires && (st = parse_when("--expires", o->expires, o->now, 1, &d.expires_at)))
+	if (o->expires && (st = cli_block_parse_when("--expires", o->expires, o->now, 1, &d.expires_at)))
 		return st;
 	if (d.expires_at && d.expires_at <= o->now) {
 		cli_error(_("--expires %s is not in the future"), o->expires);
@@ -426,7 +411,7 @@ static int do_check(struct cli_ctx *ctx, struct opts *o, int argc, char **argv)
 		cli_error(_("block check: give an address, domain or URL"));
 		return cli_usage_hint("block");
 	}
-	if (o->at && (st = parse_when("--at", o->at, o->now, 0, &at)))
+	if (o->at && (st = cli_block_parse_when("--at", o->at, o->now, 0, &at)))
 		return st;
 	if ((st = cli_open_db(ctx, &db)))
 		return st;
@@ -469,7 +454,7 @@ static int do_from_intel(struct cli_ctx *ctx, struct opts *o, int argc, char **a
 		cli_error(_("block from-intel: give the intel source names"));
 		return cli_usage_hint("block");
 	}
-	if (o->expires && (st = parse_when("--expires", o->expires, o->now, 1, &d.expires_at)))
+	if (o->expires && (st = cli_block_parse_when("--expires", o->expires, o->now, 1, &d.expires_at)))
 		return st;
 	if ((st = cli_open_db(ctx, &db)))
 		return st;
@@ -551,10 +536,10 @@ static int do_export(struct cli_ctx *ctx, struct opts *o, int argc)
 		return CLI_USAGE;
 	}
 	req.fmt = (enum block_format)fmt;
-	if (o->at && (st = parse_when("--at", o->at, o->now, 0, &req.at)))
+	if (o->at && (st = cli_block_parse_when("--at", o->at, o->now, 0, &req.at)))
 		return st;
 	if (o->since) {
-		if ((st = parse_when("--since", o->since, o->now, 0, &req.since)))
+		if ((st = cli_block_parse_when("--since", o->since, o->now, 0, &req.since)))
 			return st;
 		req.has_since = 1;
 	}
@@ -731,14 +716,8 @@ int cmd_block(struct cli_ctx *ctx, int argc, char **argv)
 	const char *sub;
 	int c;
 
-	if (argc < 2 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
-		usage(argc < 2 ? stderr : stdout);
-		return argc < 2 ? CLI_USAGE : CLI_OK;
-	}
-	sub = argv[1];
-	argc--;
-	argv++;
-	optind = 1;
+	if ((c = cli_subcommand(&argc, &argv, usage, &sub)) >= 0)
+		return c;
 	while ((c = getopt_long(argc, argv, "hr:e:f:aF:o:", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'h': usage(stdout); return CLI_OK;

@@ -529,21 +529,14 @@ static enum cg_err count_source_cb(void *vctx, const struct store_intel_source_i
 
 static int cmd_stats(struct cli_ctx *ctx, int argc, char **argv)
 {
-	static const struct option longopts[] = {CLI_COMMON_LONGOPTS, {NULL, 0, NULL, 0}};
 	struct store_intel_stats st;
 	struct cg_db *db;
 	json_t *over = NULL, *srcs = NULL;
 	enum cg_err rc;
-	int c;
+	int status;
 
-	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-		if (c == 'h') {
-			usage(stdout);
-			return CLI_OK;
-		}
-		if (!cli_common_opt(ctx, c, optarg))
-			return cli_usage_hint("intel");
-	}
+	if ((status = cli_common_only(ctx, argc, argv, "intel", usage)) >= 0)
+		return status;
 	if (optind != argc) {
 		cli_error(_("intel stats takes no arguments"));
 		return cli_usage_hint("intel");
@@ -611,20 +604,13 @@ static enum cg_err diff_cb(void *vctx, int added, const char *type, const char *
 
 static int cmd_diff(struct cli_ctx *ctx, int argc, char **argv)
 {
-	static const struct option longopts[] = {CLI_COMMON_LONGOPTS, {NULL, 0, NULL, 0}};
 	struct diff_ctx d = {0};
 	struct cg_db *db;
 	enum cg_err rc;
-	int c, has_prev;
+	int status, has_prev;
 
-	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-		if (c == 'h') {
-			usage(stdout);
-			return CLI_OK;
-		}
-		if (!cli_common_opt(ctx, c, optarg))
-			return cli_usage_hint("intel");
-	}
+	if ((status = cli_common_only(ctx, argc, argv, "intel", usage)) >= 0)
+		return status;
 	if (argc - optind != 1) {
 		cli_error(_("intel diff: give one SOURCE"));
 		return cli_usage_hint("intel");
@@ -658,19 +644,12 @@ static int cmd_diff(struct cli_ctx *ctx, int argc, char **argv)
 
 static int cmd_remove(struct cli_ctx *ctx, int argc, char **argv)
 {
-	static const struct option longopts[] = {CLI_COMMON_LONGOPTS, {NULL, 0, NULL, 0}};
 	struct cg_db *db;
 	json_t *arr = NULL;
-	int c, ret = CLI_OK;
+	int status, ret = CLI_OK;
 
-	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-		if (c == 'h') {
-			usage(stdout);
-			return CLI_OK;
-		}
-		if (!cli_common_opt(ctx, c, optarg))
-			return cli_usage_hint("intel");
-	}
+	if ((status = cli_common_only(ctx, argc, argv, "intel", usage)) >= 0)
+		return status;
 	if (optind == argc) {
 		cli_error(_("intel remove: give at least one SOURCE"));
 		return cli_usage_hint("intel");

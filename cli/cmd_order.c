@@ -6,9 +6,8 @@
 #include "block.h"
 #include "cg_file.h"
 #include "cli.h"
+#include "cli_block.h"
 #include "order.h"
-
-#define ERRORS_PRINTED 50
 
 static void usage(FILE *f)
 {
@@ -58,16 +57,6 @@ struct opts {
 	int64_t now;
 };
 
-static int parse_when(const char *what, const char *s, int64_t now, int end_of_day, int64_t *out)
-{
-	enum cg_err rc = block_time_parse(s, now, end_of_day, out);
-	if (rc) {
-		cli_error("%s: %s", what, cg_err_msg(rc));
-		return CLI_USAGE;
-	}
-	return CLI_OK;
-}
-
 static int do_add(struct cli_ctx *ctx, struct opts *o, int argc, char **argv)
 {
 	struct block_order_info info = {0};
@@ -88,14 +77,14 @@ static int do_add(struct cli_ctx *ctx, struct opts *o, int argc, char **argv)
 		cli_error(_("order add: --ref is longer than 200 bytes"));
 		return CLI_USAGE;
 	}
-	if ((st = parse_when("--issued", o->issued, o->now, 0, &info.issued_at)) ||
-	    (st = parse_when("--deadline", o->deadline, o->now, 1, &info.deadline_at)))
+	if ((st = cli_block_parse_when("--issued", o->issued, o->now, 0, &info.issued_at)) ||
+	    (st = cli_block_parse_when("--deadline", o->deadline, o->now, 1, &info.deadline_at)))
 		return st;
 	if (info.deadline_at < info.issued_at) {
 		cli_error(_("order add: the deadline is before the order was issued"));
 		return CLI_USAGE;
 	}
-	if (o->expires && (st = parse_when("--expires", o->expires, o->now, 1, &d.expires_at)))
+	if (o->expires && (st = cli_block_parse_when("--expires", o->expires, o->now, 1, &d.expires_at)))
 		return st;
 	d.reason = o->reason ? o->reason : o->ref;
 	if (!(b = block_batch_new()))
@@ -117,12 +106,8 @@ static int do_add(struct cli_ctx *ctx, struct opts *o, int argc, char **argv)
 		goto out;
 	}
 	if (block_batch_n_errors(b)) {
-		size_t n = block_batch_n_errors(b);
-		for (size_t i = 0; i < n && i < ERRORS_PRINTED && i < BLOCK_BATCH_ERRORS_KEPT; i++)
-			cli_error("%s", block_batch_error(b, i));
-		if (n > ERRORS_PRINTED)
-			cli_error(_("... and %zu more errors"), n - ERRORS_PRINTED);
-		cli_error(_("order %s: %zu bad targets: the order was not recorded"), o->ref, n);
+		cli_block_batch_errors(b);
+		cli_error(_("order %s: %zu bad targets: the order was not recorded"), o->ref, block_batch_n_errors(b));
 		st = CLI_FAIL;
 		goto out;
 	}
@@ -316,14 +301,8 @@ int cmd_order(struct cli_ctx *ctx, int argc, char **argv)
 	const char *sub;
 	int c;
 
-	if (argc < 2 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
-		usage(argc < 2 ? stderr : stdout);
-		return argc < 2 ? CLI_USAGE : CLI_OK;
-	}
-	sub = argv[1];
-	argc--;
-	argv++;
-	optind = 1;
+	if ((c = cli_subcommand(&argc, &argv, usage, &sub)) >= 0)
+		return c;
 	while ((c = getopt_long(argc, argv, "hr:e:", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'h': usage(stdout); return CLI_OK;

@@ -20,7 +20,8 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 ap = argparse.ArgumentParser()
-ap.add_argument("--bin", default=os.environ.get("CANHGAC_BIN", "canhgac"))
+ap.add_argument("--bin", default=os.environ.get(
+    "CANHGAC_BIN", os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "build", "cli", "canhgac")))
 ap.add_argument("--data", default=os.environ.get("CANHGAC_SHARED_DATA",
                 os.path.join(os.path.dirname(__file__), "..", "..", "..", "shared", "data")))
 ap.add_argument("--mb", type=float, default=200.0)

@@ -2,6 +2,8 @@
 
 #include <string.h>
 
+#include "cg_time.h"
+
 /* Anything later than this many seconds after `ref` is taken to be last
  * year's: syslog has no year, and clocks and time zones drift a little. */
 #define FUTURE_SLACK (2 * 86400)
@@ -63,43 +65,24 @@ static int month(const char *s, size_t len, size_t *i)
 	return 0;
 }
 
-static int leap(int y)
-{
-	return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-}
-
 static int valid(const struct stamp *t)
 {
-	static const int mdays[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-
 	if (t->year < 1970 || t->year > 9999 || t->mon < 1 || t->mon > 12 || t->day < 1)
 		return 0;
-	if (t->day > mdays[t->mon - 1] + (t->mon == 2 && leap(t->year)))
+	if (t->day > cg_days_in_month(t->year, t->mon))
 		return 0;
 	/* 60 allows a leap second. */
 	return t->hour <= 23 && t->min <= 59 && t->sec <= 60;
 }
 
-/* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's
- * days_from_civil), so no time zone or libc state is involved. */
-static int64_t days_from_civil(int y, int m, int d)
-{
-	y -= m <= 2;
-	int64_t era = (y >= 0 ? y : y - 399) / 400;
-	int64_t yoe = y - era * 400;
-	int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
-
 static int64_t to_epoch(const struct stamp *t)
 {
-	return days_from_civil(t->year, t->mon, t->day) * 86400 + t->hour * 3600 + t->min * 60 + t->sec - t->offset;
+	return cg_days_from_civil(t->year, t->mon, t->day) * 86400 + t->hour * 3600 + t->min * 60 + t->sec - t->offset;
 }
 
 static int year_of(int64_t t)
 {
-	/* Inverse of days_from_civil, year only. */
+	/* Inverse of cg_days_from_civil, year only. */
 	int64_t z = (t >= 0 ? t : t - 86399) / 86400 + 719468;
 	int64_t era = (z >= 0 ? z : z - 146096) / 146097;
 	int64_t doe = z - era * 146097;
@@ -303,12 +286,12 @@ int logtime_parse(const char *line, size_t len, int64_t ref, int64_t *out)
 		if (!has_year) {
 			int feb29 = t.mon == 2 && t.day == 29;
 			t.year = year_of(ref);
-			while (feb29 && !leap(t.year))
+			while (feb29 && !cg_is_leap_year(t.year))
 				t.year--;
 			if (to_epoch(&t) > ref + FUTURE_SLACK) {
 				t.year--;
 				/* Feb 29 of a leap year that is now in the future: back to the last one. */
-				while (feb29 && !leap(t.year))
+				while (feb29 && !cg_is_leap_year(t.year))
 					t.year--;
 			}
 			if (!valid(&t))

@@ -57,15 +57,9 @@ enum cg_err store_system_add(struct cg_db *db, const char *name, int level, cons
 	cg_db_bind_text(st, 3, owner && *owner ? owner : NULL);
 	cg_db_bind_text(st, 4, description && *description ? description : NULL);
 	sqlite3_bind_int64(st, 5, cg_now());
-	if (sqlite3_step(st) != SQLITE_DONE) {
-		rc = cg_db_fail(db, _("adding a system"));
-		sqlite3_reset(st);
-		if (rc == CG_EEXIST)
-			return cg_err_set(rc, _("system '%s' already exists"), name);
-		return rc;
-	}
-	sqlite3_reset(st);
-	return CG_OK;
+	if ((rc = cg_db_step_done(db, st, _("adding a system"))) == CG_EEXIST)
+		return cg_err_set(rc, _("system '%s' already exists"), name);
+	return rc;
 }
 
 enum cg_err store_system_set(struct cg_db *db, const char *name, int level, const char *owner,
@@ -90,12 +84,8 @@ enum cg_err store_system_set(struct cg_db *db, const char *name, int level, cons
 		sqlite3_bind_int(st, 2, level);
 	cg_db_bind_text(st, 3, owner);
 	cg_db_bind_text(st, 4, description);
-	if (sqlite3_step(st) != SQLITE_DONE) {
-		rc = cg_db_fail(db, _("changing a system"));
-		sqlite3_reset(st);
+	if ((rc = cg_db_step_done(db, st, _("changing a system"))))
 		return rc;
-	}
-	sqlite3_reset(st);
 	if (sqlite3_changes(cg_db_handle(db)) == 0)
 		return cg_err_set(CG_ENOTFOUND, _("system '%s' does not exist"), name);
 	return CG_OK;
@@ -109,12 +99,8 @@ enum cg_err store_system_remove(struct cg_db *db, const char *name)
 	if ((rc = cg_db_stmt(db, "DELETE FROM system WHERE name = ?1", &st)))
 		return rc;
 	cg_db_bind_text(st, 1, name);
-	if (sqlite3_step(st) != SQLITE_DONE) {
-		rc = cg_db_fail(db, _("removing a system"));
-		sqlite3_reset(st);
+	if ((rc = cg_db_step_done(db, st, _("removing a system"))))
 		return rc;
-	}
-	sqlite3_reset(st);
 	if (sqlite3_changes(cg_db_handle(db)) == 0)
 		return cg_err_set(CG_ENOTFOUND, _("system '%s' does not exist"), name);
 	return CG_OK;
@@ -181,53 +167,36 @@ enum cg_err store_system_foreach(struct cg_db *db, asset_system_fn fn, void *ctx
 	return systems_from(db, st, fn, ctx, &n);
 }
 
-/* Id of the system named `name`, or 0. */
-static enum cg_err system_id(struct cg_db *db, const char *name, int64_t *id)
+/* Id of the row that `sql` (a literal selecting one id by name ?1) finds
+ * for `name`, or 0. */
+static enum cg_err id_by_name(struct cg_db *db, const char *sql, const char *name, const char *what, int64_t *id)
 {
 	sqlite3_stmt *st;
 	enum cg_err rc;
 	int step;
 
 	*id = 0;
-	if ((rc = cg_db_stmt(db, "SELECT id FROM system WHERE name = ?1", &st)))
+	if ((rc = cg_db_stmt(db, sql, &st)))
 		return rc;
 	cg_db_bind_text(st, 1, name);
 	step = sqlite3_step(st);
 	if (step == SQLITE_ROW)
 		*id = sqlite3_column_int64(st, 0);
 	else if (step != SQLITE_DONE)
-		rc = cg_db_fail(db, _("looking up a system"));
+		rc = cg_db_fail(db, what);
 	sqlite3_reset(st);
 	return rc;
+}
+
+/* Id of the system named `name`, or 0. */
+static enum cg_err system_id(struct cg_db *db, const char *name, int64_t *id)
+{
+	return id_by_name(db, "SELECT id FROM system WHERE name = ?1", name, _("looking up a system"), id);
 }
 
 static enum cg_err host_id(struct cg_db *db, const char *name, int64_t *id)
 {
-	sqlite3_stmt *st;
-	enum cg_err rc;
-	int step;
-
-	*id = 0;
-	if ((rc = cg_db_stmt(db, "SELECT id FROM host WHERE name = ?1", &st)))
-		return rc;
-	cg_db_bind_text(st, 1, name);
-	step = sqlite3_step(st);
-	if (step == SQLITE_ROW)
-		*id = sqlite3_column_int64(st, 0);
-	else if (step != SQLITE_DONE)
-		rc = cg_db_fail(db, _("looking up a host"));
-	sqlite3_reset(st);
-	return rc;
-}
-
-static enum cg_err step_done(struct cg_db *db, sqlite3_stmt *st, const char *what)
-{
-	enum cg_err rc = CG_OK;
-
-	if (sqlite3_step(st) != SQLITE_DONE)
-		rc = cg_db_fail(db, what);
-	sqlite3_reset(st);
-	return rc;
+	return id_by_name(db, "SELECT id FROM host WHERE name = ?1", name, _("looking up a host"), id);
 }
 
 static enum cg_err put_addrs(struct cg_db *db, int64_t id, const struct host_record *h)
@@ -238,14 +207,14 @@ static enum cg_err put_addrs(struct cg_db *db, int64_t id, const struct host_rec
 	if ((rc = cg_db_stmt(db, "DELETE FROM host_addr WHERE host_id = ?1", &st)))
 		return rc;
 	sqlite3_bind_int64(st, 1, id);
-	if ((rc = step_done(db, st, _("replacing host addresses"))))
+	if ((rc = cg_db_step_done(db, st, _("replacing host addresses"))))
 		return rc;
 	for (size_t i = 0; i < h->n_addrs; i++) {
 		if ((rc = cg_db_stmt(db, "INSERT OR IGNORE INTO host_addr(host_id, addr) VALUES(?1, ?2)", &st)))
 			return rc;
 		sqlite3_bind_int64(st, 1, id);
 		cg_db_bind_text(st, 2, h->addrs[i].text);
-		if ((rc = step_done(db, st, _("adding a host address"))))
+		if ((rc = cg_db_step_done(db, st, _("adding a host address"))))
 			return rc;
 	}
 	return CG_OK;
@@ -303,7 +272,7 @@ enum cg_err store_host_put(struct cg_db *db, const struct host_record *h, enum s
 	cg_db_bind_text(st, 3, nullable(h->os));
 	cg_db_bind_text(st, 4, nullable(h->role));
 	cg_db_bind_text(st, 5, nullable(h->location));
-	if ((rc = step_done(db, st, _("writing a host"))))
+	if ((rc = cg_db_step_done(db, st, _("writing a host"))))
 		return rc;
 	if (!id)
 		id = sqlite3_last_insert_rowid(cg_db_handle(db));
@@ -318,7 +287,7 @@ enum cg_err store_host_remove(struct cg_db *db, const char *name)
 	if ((rc = cg_db_stmt(db, "DELETE FROM host WHERE name = lower(?1)", &st)))
 		return rc;
 	cg_db_bind_text(st, 1, name);
-	if ((rc = step_done(db, st, _("removing a host"))))
+	if ((rc = cg_db_step_done(db, st, _("removing a host"))))
 		return rc;
 	if (sqlite3_changes(cg_db_handle(db)) == 0)
 		return cg_err_set(CG_ENOTFOUND, _("host '%s' does not exist"), name);

@@ -72,12 +72,8 @@ enum cg_err store_hunt_begin(struct cg_db *db, const char *paths, struct store_h
 		goto fail;
 	sqlite3_bind_int64(st, 1, h->now);
 	cg_db_bind_text(st, 2, paths ? paths : "");
-	if (sqlite3_step(st) != SQLITE_DONE) {
-		rc = cg_db_fail(db, _("recording a hunt"));
-		sqlite3_reset(st);
+	if ((rc = cg_db_step_done(db, st, _("recording a hunt"))))
 		goto fail;
-	}
-	sqlite3_reset(st);
 	h->id = sqlite3_last_insert_rowid(cg_db_handle(db));
 	*out = h;
 	return CG_OK;
@@ -144,12 +140,8 @@ enum cg_err store_hunt_add(struct store_hunt *h, const struct store_hit *hit)
 	cg_db_bind_text(st, 11, hit->host_label && *hit->host_label ? hit->host_label : NULL);
 	if (seen)
 		sqlite3_bind_int64(st, 12, seen);
-	if (sqlite3_step(st) != SQLITE_DONE) {
-		rc = cg_db_fail(h->db, _("recording a hit"));
-		sqlite3_reset(st);
+	if ((rc = cg_db_step_done(h->db, st, _("recording a hit"))))
 		return rc;
-	}
-	sqlite3_reset(st);
 	if (sqlite3_changes(cg_db_handle(h->db)) > 0)
 		h->added++;
 	else
@@ -183,9 +175,7 @@ enum cg_err store_hunt_end(struct store_hunt *h, const struct store_hunt_totals 
 	sqlite3_bind_int64(st, 5, (sqlite3_int64)t->lines);
 	sqlite3_bind_int64(st, 6, (sqlite3_int64)t->hits);
 	sqlite3_bind_int64(st, 7, (sqlite3_int64)t->errors);
-	if (sqlite3_step(st) != SQLITE_DONE)
-		rc = cg_db_fail(h->db, _("finishing a hunt"));
-	sqlite3_reset(st);
+	rc = cg_db_step_done(h->db, st, _("finishing a hunt"));
 out:
 	if (rc && h->open)
 		cg_db_rollback(h->db);

@@ -134,6 +134,25 @@ enum cg_err cg_db_fail(struct cg_db *db, const char *what)
 	return cg_err_set(code, "%s: %s: %s", db->path, what, sqlite3_errmsg(db->h));
 }
 
+enum cg_err cg_db_step_done(struct cg_db *db, sqlite3_stmt *st, const char *what)
+{
+	enum cg_err rc = CG_OK;
+
+	/* The error is read before the reset, from the step that failed. */
+	if (sqlite3_step(st) != SQLITE_DONE)
+		rc = cg_db_fail(db, what);
+	sqlite3_reset(st);
+	return rc;
+}
+
+enum cg_err cg_db_rows_end(struct cg_db *db, sqlite3_stmt *st, int step, const char *what)
+{
+	enum cg_err rc = step == SQLITE_DONE ? CG_OK : cg_db_fail(db, what);
+
+	sqlite3_reset(st);
+	return rc;
+}
+
 enum cg_err cg_db_exec(struct cg_db *db, const char *sql)
 {
 	if (sqlite3_exec(db->h, sql, NULL, NULL, NULL) != SQLITE_OK)

@@ -57,6 +57,15 @@ enum cg_err cg_db_exec(struct cg_db *db, const char *sql) CG_MUST_CHECK;
  * (or CG_EEXIST for constraint violations on UNIQUE keys). */
 enum cg_err cg_db_fail(struct cg_db *db, const char *what);
 
+/* Step a statement that returns no rows (INSERT, UPDATE, DELETE) and reset
+ * it; anything but SQLITE_DONE is recorded with cg_db_fail(db, what). */
+enum cg_err cg_db_step_done(struct cg_db *db, sqlite3_stmt *st, const char *what) CG_MUST_CHECK;
+
+/* After a loop over the rows of `st` that ended with sqlite3_step result
+ * `step`: CG_OK when that was SQLITE_DONE, else the failure recorded with
+ * cg_db_fail(db, what). Resets `st` either way. */
+enum cg_err cg_db_rows_end(struct cg_db *db, sqlite3_stmt *st, int step, const char *what) CG_MUST_CHECK;
+
 /* Helpers for binding text that may be NULL (binds SQL NULL). */
 int cg_db_bind_text(sqlite3_stmt *st, int idx, const char *s);
 /* Column text as a C string, "" for NULL. Borrowed until the next step. */

@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "cg_i18n.h"
+#include "cg_time.h"
 #include "range_set.h"
 
 const char *block_action_name(enum block_action a)
@@ -236,25 +237,6 @@ static int digits(const char *s, int n, int *out)
 	return 1;
 }
 
-static int64_t days_from_civil(int y, int m, int d)
-{
-	/* Howard Hinnant's algorithm: no time zone, no libc state. */
-	y -= m <= 2;
-	int64_t era = (y >= 0 ? y : y - 399) / 400;
-	int64_t yoe = y - era * 400;
-	int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
-
-static int days_in_month(int y, int m)
-{
-	static const int dm[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-	if (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
-		return 29;
-	return dm[m - 1];
-}
-
 static enum cg_err bad_time(const char *s)
 {
 	return cg_err_set(CG_EPARSE,
@@ -293,7 +275,7 @@ enum cg_err block_time_parse(const char *s, int64_t now, int end_of_day, int64_t
 		return CG_OK;
 	}
 	if (n < 10 || !digits(s, 4, &y) || s[4] != '-' || !digits(s + 5, 2, &mo) || s[7] != '-' ||
-	    !digits(s + 8, 2, &d) || y < 1970 || y > 9999 || mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo))
+	    !digits(s + 8, 2, &d) || y < 1970 || y > 9999 || mo < 1 || mo > 12 || d < 1 || d > cg_days_in_month(y, mo))
 		return bad_time(s);
 	p = s + 10;
 	if (*p == 'T' || *p == ' ') {
@@ -321,6 +303,6 @@ enum cg_err block_time_parse(const char *s, int64_t now, int end_of_day, int64_t
 	}
 	if (*p)
 		return bad_time(s);
-	*out = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec - off;
+	*out = cg_days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec - off;
 	return CG_OK;
 }

@@ -153,6 +153,25 @@ enum cg_err range_set_normalize(struct range_set *rs)
 	return CG_OK;
 }
 
+/* Append [lo, hi] to the growing array *v of *n intervals (room for *alloc;
+ * `first` is the room of the first allocation). */
+static enum cg_err push_interval(struct interval **v, size_t *n, size_t *alloc, size_t first, range_u128 lo,
+				 range_u128 hi)
+{
+	if (*n + 1 > *alloc) {
+		size_t na = *alloc ? *alloc * 2 : first;
+		struct interval *p = realloc(*v, na * sizeof *p);
+		if (!p)
+			return cg_err_set(CG_ENOMEM, _("out of memory"));
+		*v = p;
+		*alloc = na;
+	}
+	(*v)[*n].lo = lo;
+	(*v)[*n].hi = hi;
+	(*n)++;
+	return CG_OK;
+}
+
 enum cg_err range_set_subtract(struct range_set *rs, struct range_set *cut)
 {
 	struct interval *out = NULL;
@@ -171,40 +190,18 @@ enum cg_err range_set_subtract(struct range_set *rs, struct range_set *cut)
 		while (j < cut->n && cut->iv[j].hi < lo)
 			j++;
 		for (size_t k = j; k < cut->n && cut->iv[k].lo <= hi && !done; k++) {
-			if (cut->iv[k].lo > lo) {
-				if (n_out + 1 > alloc) {
-					size_t na = alloc ? alloc * 2 : rs->n + 16;
-					struct interval *p = realloc(out, na * sizeof *p);
-					if (!p) {
-						free(out);
-						return cg_err_set(CG_ENOMEM, _("out of memory"));
-					}
-					out = p;
-					alloc = na;
-				}
-				out[n_out].lo = lo;
-				out[n_out].hi = cut->iv[k].lo - 1;
-				n_out++;
+			if (cut->iv[k].lo > lo && (rc = push_interval(&out, &n_out, &alloc, rs->n + 16, lo, cut->iv[k].lo - 1))) {
+				free(out);
+				return rc;
 			}
 			if (cut->iv[k].hi >= hi)
 				done = 1;
 			else
 				lo = cut->iv[k].hi + 1;
 		}
-		if (!done) {
-			if (n_out + 1 > alloc) {
-				size_t na = alloc ? alloc * 2 : rs->n + 16;
-				struct interval *p = realloc(out, na * sizeof *p);
-				if (!p) {
-					free(out);
-					return cg_err_set(CG_ENOMEM, _("out of memory"));
-				}
-				out = p;
-				alloc = na;
-			}
-			out[n_out].lo = lo;
-			out[n_out].hi = hi;
-			n_out++;
+		if (!done && (rc = push_interval(&out, &n_out, &alloc, rs->n + 16, lo, hi))) {
+			free(out);
+			return rc;
 		}
 	}
 	free(rs->iv);

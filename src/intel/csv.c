@@ -170,6 +170,17 @@ enum cg_err csv_next(struct csv_reader *r, int *got)
 	return CG_OK;
 }
 
+enum cg_err csv_next_data(struct csv_reader *r, const char *file, int *got)
+{
+	enum cg_err rc;
+
+	do {
+		if ((rc = csv_next(r, got)))
+			return cg_err_prefix(rc, "%s", file);
+	} while (*got && csv_field(r, 0)[0] == '#');
+	return CG_OK;
+}
+
 const char *csv_field(const struct csv_reader *r, size_t i)
 {
 	return i < r->n_fields ? r->store.data + r->offs[i] : "";

@@ -38,6 +38,11 @@ void csv_reader_free(struct csv_reader *r);
  * that record and the next call goes on after it. Blank lines are skipped. */
 enum cg_err csv_next(struct csv_reader *r, int *got) CG_MUST_CHECK;
 
+/* csv_next for files whose records starting with '#' are comments
+ * ("#TYPE Selected..." of PowerShell, "#model_version:..." of EPSS): skips
+ * them, and puts "file: " before the message of a bad record. */
+enum cg_err csv_next_data(struct csv_reader *r, const char *file, int *got) CG_MUST_CHECK;
+
 /* Field i of the current record: NUL-terminated, borrowed until csv_next. */
 const char *csv_field(const struct csv_reader *r, size_t i);
 size_t csv_field_len(const struct csv_reader *r, size_t i);

@@ -37,15 +37,6 @@ static const char SQL_HISTORY_PRUNE[] = "DELETE FROM intel_import WHERE source_i
 static const char SQL_INDICATOR_PRUNE[] =
 	"DELETE FROM indicator WHERE NOT EXISTS (SELECT 1 FROM intel_item WHERE indicator_id = indicator.id)";
 
-static enum cg_err step_done(struct cg_db *db, sqlite3_stmt *st, const char *what)
-{
-	int rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE)
-		return cg_db_fail(db, what);
-	return CG_OK;
-}
-
 /* Look up a source: *id 0 when unknown. */
 static enum cg_err source_lookup(struct cg_db *db, const char *name, int64_t *id, int64_t *current)
 {
@@ -65,6 +56,18 @@ static enum cg_err source_lookup(struct cg_db *db, const char *name, int64_t *id
 	sqlite3_reset(st);
 	if (s != SQLITE_ROW && s != SQLITE_DONE)
 		return cg_db_fail(db, _("looking up a source"));
+	return CG_OK;
+}
+
+/* Like source_lookup, for a source that must exist. */
+static enum cg_err source_find(struct cg_db *db, const char *name, int64_t *id, int64_t *current)
+{
+	enum cg_err rc;
+
+	if ((rc = source_lookup(db, name, id, current)))
+		return rc;
+	if (!*id)
+		return cg_err_set(CG_ENOTFOUND, _("no intel source named '%s'"), name);
 	return CG_OK;
 }
 
@@ -92,7 +95,7 @@ enum cg_err store_intel_import_begin(struct cg_db *db, const char *source, const
 			goto fail;
 		cg_db_bind_text(st, 1, source);
 		sqlite3_bind_int64(st, 2, cg_now());
-		if ((rc = step_done(db, st, _("adding a source"))))
+		if ((rc = cg_db_step_done(db, st, _("adding a source"))))
 			goto fail;
 		imp->source_id = sqlite3_last_insert_rowid(cg_db_handle(db));
 	}
@@ -102,7 +105,7 @@ enum cg_err store_intel_import_begin(struct cg_db *db, const char *source, const
 	sqlite3_bind_int64(st, 2, cg_now());
 	cg_db_bind_text(st, 3, files ? files : "");
 	cg_db_bind_text(st, 4, format ? format : "");
-	if ((rc = step_done(db, st, _("recording an import"))))
+	if ((rc = cg_db_step_done(db, st, _("recording an import"))))
 		goto fail;
 	imp->import_id = sqlite3_last_insert_rowid(cg_db_handle(db));
 	if (append && imp->prev_import_id) {
@@ -110,7 +113,7 @@ enum cg_err store_intel_import_begin(struct cg_db *db, const char *source, const
 			goto fail;
 		sqlite3_bind_int64(st, 1, imp->import_id);
 		sqlite3_bind_int64(st, 2, imp->prev_import_id);
-		if ((rc = step_done(db, st, _("copying the current list"))))
+		if ((rc = cg_db_step_done(db, st, _("copying the current list"))))
 			goto fail;
 	}
 	*out = imp;
@@ -136,14 +139,13 @@ static enum cg_err indicator_id(struct cg_db *db, const struct ioc *ioc, int64_t
 		sqlite3_reset(st);
 		return CG_OK;
 	}
-	sqlite3_reset(st);
-	if (s != SQLITE_DONE)
-		return cg_db_fail(db, _("looking up an indicator"));
+	if ((rc = cg_db_rows_end(db, st, s, _("looking up an indicator"))))
+		return rc;
 	if ((rc = cg_db_stmt(db, SQL_INDICATOR_ADD, &st)))
 		return rc;
 	sqlite3_bind_text(st, 1, ioc_type_name(ioc->type), -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, ioc->value, (int)ioc->len, SQLITE_STATIC);
-	if ((rc = step_done(db, st, _("adding an indicator"))))
+	if ((rc = cg_db_step_done(db, st, _("adding an indicator"))))
 		return rc;
 	*id = sqlite3_last_insert_rowid(cg_db_handle(db));
 	return CG_OK;
@@ -168,7 +170,7 @@ enum cg_err store_intel_import_add(struct store_intel_import *imp, const struct 
 	sqlite3_bind_text(st, 4, first_seen, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 5, last_seen, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 6, extra, -1, SQLITE_STATIC);
-	if ((rc = step_done(imp->db, st, _("adding an indicator to the list"))))
+	if ((rc = cg_db_step_done(imp->db, st, _("adding an indicator to the list"))))
 		return rc;
 	imp->n_records++;
 	if (sqlite3_changes(cg_db_handle(imp->db)) == 0)
@@ -187,7 +189,7 @@ enum cg_err store_intel_import_set_format(struct store_intel_import *imp, const 
 		return rc;
 	sqlite3_bind_int64(st, 1, imp->import_id);
 	cg_db_bind_text(st, 2, format);
-	return step_done(imp->db, st, _("recording the import format"));
+	return cg_db_step_done(imp->db, st, _("recording the import format"));
 }
 
 static enum cg_err count_new(struct cg_db *db, int64_t in, int64_t not_in, size_t *n)
@@ -224,10 +226,7 @@ static enum cg_err count_by_type(struct cg_db *db, int64_t import_id, size_t by_
 		by_type[ioc_type_from_name(cg_db_col_text(st, 0))] += n;
 		*total += n;
 	}
-	sqlite3_reset(st);
-	if (s != SQLITE_DONE)
-		return cg_db_fail(db, _("counting a list"));
-	return CG_OK;
+	return cg_db_rows_end(db, st, s, _("counting a list"));
 }
 
 static enum cg_err prune_indicators(struct cg_db *db, size_t *n)
@@ -237,7 +236,7 @@ static enum cg_err prune_indicators(struct cg_db *db, size_t *n)
 
 	if ((rc = cg_db_stmt(db, SQL_INDICATOR_PRUNE, &st)))
 		return rc;
-	if ((rc = step_done(db, st, _("pruning indicators"))))
+	if ((rc = cg_db_step_done(db, st, _("pruning indicators"))))
 		return rc;
 	if (n)
 		*n = (size_t)sqlite3_changes(cg_db_handle(db));
@@ -270,13 +269,13 @@ enum cg_err store_intel_import_commit(struct store_intel_import *imp, size_t n_b
 	sqlite3_bind_int64(st, 2, (sqlite3_int64)imp->n_records);
 	sqlite3_bind_int64(st, 3, (sqlite3_int64)sum->n_unique);
 	sqlite3_bind_int64(st, 4, (sqlite3_int64)n_bad);
-	if ((rc = step_done(db, st, _("recording import counts"))))
+	if ((rc = cg_db_step_done(db, st, _("recording import counts"))))
 		goto fail;
 	if ((rc = cg_db_stmt(db, SQL_SOURCE_SET, &st)))
 		goto fail;
 	sqlite3_bind_int64(st, 1, imp->source_id);
 	sqlite3_bind_int64(st, 2, imp->import_id);
-	if ((rc = step_done(db, st, _("switching the current list"))))
+	if ((rc = cg_db_step_done(db, st, _("switching the current list"))))
 		goto fail;
 	/* Keep the current and the previous list (for diff); older ones go. */
 	if ((rc = cg_db_stmt(db, SQL_HISTORY_PRUNE, &st)))
@@ -284,7 +283,7 @@ enum cg_err store_intel_import_commit(struct store_intel_import *imp, size_t n_b
 	sqlite3_bind_int64(st, 1, imp->source_id);
 	sqlite3_bind_int64(st, 2, imp->import_id);
 	sqlite3_bind_int64(st, 3, imp->prev_import_id);
-	if ((rc = step_done(db, st, _("pruning old imports"))))
+	if ((rc = cg_db_step_done(db, st, _("pruning old imports"))))
 		goto fail;
 	if (sqlite3_changes(cg_db_handle(db)) > 0 && (rc = prune_indicators(db, NULL)))
 		goto fail;
@@ -357,12 +356,8 @@ enum cg_err store_intel_foreach(struct cg_db *db, const char *const *sources, si
 		return cg_err_set(CG_ENOMEM, _("out of memory"));
 	for (size_t i = 0; i < n_sources; i++) {
 		int64_t id;
-		if ((rc = source_lookup(db, sources[i], &id, &cur[i])))
+		if ((rc = source_find(db, sources[i], &id, &cur[i])))
 			goto out;
-		if (!id) {
-			rc = cg_err_set(CG_ENOTFOUND, _("no intel source named '%s'"), sources[i]);
-			goto out;
-		}
 	}
 	for (size_t i = 0; i < n_sources; i++) {
 		if ((rc = cg_db_stmt(db, SQL_FOREACH_ONE, &st)))
@@ -415,10 +410,7 @@ enum cg_err store_intel_sources(struct cg_db *db, store_intel_source_fn fn, void
 			return rc;
 		}
 	}
-	sqlite3_reset(st);
-	if (s != SQLITE_DONE)
-		return cg_db_fail(db, _("listing sources"));
-	return CG_OK;
+	return cg_db_rows_end(db, st, s, _("listing sources"));
 }
 
 static const char SQL_ITEMS[] =
@@ -439,10 +431,8 @@ enum cg_err store_intel_items(struct cg_db *db, const char *source, enum ioc_typ
 	enum cg_err rc;
 	int s;
 
-	if ((rc = source_lookup(db, source, &id, &cur)))
+	if ((rc = source_find(db, source, &id, &cur)))
 		return rc;
-	if (!id)
-		return cg_err_set(CG_ENOTFOUND, _("no intel source named '%s'"), source);
 	if ((rc = cg_db_stmt(db, SQL_ITEMS, &st)))
 		return rc;
 	sqlite3_bind_int64(st, 1, cur);
@@ -456,10 +446,7 @@ enum cg_err store_intel_items(struct cg_db *db, const char *source, enum ioc_typ
 			return rc;
 		}
 	}
-	sqlite3_reset(st);
-	if (s != SQLITE_DONE)
-		return cg_db_fail(db, _("listing indicators"));
-	return CG_OK;
+	return cg_db_rows_end(db, st, s, _("listing indicators"));
 }
 
 static const char SQL_PREV_IMPORT[] = "SELECT max(id) FROM intel_import WHERE source_id = ?1 AND id < ?2";
@@ -477,10 +464,8 @@ enum cg_err store_intel_diff(struct cg_db *db, const char *source, int *has_prev
 	int s;
 
 	*has_prev = 0;
-	if ((rc = source_lookup(db, source, &id, &cur)))
+	if ((rc = source_find(db, source, &id, &cur)))
 		return rc;
-	if (!id)
-		return cg_err_set(CG_ENOTFOUND, _("no intel source named '%s'"), source);
 	if ((rc = cg_db_stmt(db, SQL_PREV_IMPORT, &st)))
 		return rc;
 	sqlite3_bind_int64(st, 1, id);
@@ -502,9 +487,8 @@ enum cg_err store_intel_diff(struct cg_db *db, const char *source, int *has_prev
 				return rc;
 			}
 		}
-		sqlite3_reset(st);
-		if (s != SQLITE_DONE)
-			return cg_db_fail(db, _("comparing imports"));
+		if ((rc = cg_db_rows_end(db, st, s, _("comparing imports"))))
+			return rc;
 	}
 	return CG_OK;
 }
@@ -539,9 +523,8 @@ enum cg_err store_intel_stats(struct cg_db *db, struct store_intel_stats *out, s
 		out->by_type[ioc_type_from_name(cg_db_col_text(st, 0))] += n;
 		out->n_indicators += n;
 	}
-	sqlite3_reset(st);
-	if (s != SQLITE_DONE)
-		return cg_db_fail(db, _("counting indicators"));
+	if ((rc = cg_db_rows_end(db, st, s, _("counting indicators"))))
+		return rc;
 	if ((rc = cg_db_stmt(db, SQL_STATS_OVERLAP, &st)))
 		return rc;
 	while ((s = sqlite3_step(st)) == SQLITE_ROW) {
@@ -552,10 +535,7 @@ enum cg_err store_intel_stats(struct cg_db *db, struct store_intel_stats *out, s
 			return rc;
 		}
 	}
-	sqlite3_reset(st);
-	if (s != SQLITE_DONE)
-		return cg_db_fail(db, _("counting shared indicators"));
-	return CG_OK;
+	return cg_db_rows_end(db, st, s, _("counting shared indicators"));
 }
 
 static const char SQL_SOURCE_DEL[] = "DELETE FROM intel_source WHERE id = ?1";
@@ -569,16 +549,12 @@ enum cg_err store_intel_remove(struct cg_db *db, const char *source, size_t *n_p
 	*n_pruned = 0;
 	if ((rc = cg_db_begin(db)))
 		return rc;
-	if ((rc = source_lookup(db, source, &id, &cur)))
+	if ((rc = source_find(db, source, &id, &cur)))
 		goto fail;
-	if (!id) {
-		rc = cg_err_set(CG_ENOTFOUND, _("no intel source named '%s'"), source);
-		goto fail;
-	}
 	if ((rc = cg_db_stmt(db, SQL_SOURCE_DEL, &st)))
 		goto fail;
 	sqlite3_bind_int64(st, 1, id);
-	if ((rc = step_done(db, st, _("removing a source"))))
+	if ((rc = cg_db_step_done(db, st, _("removing a source"))))
 		goto fail;
 	if ((rc = prune_indicators(db, n_pruned)))
 		goto fail;

@@ -24,15 +24,9 @@ enum cg_err epss_parse(const char *file, const char *buf, size_t len, epss_entry
 
 	csv_reader_init(&r, buf, len, ',');
 	for (;;) {
-		if ((rc = csv_next(&r, &got))) {
-			rc = cg_err_prefix(rc, "%s", file);
-			break;
-		}
-		if (!got)
+		if ((rc = csv_next_data(&r, file, &got)) || !got)
 			break;
 		const char *f0 = csv_field(&r, 0);
-		if (f0[0] == '#')
-			continue;
 		if (!header) {
 			if (strcmp(f0, "cve") != 0 || r.n_fields < 2 || strcmp(csv_field(&r, 1), "epss") != 0) {
 				rc = cg_err_set(CG_EPARSE, _("%s:%zu: expected the header 'cve,epss,percentile'"), file, r.line);

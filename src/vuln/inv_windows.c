@@ -77,14 +77,8 @@ enum cg_err inv_parse_wincsv(const char *file, const char *buf, size_t len, inv_
 
 	csv_reader_init(&r, buf, len, ',');
 	for (;;) {
-		if ((rc = csv_next(&r, &got))) {
-			rc = cg_err_prefix(rc, "%s", file);
+		if ((rc = csv_next_data(&r, file, &got)) || !got)
 			break;
-		}
-		if (!got)
-			break;
-		if (r.n_fields >= 1 && csv_field(&r, 0)[0] == '#')
-			continue; /* "#TYPE Selected.Microsoft..." */
 		if (!have_header) {
 			for (size_t i = 0; i < r.n_fields; i++) {
 				cols[i] = column_of(csv_field(&r, i));

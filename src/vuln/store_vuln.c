@@ -10,13 +10,6 @@
 
 static const char *nz(const char *s) { return s ? s : ""; }
 
-static enum cg_err step_done(struct cg_db *db, sqlite3_stmt *st, const char *what)
-{
-	int r = sqlite3_step(st);
-	sqlite3_reset(st);
-	return r == SQLITE_DONE ? CG_OK : cg_db_fail(db, what);
-}
-
 /* ------------------------------------------------------------ hosts */
 
 static enum cg_err host_id(struct cg_db *db, const char *host, int create, int64_t *id, int *created)
@@ -41,7 +34,7 @@ static enum cg_err host_id(struct cg_db *db, const char *host, int create, int64
 		return rc;
 	cg_db_bind_text(st, 1, host);
 	sqlite3_bind_int64(st, 2, cg_now());
-	if ((rc = step_done(db, st, _("adding a host"))))
+	if ((rc = cg_db_step_done(db, st, _("adding a host"))))
 		return rc;
 	*id = sqlite3_last_insert_rowid(cg_db_handle(db));
 	*created = 1;
@@ -68,7 +61,7 @@ static enum cg_err clear_kind(struct cg_db *db, int64_t host_id, enum inv_kind k
 		return rc;
 	sqlite3_bind_int64(st, 1, host_id);
 	cg_db_bind_text(st, 2, inv_kind_name(k));
-	return step_done(db, st, _("replacing inventory items"));
+	return cg_db_step_done(db, st, _("replacing inventory items"));
 }
 
 static enum cg_err put_item(void *vctx, const struct inv_item *it)
@@ -100,7 +93,7 @@ static enum cg_err put_item(void *vctx, const struct inv_item *it)
 	cg_db_bind_text(st, 7, nz(it->source_version));
 	cg_db_bind_text(st, 8, nz(it->update));
 	c->n++;
-	return step_done(c->db, st, _("storing an inventory item"));
+	return cg_db_step_done(c->db, st, _("storing an inventory item"));
 }
 
 enum cg_err store_inv_import(struct cg_db *db, const char *host, const char *file, const char *buf, size_t len,
@@ -135,7 +128,7 @@ enum cg_err store_inv_import(struct cg_db *db, const char *host, const char *fil
 	sqlite3_bind_int64(st, 1, c.host_id);
 	cg_db_bind_text(st, 2, distro);
 	sqlite3_bind_int64(st, 3, cg_now());
-	if ((rc = step_done(db, st, _("recording an inventory"))))
+	if ((rc = cg_db_step_done(db, st, _("recording an inventory"))))
 		goto fail;
 	if ((rc = cg_db_stmt(db, "INSERT INTO inv_import(host_id, imported_at, file, format, n_items)"
 				 " VALUES(?1, ?2, ?3, ?4, ?5)", &st)))
@@ -145,7 +138,7 @@ enum cg_err store_inv_import(struct cg_db *db, const char *host, const char *fil
 	cg_db_bind_text(st, 3, cg_file_basename(file));
 	cg_db_bind_text(st, 4, inv_format_name(stats->format));
 	sqlite3_bind_int64(st, 5, (sqlite3_int64)c.n);
-	if ((rc = step_done(db, st, _("recording an inventory"))))
+	if ((rc = cg_db_step_done(db, st, _("recording an inventory"))))
 		goto fail;
 	if ((rc = cg_db_commit(db)))
 		return rc;
@@ -185,8 +178,7 @@ enum cg_err store_inv_foreach(struct cg_db *db, const char *host, inv_item_fn fn
 			return rc;
 		}
 	}
-	sqlite3_reset(st);
-	return r == SQLITE_DONE ? CG_OK : cg_db_fail(db, _("reading an inventory"));
+	return cg_db_rows_end(db, st, r, _("reading an inventory"));
 }
 
 /* ------------------------------------------------------------ advisories */
@@ -277,7 +269,7 @@ static enum cg_err put_vuln(struct cg_db *db, const struct adv_record *r, const 
 	cg_db_bind_text(st, 10, r->kev_action);
 	vendors_of(r, vendors, sizeof vendors);
 	cg_db_bind_text(st, 11, vendors[0] ? vendors : NULL);
-	return step_done(db, st, _("storing a vulnerability"));
+	return cg_db_step_done(db, st, _("storing a vulnerability"));
 }
 
 static enum cg_err put_range(struct cg_db *db, const struct adv_record *r, const char *id, const struct adv_range *g)
@@ -304,7 +296,7 @@ static enum cg_err put_range(struct cg_db *db, const struct adv_record *r, const
 	sqlite3_bind_int(st, 13, g->end_incl);
 	cg_db_bind_text(st, 14, g->fixed);
 	cg_db_bind_text(st, 15, g->kb);
-	return step_done(db, st, _("storing an affected range"));
+	return cg_db_step_done(db, st, _("storing an affected range"));
 }
 
 static enum cg_err put_record(void *vctx, const struct adv_record *r)
@@ -330,7 +322,7 @@ static enum cg_err put_record(void *vctx, const struct adv_record *r)
 		return rc;
 	cg_db_bind_text(st, 1, r->source);
 	cg_db_bind_text(st, 2, r->ref);
-	if ((rc = step_done(c->db, st, _("replacing affected ranges"))))
+	if ((rc = cg_db_step_done(c->db, st, _("replacing affected ranges"))))
 		return rc;
 	for (size_t i = 0; i < r->n_ids; i++) {
 		if ((rc = put_vuln(c->db, r, r->ids[i])))
@@ -350,7 +342,7 @@ static enum cg_err put_record(void *vctx, const struct adv_record *r)
 	cg_db_bind_text(st, 3, r->modified);
 	sqlite3_bind_int64(st, 4, cg_now());
 	c->st->changed++;
-	return step_done(c->db, st, _("recording an advisory"));
+	return cg_db_step_done(c->db, st, _("recording an advisory"));
 }
 
 static enum cg_err put_kev(void *vctx, const struct kev_entry *e)
@@ -373,7 +365,7 @@ static enum cg_err put_kev(void *vctx, const struct kev_entry *e)
 	cg_db_bind_text(st, 5, e->action);
 	cg_db_bind_text(st, 6, e->ransomware);
 	c->st->changed++;
-	return step_done(c->db, st, _("storing a KEV entry"));
+	return cg_db_step_done(c->db, st, _("storing a KEV entry"));
 }
 
 static enum cg_err put_epss(void *vctx, const struct epss_entry *e)
@@ -392,7 +384,7 @@ static enum cg_err put_epss(void *vctx, const struct epss_entry *e)
 	if (e->percentile >= 0)
 		sqlite3_bind_double(st, 3, e->percentile);
 	c->st->changed++;
-	return step_done(c->db, st, _("storing an EPSS score"));
+	return cg_db_step_done(c->db, st, _("storing an EPSS score"));
 }
 
 enum cg_err store_adv_import(struct cg_db *db, enum adv_format f, const char *file, const char *buf, size_t len,
@@ -503,7 +495,7 @@ enum cg_err store_vuln_meta_set(struct cg_db *db, const char *key, const char *v
 		return rc;
 	cg_db_bind_text(st, 1, key);
 	cg_db_bind_text(st, 2, value);
-	return step_done(db, st, _("storing a setting"));
+	return cg_db_step_done(db, st, _("storing a setting"));
 }
 
 /* ------------------------------------------------------------ watchlist */
@@ -532,7 +524,7 @@ enum cg_err store_watch_put(struct cg_db *db, const struct watch_entry *e, const
 	cg_db_bind_text(st, 4, e->date);
 	cg_db_bind_text(st, 5, e->note);
 	cg_db_bind_text(st, 6, origin);
-	return step_done(db, st, _("storing a watchlist entry"));
+	return cg_db_step_done(db, st, _("storing a watchlist entry"));
 }
 
 static enum cg_err watch_cb(void *vctx, const struct watch_entry *e)
@@ -570,7 +562,7 @@ enum cg_err store_watch_rule_put(struct cg_db *db, const struct watch_rule *r, c
 	cg_db_bind_text(st, 7, r->date);
 	cg_db_bind_text(st, 8, r->note);
 	cg_db_bind_text(st, 9, origin);
-	return step_done(db, st, _("storing a watchlist rule"));
+	return cg_db_step_done(db, st, _("storing a watchlist rule"));
 }
 
 enum cg_err store_watch_rule_foreach(struct cg_db *db, watch_rule_row_fn fn, void *ctx)
@@ -599,8 +591,7 @@ enum cg_err store_watch_rule_foreach(struct cg_db *db, watch_rule_row_fn fn, voi
 			return rc;
 		}
 	}
-	sqlite3_reset(st);
-	return r == SQLITE_DONE ? CG_OK : cg_db_fail(db, _("reading the watchlist rules"));
+	return cg_db_rows_end(db, st, r, _("reading the watchlist rules"));
 }
 
 enum cg_err store_watch_rule_remove(struct cg_db *db, int64_t id)
@@ -611,7 +602,7 @@ enum cg_err store_watch_rule_remove(struct cg_db *db, int64_t id)
 	if ((rc = cg_db_stmt(db, "DELETE FROM watch_rule WHERE id = ?1", &st)))
 		return rc;
 	sqlite3_bind_int64(st, 1, id);
-	if ((rc = step_done(db, st, _("removing a watchlist rule"))))
+	if ((rc = cg_db_step_done(db, st, _("removing a watchlist rule"))))
 		return rc;
 	if (sqlite3_changes(cg_db_handle(db)) == 0)
 		return cg_err_set(CG_ENOTFOUND, _("watchlist rule %lld does not exist"), (long long)id);
@@ -643,7 +634,7 @@ enum cg_err store_watch_remove(struct cg_db *db, const char *cve)
 	if ((rc = cg_db_stmt(db, "DELETE FROM watch WHERE cve = ?1", &st)))
 		return rc;
 	cg_db_bind_text(st, 1, cve);
-	if ((rc = step_done(db, st, _("removing a watchlist entry"))))
+	if ((rc = cg_db_step_done(db, st, _("removing a watchlist entry"))))
 		return rc;
 	if (sqlite3_changes(cg_db_handle(db)) == 0)
 		return cg_err_set(CG_ENOTFOUND, _("%s is not on the watchlist"), cve);
@@ -667,8 +658,7 @@ enum cg_err store_watch_foreach(struct cg_db *db, watch_row_fn fn, void *ctx)
 			return rc;
 		}
 	}
-	sqlite3_reset(st);
-	return r == SQLITE_DONE ? CG_OK : cg_db_fail(db, _("reading the watchlist"));
+	return cg_db_rows_end(db, st, r, _("reading the watchlist"));
 }
 
 /* ------------------------------------------------------------ scans */
@@ -728,13 +718,20 @@ static enum cg_err put_finding(void *vctx, const struct inv_item *it, const stru
 	sqlite3_bind_int64(st, 10, c->scan_id);
 	cg_db_bind_text(st, 11, h->note);
 	c->st->open++;
-	return step_done(c->db, st, _("storing a finding"));
+	return cg_db_step_done(c->db, st, _("storing a finding"));
 }
 
 struct host_ref {
 	int64_t id;
 	char *distro;
 };
+
+static void host_refs_free(struct host_ref *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(v[i].distro);
+	free(v);
+}
 
 static enum cg_err scope_hosts(struct cg_db *db, const char *system, const char *host, struct host_ref **out,
 			       size_t *n)
@@ -843,8 +840,7 @@ static enum cg_err host_items(struct cg_db *db, int64_t id, struct item_list *l)
 				return cg_err_set(CG_ENOMEM, _("out of memory"));
 			}
 	}
-	sqlite3_reset(st);
-	return r == SQLITE_DONE ? CG_OK : cg_db_fail(db, _("reading an inventory"));
+	return cg_db_rows_end(db, st, r, _("reading an inventory"));
 }
 
 struct host_kbs {
@@ -909,7 +905,7 @@ enum cg_err store_vuln_scan(struct cg_db *db, const struct vuln_matcher *m, cons
 		goto fail;
 	sqlite3_bind_int64(st, 1, c.now);
 	cg_db_bind_text(st, 2, scope[0] ? scope : "all");
-	if ((rc = step_done(db, st, _("recording a scan"))))
+	if ((rc = cg_db_step_done(db, st, _("recording a scan"))))
 		goto fail;
 	c.scan_id = stats->scan_id = sqlite3_last_insert_rowid(cg_db_handle(db));
 	for (size_t i = 0; i < nh; i++) {
@@ -934,7 +930,7 @@ enum cg_err store_vuln_scan(struct cg_db *db, const struct vuln_matcher *m, cons
 		sqlite3_bind_int64(st, 1, c.host_id);
 		sqlite3_bind_int64(st, 2, c.scan_id);
 		sqlite3_bind_int64(st, 3, c.now);
-		if ((rc = step_done(db, st, _("marking fixed findings"))))
+		if ((rc = cg_db_step_done(db, st, _("marking fixed findings"))))
 			goto fail;
 		stats->fixed += (size_t)sqlite3_changes(cg_db_handle(db));
 		stats->hosts++;
@@ -948,16 +944,12 @@ enum cg_err store_vuln_scan(struct cg_db *db, const struct vuln_matcher *m, cons
 	sqlite3_bind_int64(st, 4, (sqlite3_int64)stats->open);
 	sqlite3_bind_int64(st, 5, (sqlite3_int64)stats->found_new);
 	sqlite3_bind_int64(st, 6, (sqlite3_int64)stats->fixed);
-	if ((rc = step_done(db, st, _("recording a scan"))))
+	if ((rc = cg_db_step_done(db, st, _("recording a scan"))))
 		goto fail;
-	for (size_t i = 0; i < nh; i++)
-		free(hosts[i].distro);
-	free(hosts);
+	host_refs_free(hosts, nh);
 	return cg_db_commit(db);
 fail:
-	for (size_t i = 0; i < nh; i++)
-		free(hosts[i].distro);
-	free(hosts);
+	host_refs_free(hosts, nh);
 	cg_db_rollback(db);
 	return rc;
 }
@@ -1028,8 +1020,7 @@ enum cg_err store_finding_foreach(struct cg_db *db, const struct finding_filter 
 			return rc;
 		}
 	}
-	sqlite3_reset(st);
-	return r == SQLITE_DONE ? CG_OK : cg_db_fail(db, _("reading findings"));
+	return cg_db_rows_end(db, st, r, _("reading findings"));
 }
 
 static enum cg_err finding_state(struct cg_db *db, int64_t id, char *state, size_t n)
@@ -1070,7 +1061,7 @@ enum cg_err store_finding_accept(struct cg_db *db, int64_t id, const char *reaso
 	sqlite3_bind_int64(st, 1, id);
 	cg_db_bind_text(st, 2, reason);
 	sqlite3_bind_int64(st, 3, cg_now());
-	return step_done(db, st, _("accepting a finding"));
+	return cg_db_step_done(db, st, _("accepting a finding"));
 }
 
 enum cg_err store_finding_reopen(struct cg_db *db, int64_t id)
@@ -1088,5 +1079,5 @@ enum cg_err store_finding_reopen(struct cg_db *db, int64_t id)
 		return rc;
 	sqlite3_bind_int64(st, 1, id);
 	sqlite3_bind_int64(st, 2, cg_now());
-	return step_done(db, st, _("reopening a finding"));
+	return cg_db_step_done(db, st, _("reopening a finding"));
 }

@@ -141,14 +141,8 @@ static enum cg_err parse_csv(const char *file, const char *buf, size_t len, watc
 
 	csv_reader_init(&r, buf, len, 0);
 	for (;;) {
-		if ((rc = csv_next(&r, &got))) {
-			rc = cg_err_prefix(rc, "%s", file);
+		if ((rc = csv_next_data(&r, file, &got)) || !got)
 			break;
-		}
-		if (!got)
-			break;
-		if (csv_field(&r, 0)[0] == '#')
-			continue;
 		if (!header) {
 			for (size_t i = 0; i < r.n_fields; i++)
 				for (int k = 0; k < 5; k++)

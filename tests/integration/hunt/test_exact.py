@@ -365,6 +365,9 @@ def main():
         failed = False
         for threads, chunk in runs:
             env = dict(os.environ)
+            # Syslog stamps have no year: the year is inferred from "now", so
+            # runs seconds apart could date a line differently. Pin the clock.
+            env["CANHGAC_NOW"] = "1795996800"
             env.pop("CANHGAC_HUNT_CHUNK", None)
             if chunk:
                 env["CANHGAC_HUNT_CHUNK"] = chunk

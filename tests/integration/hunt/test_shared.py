@@ -8,6 +8,9 @@ import re
 import subprocess
 import sys
 
+# Syslog stamps have no year and it is inferred from "now": pin the clock so
+# runs seconds apart date every line alike.
+os.environ["CANHGAC_NOW"] = "1795996800"
 BIN = os.environ.get("CANHGAC_BIN")
 DATA = os.environ.get("CANHGAC_SHARED_DATA", "")
 SRC = os.environ.get("CANHGAC_SRC", "")
