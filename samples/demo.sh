@@ -29,10 +29,17 @@ export CANHGAC_DB
 CANHGAC_NOW=${CANHGAC_NOW:-1795996800} # 2026-11-30T00:00:00Z
 export CANHGAC_NOW
 
-step() { printf '\n==> %s\n' "$*"; }
+# Step titles follow LANGUAGE like canhgac's own messages (vi or English).
+step() {
+	case ${LANGUAGE:-${LC_ALL:-${LC_MESSAGES:-${LANG:-}}}} in
+	vi*) printf '\n==> %s\n' "$2" ;;
+	*) printf '\n==> %s\n' "$1" ;;
+	esac
+}
 cg() { "$bin" "$@"; }
 
-step "Information systems and their security level (Decree 85/2016/ND-CP)"
+step "Information systems and their security level (Decree 85/2016/ND-CP)" \
+	"Hệ thống thông tin và cấp độ an toàn (Nghị định 85/2016/NĐ-CP)"
 cg system add "Cổng thông tin điện tử" --level 3 --owner "Văn phòng Sở" --description "Cổng thông tin và dịch vụ công"
 cg system add "Thư điện tử công vụ" --level 3 --owner "Trung tâm CNTT" --description "Thư điện tử của cán bộ"
 cg system add "Quản lý văn bản và điều hành" --level 2 --owner "Văn phòng Sở"
@@ -40,11 +47,12 @@ cg system add "Hạ tầng mạng nội bộ" --level 2 --owner "Trung tâm CNTT
 cg system add "Máy trạm" --level 1 --owner "Các phòng chuyên môn"
 cg system list
 
-step "Hosts from the inventory spreadsheet"
+step "Hosts from the inventory spreadsheet" "Danh mục máy từ bảng tính"
 cg host import "$here/inventory/hosts.csv"
 cg host list
 
-step "Threat intel: the authority's botnet list (October, then November) and C2 feeds"
+step "Threat intel: the authority's botnet list (October, then November) and C2 feeds" \
+	"Thông tin mối đe dọa: danh sách botnet của cơ quan chức năng (tháng 10, rồi tháng 11) và các nguồn C2"
 cg intel import --source botnet-list "$here/intel/botnet-2026-10.csv"
 cg intel import --source botnet-list "$here/intel/botnet-2026-11.csv"
 for f in "$here"/intel/*; do
@@ -52,11 +60,11 @@ for f in "$here"/intel/*; do
 	cg intel import "$f"
 done
 
-step "What changed in the botnet list since last month"
+step "What changed in the botnet list since last month" "Danh sách botnet thay đổi gì so với tháng trước"
 cg intel diff botnet-list
 
-step "Hunting the logs for listed indicators"
+step "Hunting the logs for listed indicators" "Truy vết nhật ký tìm các dấu hiệu trong danh sách"
 cg hunt "$here/logs"
 
-step "Hosts to sweep first"
+step "Hosts to sweep first" "Các máy cần rà soát trước"
 cg priority

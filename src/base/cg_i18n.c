@@ -1,8 +1,11 @@
 #include "cg_i18n.h"
 
+#include <limits.h>
 #include <locale.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "config.h"
 
@@ -50,9 +53,37 @@ static void honour_language(void)
 	}
 }
 
+/* Run from the build tree (build/cli/canhgac), the catalogs are compiled
+ * into build/po/<lang>/LC_MESSAGES: use them, so that a new user who has
+ * built but not installed canhgac gets messages in their language too. */
+static const char *build_tree_localedir(char *buf, size_t n)
+{
+	char exe[PATH_MAX], probe[PATH_MAX + 64];
+	ssize_t len = readlink("/proc/self/exe", exe, sizeof exe - 1);
+	char *slash;
+
+	if (len <= 0)
+		return NULL;
+	exe[len] = '\0';
+	if (!(slash = strrchr(exe, '/')))
+		return NULL;
+	*slash = '\0';
+	if (snprintf(probe, sizeof probe, "%s/../po/vi/LC_MESSAGES/" CG_GETTEXT_PACKAGE ".mo", exe) >=
+		    (int)sizeof probe ||
+	    access(probe, R_OK) != 0)
+		return NULL;
+	if (snprintf(buf, n, "%s/../po", exe) >= (int)n)
+		return NULL;
+	return buf;
+}
+
 void cg_i18n_init(void)
 {
 	const char *dir = getenv("CANHGAC_LOCALEDIR");
+	char build_dir[PATH_MAX + 8];
+
+	if (!dir || !*dir)
+		dir = build_tree_localedir(build_dir, sizeof build_dir);
 
 	setlocale(LC_ALL, "");
 	/* Numbers in JSON and in files we write must not follow the locale. */

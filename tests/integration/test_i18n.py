@@ -195,6 +195,14 @@ else:
     r = run("--help", lang=None)
     check(not vietnamese(r.stdout), "no LANGUAGE: --help is not English")
 
+    # A binary run from the build tree finds the catalogs compiled beside it,
+    # without CANHGAC_LOCALEDIR: what a new user gets before installing.
+    e = base_env()
+    e.pop("CANHGAC_LOCALEDIR", None)
+    e.update({"LC_ALL": "C.UTF-8", "LANGUAGE": "vi"})
+    r = subprocess.run([BIN, "--help"], capture_output=True, text=True, env=e, timeout=60)
+    check(vietnamese(r.stdout), "from the build tree without CANHGAC_LOCALEDIR: --help is not Vietnamese")
+
 if failures:
     for f in failures:
         print("FAIL:", f)
