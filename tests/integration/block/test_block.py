@@ -328,7 +328,7 @@ check("+198.51.100.0/24" in inc2 and "-198.51.100.6" in inc2 and not any("198.51
       f"incremental after removing the exception: {inc2}")
 
 # ---- orders under a fake clock ----
-order = os.path.join(SAMPLES, "order-123-QD-BTTTT.txt")
+order = os.path.join(SAMPLES, "order-123-QD-STTTT.txt")
 REF = "123/QĐ-STTTT"
 r = run("order", "add", "--ref", REF, "--issued", "2026-12-02", "--deadline", "2026-12-03", order,
         now=T0 + 86400 + 3600, check_rc=0)

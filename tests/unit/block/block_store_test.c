@@ -189,7 +189,7 @@ static void order_states_under_clock(void **state)
 	char *dir;
 	struct cg_db *db = open_db(&dir);
 	struct block_batch *b = block_batch_new();
-	struct block_order_info info = {.ref = "123/QĐ-BTTTT", .issued_at = T0, .deadline_at = T0 + 86400,
+	struct block_order_info info = {.ref = "123/QĐ-STTTT", .issued_at = T0, .deadline_at = T0 + 86400,
 					.file = "order.txt", .received_at = T0 + 60};
 	struct block_decide_opts o = {.action = BLOCK_BLOCK, .now = T0 + 60};
 	struct block_decide_report rep;
