@@ -646,10 +646,35 @@ static void diag_out(struct fy_diag *diag, void *user, const char *buf, size_t l
 {
 	(void)diag;
 	struct diag_sink *s = user;
+	unsigned long line = 0, col = 0;
+	const char *end;
+
 	if (s->msg[0])
 		return;
 	while (len && (buf[len - 1] == '\n' || buf[len - 1] == ' '))
 		len--;
+	/* libfyaml names a string input "<memory-@ADDR-ADDR>": drop that (the
+	 * caller names the file) and say where as "line L, column C". */
+	if (len && buf[0] == '<' && (end = memchr(buf, '>', len)) && end + 1 < buf + len && end[1] == ':') {
+		char tmp[256], *p;
+		size_t rest = len - (size_t)(end + 2 - buf);
+		if (rest >= sizeof tmp)
+			rest = sizeof tmp - 1;
+		memcpy(tmp, end + 2, rest);
+		tmp[rest] = '\0';
+		line = strtoul(tmp, &p, 10);
+		if (*p == ':') {
+			col = strtoul(p + 1, &p, 10);
+			if (*p == ':')
+				p++;
+			while (*p == ' ')
+				p++;
+			if (strncmp(p, "error: ", 7) == 0)
+				p += 7;
+			snprintf(s->msg, sizeof s->msg, _("line %lu, column %lu: %s"), line, col, p);
+			return;
+		}
+	}
 	if (len >= sizeof s->msg)
 		len = sizeof s->msg - 1;
 	memcpy(s->msg, buf, len);
