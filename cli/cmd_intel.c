@@ -258,7 +258,9 @@ static int do_import(struct cli_ctx *ctx, const char *source, enum feed_format f
 		rc = feed_parse_counted(f, buf, len, fo, &sink, &files[i].counts);
 		free(buf);
 		if (rc) {
-			rc = cg_err_prefix(rc, "%s", paths[i]);
+			/* A storage failure names the database; the feed is not at fault. */
+			if (rc != CG_EDB)
+				rc = cg_err_prefix(rc, "%s", paths[i]);
 			goto out;
 		}
 		size_t fl = strlen(fmt_names);

@@ -332,9 +332,13 @@ enum cg_err cg_db_open(const char *path, struct cg_db **out)
 	}
 	sqlite3_busy_timeout(db->h, 10000);
 	sqlite3_extended_result_codes(db->h, 1);
-	if ((rc = cg_db_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
-				 "PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY;")))
+	/* The first statement to touch the file: name the step, so a full disk
+	 * or a broken file reads as a failed open, not as some SQL failing. */
+	if (sqlite3_exec(db->h, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
+			 "PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY;", NULL, NULL, NULL) != SQLITE_OK) {
+		rc = cg_db_fail(db, _("opening the database (write-ahead log)"));
 		goto fail;
+	}
 	if ((rc = migrate(db)))
 		goto fail;
 	for (size_t i = 0; i < cg_module_schemas_n; i++)
