@@ -71,6 +71,11 @@ struct ex {
 	void *ctx;
 	unsigned count;
 	int stop;
+	/* The last URL tail scanned: no URL-ending byte in [url_from, url_to).
+	 * URLs nested in a URL ("http://a/?u=http://b") end where it ends, so
+	 * they reuse the scan instead of rescanning the rest of the line each
+	 * time, which made a line of "http://http://..." quadratic. */
+	size_t url_from, url_to;
 };
 
 static void emit(struct ex *x, enum extract_kind k, size_t off, size_t len, const uint8_t *addr, size_t alen)
@@ -267,8 +272,14 @@ static void maybe_url(struct ex *x, size_t wstart, size_t colon)
 	if (b == colon)
 		return;
 	e = colon + 3;
-	while (e < x->len && !url_end((unsigned char)x->line[e]))
-		e++;
+	if (x->url_to && x->url_from <= e && e <= x->url_to) {
+		e = x->url_to;
+	} else {
+		x->url_from = e;
+		while (e < x->len && !url_end((unsigned char)x->line[e]))
+			e++;
+		x->url_to = e;
+	}
 	if (e > colon + 3)
 		emit(x, EXTRACT_URL, b, e - b, NULL, 0);
 }

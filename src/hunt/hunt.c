@@ -213,21 +213,61 @@ static uint64_t count_nl(const char *p, size_t n)
 	return c;
 }
 
-/* Order the hits of one line by position and drop repeats of the same
- * (text, entry): a line is one hit per indicator. */
-static void tidy_line(const char *chunk, struct hitrec *v, size_t *n)
-{
-	size_t k = 0;
+/* Lines with more hits than this are de-duplicated through a hash table:
+ * the pairwise check is quadratic, and a hostile log line of a few MB of
+ * distinct addresses in a listed network took minutes. */
+#define TIDY_PAIRWISE_MAX 32
 
-	for (size_t i = 0; i < *n; i++) {
-		int dup = 0;
-		for (size_t j = 0; j < k && !dup; j++)
-			dup = v[j].e == v[i].e && v[j].found_len == v[i].found_len &&
-			      memcmp(chunk + v[j].found_off, chunk + v[i].found_off, v[i].found_len) == 0;
-		if (!dup)
-			v[k++] = v[i];
+static int same_hit(const char *chunk, const struct hitrec *a, const struct hitrec *b)
+{
+	return a->e == b->e && a->found_len == b->found_len &&
+	       memcmp(chunk + a->found_off, chunk + b->found_off, b->found_len) == 0;
+}
+
+static uint64_t hit_hash(const char *chunk, const struct hitrec *r)
+{
+	uint64_t h = 0xcbf29ce484222325ull ^ (uint64_t)(uintptr_t)r->e; /* FNV-1a */
+	for (size_t i = 0; i < r->found_len; i++)
+		h = (h ^ (unsigned char)chunk[r->found_off + i]) * 0x100000001b3ull;
+	return h ^ (h >> 29);
+}
+
+/* Drop repeats of the same (text, entry) from the hits of one line, which
+ * are in position order, keeping the first: a line is one hit per
+ * indicator. */
+static enum cg_err tidy_line(const char *chunk, struct hitrec *v, size_t *n)
+{
+	size_t k = 0, cap = 64, *slot;
+
+	if (*n <= TIDY_PAIRWISE_MAX) {
+		for (size_t i = 0; i < *n; i++) {
+			int dup = 0;
+			for (size_t j = 0; j < k && !dup; j++)
+				dup = same_hit(chunk, &v[j], &v[i]);
+			if (!dup)
+				v[k++] = v[i];
+		}
+		*n = k;
+		return CG_OK;
 	}
+	while (cap < *n * 2)
+		cap *= 2;
+	/* Open addressing; a slot holds 1 + the index of a kept hit, 0 when free. */
+	if (!(slot = calloc(cap, sizeof *slot)))
+		return cg_err_set(CG_ENOMEM, _("out of memory"));
+	for (size_t i = 0; i < *n; i++) {
+		size_t j = (size_t)hit_hash(chunk, &v[i]) & (cap - 1);
+		int dup = 0;
+		while (slot[j] && !(dup = same_hit(chunk, &v[slot[j] - 1], &v[i])))
+			j = (j + 1) & (cap - 1);
+		if (!dup) {
+			v[k] = v[i];
+			slot[j] = ++k;
+		}
+	}
+	free(slot);
 	*n = k;
+	return CG_OK;
 }
 
 /* Scan the lines of chunk[0, len) as one text (a newline ends every token),
@@ -267,7 +307,8 @@ static enum cg_err scan_chunk(struct scanner *sc, const char *chunk, size_t len,
 			const char *nl;
 			if (have_line && out->n - first > 1) {
 				size_t n = out->n - first;
-				tidy_line(chunk, out->v + first, &n);
+				if ((rc = tidy_line(chunk, out->v + first, &n)))
+					return rc;
 				out->n = first + n;
 			}
 			nl = h->off > pos ? memrchr(chunk + pos, '\n', h->off - pos) : NULL;
@@ -297,7 +338,8 @@ static enum cg_err scan_chunk(struct scanner *sc, const char *chunk, size_t len,
 	}
 	if (have_line && out->n - first > 1) {
 		size_t n = out->n - first;
-		tidy_line(chunk, out->v + first, &n);
+		if ((rc = tidy_line(chunk, out->v + first, &n)))
+			return rc;
 		out->n = first + n;
 	}
 	idx += count_nl(chunk + pos, len - pos);

@@ -7,6 +7,7 @@
 
 #include "cg_i18n.h"
 #include "sigma_event_int.h"
+#include "sigma_int.h"
 #include "sigma_map.h"
 
 #define SIGMA_MAP_MAX_ENTRIES 4096
@@ -203,6 +204,13 @@ static enum cg_err parse_entry(struct fy_node *n, const char *origin, struct sig
 
 enum cg_err sigma_map_load(struct sigma_map *m, const char *text, size_t len, const char *origin)
 {
+	unsigned long bad_line, bad_col;
+	const char *bad = sigma_yaml_precheck(text, len, &bad_line, &bad_col);
+	if (bad) {
+		char where[160];
+		snprintf(where, sizeof where, _("line %lu, column %lu: %s"), bad_line, bad_col, bad);
+		return cg_err_set(CG_EPARSE, _("%s: malformed YAML: %s"), origin, where);
+	}
 	struct fy_parse_cfg cfg = {.search_path = "", .flags = FYPCF_QUIET, .userdata = NULL, .diag = NULL};
 	struct fy_document *fyd = fy_document_build_from_string(&cfg, text, len);
 	if (!fyd)

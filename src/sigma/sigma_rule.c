@@ -681,10 +681,71 @@ static void diag_out(struct fy_diag *diag, void *user, const char *buf, size_t l
 	s->msg[len] = '\0';
 }
 
+/* Length of the well-formed UTF-8 sequence at s (RFC 3629: no overlong
+ * forms, no surrogates, nothing past U+10FFFF), 0 when it is not one. */
+static size_t utf8_seq_len(const unsigned char *s, size_t n)
+{
+	size_t k;
+	unsigned char lo = 0x80, hi = 0xbf;
+
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		k = 2;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef)
+		k = 3, lo = s[0] == 0xe0 ? 0xa0 : 0x80, hi = s[0] == 0xed ? 0x9f : 0xbf;
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		k = 4, lo = s[0] == 0xf0 ? 0x90 : 0x80, hi = s[0] == 0xf4 ? 0x8f : 0xbf;
+	else
+		return 0;
+	if (n < k || s[1] < lo || s[1] > hi)
+		return 0;
+	for (size_t i = 2; i < k; i++)
+		if (s[i] < 0x80 || s[i] > 0xbf)
+			return 0;
+	return k;
+}
+
+const char *sigma_yaml_precheck(const char *text, size_t len, unsigned long *line, unsigned long *col)
+{
+	const unsigned char *s = (const unsigned char *)text;
+	size_t i = 0, bol = 0;
+
+	*line = 1;
+	while (i < len) {
+		size_t k = s[i] ? utf8_seq_len(s + i, len - i) : 0;
+		if (k == 0) {
+			*col = (unsigned long)(i - bol + 1);
+			return _("not UTF-8 text (invalid byte or NUL)");
+		}
+		if (i == bol && s[i] == '%') {
+			const unsigned char *nl = memchr(s + i, '\n', len - i);
+			if ((nl ? (size_t)(nl - s) : len) - i > SIGMA_YAML_DIRECTIVE_MAX) {
+				*col = 1;
+				return _("YAML directive line too long");
+			}
+		}
+		if (s[i] == '\n')
+			(*line)++, bol = i + 1;
+		i += k;
+	}
+	return NULL;
+}
+
 enum cg_err sigma_rules_parse(const char *text, size_t len, const char *origin, sigma_rule_cb cb, void *ud)
 {
 	if (len > SIGMA_RULE_MAX_BYTES)
 		return cg_err_set(CG_ELIMIT, _("%s: rule file larger than %zu bytes"), origin, SIGMA_RULE_MAX_BYTES);
+	unsigned long bad_line, bad_col;
+	const char *bad = sigma_yaml_precheck(text, len, &bad_line, &bad_col);
+	if (bad) {
+		struct doc_ctx d;
+		char where[160];
+		snprintf(where, sizeof where, _("line %lu, column %lu: %s"), bad_line, bad_col, bad);
+		snprintf(d.reason, sizeof d.reason, _("malformed YAML: %s"), where);
+		cb(ud, NULL, CG_EPARSE, d.reason, 0);
+		return CG_OK;
+	}
 	struct diag_sink sink = {{0}};
 	struct fy_diag_cfg dcfg;
 	fy_diag_cfg_default(&dcfg);

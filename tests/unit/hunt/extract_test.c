@@ -113,6 +113,12 @@ static void test_url_and_stop(void **state)
 	assert_string_equal(tokens("GET hxxp x http://Dl.bad.example/p.bin?x \"https://a.example\"", EXTRACT_URL),
 			    "u:http://Dl.bad.example/p.bin?x|u:https://a.example");
 	assert_string_equal(tokens("://x a://", EXTRACT_URL), "");
+	/* A URL inside a URL is reported too and ends where the outer one does;
+	 * the next URL after a blank gets its own end. */
+	assert_string_equal(tokens("go https://r.example/?u=http://b.example/x' ftp://c.example/", EXTRACT_URL),
+			    "u:https://r.example/?u=http://b.example/x|u:http://b.example/x|u:ftp://c.example/");
+	assert_string_equal(tokens("http://http://http:// x", EXTRACT_URL),
+			    "u:http://http://http://|u:http://http://");
 	/* Stop after the first token. */
 	assert_int_equal(extract_line("1.2.3.4 5.6.7.8", 15, EXTRACT_ALL, NULL, NULL), 2);
 }

@@ -384,6 +384,37 @@ static void test_annotate(void **state)
 	}
 }
 
+/* A line with more hits than the pairwise de-duplication handles: one hit
+ * per (text, indicator), first occurrence first, repeats dropped. */
+static void test_many_hits_one_line(void **state)
+{
+	static char buf[16384];
+	size_t n = 0;
+	struct out o;
+	struct hunt_stats st;
+	struct hunt_sink sink = {.hit = on_hit, .ctx = &o};
+	(void)state;
+	for (int round = 0; round < 3; round++) {
+		for (int i = 0; i < 100; i++)
+			n += (size_t)snprintf(buf + n, sizeof buf - n, "192.0.2.%d ", i);
+		n += (size_t)snprintf(buf + n, sizeof buf - n, "198.51.100.23 ");
+	}
+	n += (size_t)snprintf(buf + n, sizeof buf - n, "\nnext 198.51.100.23 198.51.100.23\n");
+	memset(&o, 0, sizeof o);
+	append(&o, "");
+	assert_int_equal(hunt_buffer(set, "mem", buf, n, &sink, &st), CG_OK);
+	assert_int_equal(st.hits, 102);
+	{
+		const char *a = strstr(o.text, "mem:1:192.0.2.98="), *b = strstr(o.text, "mem:1:192.0.2.99="),
+			   *c = strstr(o.text, "mem:1:198.51.100.23="), *d = strstr(o.text, "mem:2:198.51.100.23=");
+		assert_true(strncmp(o.text, "mem:1:192.0.2.0=192.0.2.0/25 ", 29) == 0);
+		assert_true(a && b && c && d && a < b && b < c && c < d);
+		assert_null(strstr(c + 1, "mem:1:"));
+		assert_null(strstr(d + 1, "mem:2:"));
+	}
+	free(o.text);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -391,6 +422,7 @@ int main(void)
 		cmocka_unit_test(test_deterministic),
 		cmocka_unit_test(test_sink_stops_and_buffer),
 		cmocka_unit_test(test_annotate),
+		cmocka_unit_test(test_many_hits_one_line),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -323,6 +323,45 @@ static void test_reasons(void **state)
 	assert_int_equal(sigma_rules_parse(bad, strlen(bad), "bad.yml", keep, &g), CG_OK);
 	assert_null(g.rule);
 	assert_non_null(strstr(g.reason, "malformed YAML"));
+	/* Bytes that are not UTF-8 are refused with their place before libfyaml
+	 * sees them: a '%' directive followed by one made it spin forever. */
+	struct got u = {{0}, NULL, 0};
+	const char *hang = "title: t\n%\xe5\n";
+	assert_int_equal(sigma_rules_parse(hang, strlen(hang), "hang.yml", keep, &u), CG_OK);
+	assert_null(u.rule);
+	assert_int_equal(u.n, 1);
+	assert_non_null(strstr(u.reason, "line 2, column 2"));
+	struct got z = {{0}, NULL, 0};
+	const char nul[] = "title: t\nlevel: hi\0gh\n";
+	assert_int_equal(sigma_rules_parse(nul, sizeof nul - 1, "nul.yml", keep, &z), CG_OK);
+	assert_null(z.rule);
+	assert_non_null(strstr(z.reason, "line 2, column 10"));
+	/* A directive line is capped: libfyaml is quadratic in its length. */
+	static char dir[8192 + 512]; /* rule_text() gives up to 8191 bytes */
+	memset(dir, '%', 300);
+	snprintf(dir + 300, sizeof dir - 300, "\n%s", rule_text("  sel:\n    A: 1\n  condition: sel"));
+	struct got w = {{0}, NULL, 0};
+	assert_int_equal(sigma_rules_parse(dir, strlen(dir), "dir.yml", keep, &w), CG_OK);
+	assert_null(w.rule);
+	assert_non_null(strstr(w.reason, "line 1, column 1: YAML directive line too long"));
+	struct got y = {{0}, NULL, 0};
+	const char *yaml12 = "%YAML 1.2\n---\n";
+	snprintf(dir, sizeof dir, "%s%s", yaml12, rule_text("  sel:\n    A: 1\n  condition: sel"));
+	assert_int_equal(sigma_rules_parse(dir, strlen(dir), "y.yml", keep, &y), CG_OK);
+	assert_non_null(y.rule);
+	sigma_rule_free(y.rule);
+	/* Valid multi-byte text still loads. */
+	struct got v = {{0}, NULL, 0};
+	const char *vi = rule_text("  sel:\n    A: 'Sở Thông tin'\n  condition: sel");
+	assert_int_equal(sigma_rules_parse(vi, strlen(vi), "vi.yml", keep, &v), CG_OK);
+	assert_non_null(v.rule);
+	sigma_rule_free(v.rule);
+	struct sigma_map *map;
+	assert_int_equal(sigma_map_new(&map), CG_OK);
+	const char *badmap = "logsources:\n  - {product: \xff}\n";
+	assert_int_equal(sigma_map_load(map, badmap, strlen(badmap), "m.yml"), CG_EPARSE);
+	assert_non_null(strstr(cg_err_msg(CG_EPARSE), "line 2, column 15"));
+	sigma_map_free(map);
 }
 
 static void test_logsource_routing(void **state)
