@@ -32,7 +32,7 @@ enum cg_err cg_err_setv(enum cg_err code, const char *fmt, va_list ap)
 	return code;
 }
 
-enum cg_err cg_err_set(enum cg_err code, const char *fmt, ...)
+enum cg_err(cg_err_set)(enum cg_err code, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);

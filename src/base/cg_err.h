@@ -33,6 +33,10 @@ const char *cg_strerror(enum cg_err code);
 /* Record a detail message for the calling thread and return `code`, so callers
  * write `return cg_err_set(CG_EPARSE, "%s:%zu: ...", file, line);`. */
 enum cg_err cg_err_set(enum cg_err code, const char *fmt, ...) CG_PRINTF(2, 3);
+/* The macro makes the returned code visible to the compiler at each call, so
+ * optimisers see that an error path really returns an error (no false
+ * "may be used uninitialized" on the success path). */
+#define cg_err_set(code, ...) (cg_err_set((code), __VA_ARGS__), (code))
 enum cg_err cg_err_setv(enum cg_err code, const char *fmt, va_list ap) CG_PRINTF(2, 0);
 
 /* Prefix the current detail message with "prefix: " (e.g. a file name added by

@@ -242,7 +242,7 @@ static enum cg_err add_group(struct doc_ctx *d, struct sigma_search *s, struct s
 static enum cg_err map_group(struct doc_ctx *d, struct sigma_search *s, const char *path,
                              struct fy_node *map)
 {
-	struct sigma_group *g;
+	struct sigma_group *g = NULL;
 	enum cg_err rc = add_group(d, s, &g);
 	if (rc)
 		return rc;
@@ -283,7 +283,7 @@ static enum cg_err parse_search(struct doc_ctx *d, const char *name, struct fy_n
 	enum fy_node_type t = fy_node_get_type(v);
 	if (t == FYNT_MAPPING)
 		return map_group(d, s, path, v);
-	struct sigma_group *g;
+	struct sigma_group *g = NULL;
 	enum cg_err rc;
 	if (t == FYNT_SCALAR) {
 		if ((rc = add_group(d, s, &g)))

@@ -184,7 +184,7 @@ static enum cg_err affected(const char *file, const char *id, json_t *aff, struc
 	a.scheme = scheme_of(a.family, NULL);
 	vers = json_object_get(aff, "versions");
 	json_array_foreach(vers, i, v) {
-		struct adv_range *ar;
+		struct adv_range *ar = NULL;
 		if (!json_is_string(v))
 			return cg_err_set(CG_EPARSE, _("%s: %s: 'versions' holds a non-string"), file, id);
 		if (check_version(&a, "versions", json_string_value(v)))
