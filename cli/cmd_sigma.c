@@ -13,7 +13,7 @@
 #include "sigma_corr.h"
 #include "sigma_engine.h"
 #include "sigma_load.h"
-#include "sigma_reader.h"
+#include "event_reader.h"
 #include "store_sigma.h"
 
 #define MAX_RULE_PATHS 256
@@ -155,7 +155,7 @@ out:
 struct hit {
 	size_t rule;
 	json_t *obj;              /* output, NULL when the rule does not emit */
-	struct sigma_event *snap; /* for correlations */
+	struct cg_event *snap; /* for correlations */
 	int64_t t;
 };
 
@@ -163,7 +163,7 @@ struct file_slot {
 	int done;
 	enum cg_err rc;
 	char err[512];
-	struct sigma_read_stats st;
+	struct cg_event_read_stats st;
 	struct hit *hits;
 	size_t n_hits, alloc;
 	int truncated;
@@ -199,7 +199,7 @@ struct work {
 	int hit_in_event;
 };
 
-static json_t *hit_json(const struct sigma_rule *r, const struct sigma_event *ev, const char *path)
+static json_t *hit_json(const struct sigma_rule *r, const struct cg_event *ev, const char *path)
 {
 	json_t *tags = json_array(), *attack = json_array();
 	for (size_t i = 0; i < sigma_rule_tag_count(r); i++) {
@@ -216,7 +216,7 @@ static json_t *hit_json(const struct sigma_rule *r, const struct sigma_event *ev
 	for (size_t i = 0; i < sigma_rule_field_count(r); i++) {
 		const char *v;
 		size_t vn;
-		if (sigma_event_get(ev, sigma_rule_field(r, i), 0, &v, &vn))
+		if (cg_event_get(ev, sigma_rule_field(r, i), 0, &v, &vn))
 			json_object_set_new(fields, sigma_rule_field(r, i), json_stringn_nocheck(v, vn));
 	}
 	json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:o, s:o, s:{s:s, s:s, s:s}, s:s}",
@@ -226,19 +226,19 @@ static json_t *hit_json(const struct sigma_rule *r, const struct sigma_event *ev
 	                      "service", sigma_rule_service(r), "file", path);
 	if (!o)
 		return NULL;
-	if (sigma_event_record_id(ev))
-		json_object_set_new(o, "record_id", json_integer((json_int_t)sigma_event_record_id(ev)));
-	json_object_set_new(o, "computer", json_string(sigma_event_computer(ev)));
-	json_object_set_new(o, "timestamp", json_string(sigma_event_time(ev)));
-	json_object_set_new(o, "channel", json_string(sigma_event_channel(ev)));
-	json_object_set_new(o, "provider", json_string(sigma_event_provider(ev)));
-	if (sigma_event_event_id(ev) >= 0)
-		json_object_set_new(o, "event_id", json_integer(sigma_event_event_id(ev)));
+	if (cg_event_record_id(ev))
+		json_object_set_new(o, "record_id", json_integer((json_int_t)cg_event_record_id(ev)));
+	json_object_set_new(o, "computer", json_string(cg_event_computer(ev)));
+	json_object_set_new(o, "timestamp", json_string(cg_event_time(ev)));
+	json_object_set_new(o, "channel", json_string(cg_event_channel(ev)));
+	json_object_set_new(o, "provider", json_string(cg_event_provider(ev)));
+	if (cg_event_event_id(ev) >= 0)
+		json_object_set_new(o, "event_id", json_integer(cg_event_event_id(ev)));
 	json_object_set_new(o, "fields", fields);
 	return o;
 }
 
-static int on_hit(void *ud, size_t ri, const struct sigma_rule *r, const struct sigma_event *ev)
+static int on_hit(void *ud, size_t ri, const struct sigma_rule *r, const struct cg_event *ev)
 {
 	struct work *w = ud;
 	struct hunt *h = w->h;
@@ -265,23 +265,23 @@ static int on_hit(void *ud, size_t ri, const struct sigma_rule *r, const struct 
 	struct hit *x = &s->hits[s->n_hits];
 	memset(x, 0, sizeof *x);
 	x->rule = ri;
-	x->t = sigma_event_epoch(ev);
+	x->t = cg_event_epoch(ev);
 	if (emits) {
 		x->obj = hit_json(r, ev, w->path);
 		w->ws->rule_hits[ri]++;
-		long eid = sigma_event_event_id(ev);
+		long eid = cg_event_event_id(ev);
 		w->ws->eid_hits[eid >= 0 && eid < 65536 ? eid + 1 : 0]++;
 	}
-	if (corr && sigma_event_clone(ev, &x->snap))
+	if (corr && cg_event_clone(ev, &x->snap))
 		x->snap = NULL;
 	s->n_hits++;
 	return 0;
 }
 
-static int on_event(void *ud, struct sigma_event *ev)
+static int on_event(void *ud, struct cg_event *ev)
 {
 	struct work *w = ud;
-	long eid = sigma_event_event_id(ev);
+	long eid = cg_event_event_id(ev);
 	w->ws->eid_events[eid >= 0 && eid < 65536 ? eid + 1 : 0]++;
 	enum cg_err rc = sigma_scanner_match(w->sc, ev, on_hit, w);
 	if (rc && !w->slot->err[0])
@@ -292,8 +292,8 @@ static int on_event(void *ud, struct sigma_event *ev)
 static void scan_file(struct work *w)
 {
 	struct file_slot *s = w->slot;
-	struct sigma_event *ev = NULL;
-	enum cg_err rc = sigma_event_new(&ev);
+	struct cg_event *ev = NULL;
+	enum cg_err rc = cg_event_new(&ev);
 	if (rc)
 		goto out;
 	unsigned char head[16] = {0};
@@ -305,17 +305,17 @@ static void scan_file(struct work *w)
 	}
 	hn = fread(head, 1, sizeof head, f);
 	fclose(f);
-	if (sigma_format_sniff(head, hn) == SIGMA_FMT_EVTX) {
-		rc = sigma_evtx_read(w->path, ev, on_event, w, &s->st);
+	if (cg_event_format_sniff(head, hn) == CG_EVENT_FMT_EVTX) {
+		rc = cg_event_evtx_read(w->path, ev, on_event, w, &s->st);
 	} else {
 		char *text = NULL;
 		size_t len = 0;
 		rc = cg_file_read(w->path, CG_FILE_DEFAULT_CAP, &text, &len);
 		if (!rc) {
-			if (sigma_format_sniff(text, len) == SIGMA_FMT_JSON)
-				rc = sigma_json_read(text, len, w->path, ev, on_event, w, &s->st);
+			if (cg_event_format_sniff(text, len) == CG_EVENT_FMT_JSON)
+				rc = cg_event_json_read(text, len, w->path, ev, on_event, w, &s->st);
 			else
-				rc = sigma_lines_read(text, len, w->path, ev, on_event, w, &s->st);
+				rc = cg_event_lines_read(text, len, w->path, ev, on_event, w, &s->st);
 		}
 		free(text);
 	}
@@ -323,7 +323,7 @@ out:
 	if (rc)
 		snprintf(s->err, sizeof s->err, "%s", cg_err_msg(rc));
 	s->rc = rc;
-	sigma_event_free(ev);
+	cg_event_free(ev);
 }
 
 static void *worker(void *arg)
@@ -658,7 +658,7 @@ static int sigma_hunt(struct cli_ctx *ctx, const struct hunt_opts *o, char **inp
 			if (x->snap) {
 				if (sigma_corr_feed(corr, x->rule, x->snap, x->t, on_corr, &out))
 					input_errors = 1;
-				sigma_event_free(x->snap);
+				cg_event_free(x->snap);
 			}
 		}
 		free(s->hits);
@@ -689,7 +689,7 @@ out:
 	for (size_t i = 0; h.slots && i < h.n_files; i++) {
 		for (size_t k = 0; k < h.slots[i].n_hits; k++) {
 			json_decref(h.slots[i].hits[k].obj);
-			sigma_event_free(h.slots[i].hits[k].snap);
+			cg_event_free(h.slots[i].hits[k].snap);
 		}
 		free(h.slots[i].hits);
 	}

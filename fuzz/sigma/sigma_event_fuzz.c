@@ -16,9 +16,9 @@ static void ignore(enum cg_err rc)
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "sigma_reader.h"
+#include "event_reader.h"
 
-static int count(void *ud, struct sigma_event *ev)
+static int count(void *ud, struct cg_event *ev)
 {
 	(void)ev;
 	(*(size_t *)ud)++;
@@ -29,23 +29,23 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	if (size < 1)
 		return 0;
-	struct sigma_event *ev;
-	if (sigma_event_new(&ev))
+	struct cg_event *ev;
+	if (cg_event_new(&ev))
 		return 0;
-	struct sigma_read_stats st;
+	struct cg_event_read_stats st;
 	memset(&st, 0, sizeof st);
 	size_t n = 0;
 	const char *p = (const char *)data + 1;
 	size_t len = size - 1;
 	switch (data[0] % 4) {
 	case 0:
-		ignore(sigma_json_read(p, len, "fuzz.json", ev, count, &n, &st));
+		ignore(cg_event_json_read(p, len, "fuzz.json", ev, count, &n, &st));
 		break;
 	case 1:
-		ignore(sigma_event_from_xml(p, len, ev));
+		ignore(cg_event_from_xml(p, len, ev));
 		break;
 	case 2:
-		ignore(sigma_lines_read(p, len, "fuzz.log", ev, count, &n, &st));
+		ignore(cg_event_lines_read(p, len, "fuzz.log", ev, count, &n, &st));
 		break;
 	default: {
 		int fd = memfd_create("fuzz.evtx", 0);
@@ -54,12 +54,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (write(fd, p, len) == (ssize_t)len) {
 			char path[64];
 			snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
-			ignore(sigma_evtx_read(path, ev, count, &n, &st));
+			ignore(cg_event_evtx_read(path, ev, count, &n, &st));
 		}
 		close(fd);
 		break;
 	}
 	}
-	sigma_event_free(ev);
+	cg_event_free(ev);
 	return 0;
 }

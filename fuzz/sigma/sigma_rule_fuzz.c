@@ -27,7 +27,7 @@ static void add(void *ud, struct sigma_rule *rule, enum cg_err rc, const char *r
 		ignore(sigma_engine_add(engine, rule, why, sizeof why));
 }
 
-static int on_hit(void *ud, size_t ri, const struct sigma_rule *r, const struct sigma_event *ev)
+static int on_hit(void *ud, size_t ri, const struct sigma_rule *r, const struct cg_event *ev)
 {
 	(void)ud;
 	(void)ri;
@@ -45,17 +45,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	ignore(sigma_rules_parse((const char *)data, size, "fuzz.yml", add, NULL));
 	struct sigma_scanner *sc = NULL;
-	struct sigma_event *ev = NULL;
-	if (!sigma_engine_compile(engine, NULL, NULL) && !sigma_scanner_new(engine, &sc) && !sigma_event_new(&ev)) {
-		sigma_event_set_product(ev, SIGMA_PRODUCT_WINDOWS);
-		sigma_event_set_channel(ev, "Security", 8);
-		sigma_event_set_event_id(ev, 4624);
-		ignore(sigma_event_add(ev, "EventID", 7, "4624", 4));
-		ignore(sigma_event_add(ev, "CommandLine", 11, "powershell -enc aQBlAHgA C:\\Temp\\a.exe", 39));
-		ignore(sigma_event_add(ev, "IpAddress", 9, "2001:db8::1", 11));
+	struct cg_event *ev = NULL;
+	if (!sigma_engine_compile(engine, NULL, NULL) && !sigma_scanner_new(engine, &sc) && !cg_event_new(&ev)) {
+		cg_event_set_product(ev, CG_EVENT_PRODUCT_WINDOWS);
+		cg_event_set_channel(ev, "Security", 8);
+		cg_event_set_event_id(ev, 4624);
+		ignore(cg_event_add(ev, "EventID", 7, "4624", 4));
+		ignore(cg_event_add(ev, "CommandLine", 11, "powershell -enc aQBlAHgA C:\\Temp\\a.exe", 39));
+		ignore(cg_event_add(ev, "IpAddress", 9, "2001:db8::1", 11));
 		ignore(sigma_scanner_match(sc, ev, on_hit, NULL));
 	}
-	sigma_event_free(ev);
+	cg_event_free(ev);
 	sigma_scanner_free(sc);
 	sigma_engine_free(engine);
 	engine = NULL;

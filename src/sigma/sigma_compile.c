@@ -8,7 +8,7 @@
 
 #include "cg_i18n.h"
 #include "sigma_engine.h"
-#include "sigma_event_int.h"
+#include "cg_event_int.h"
 #include "sigma_int.h"
 
 /* Literals shorter than this occur in almost every event: a rule whose best
@@ -303,7 +303,7 @@ static size_t lit_hash_of(const unsigned char *s, size_t n)
 {
 	size_t h = 1469598103934665603ull;
 	for (size_t i = 0; i < n; i++)
-		h = (h ^ sigma_fold(s[i])) * 1099511628211ull;
+		h = (h ^ cg_event_fold(s[i])) * 1099511628211ull;
 	return h;
 }
 
@@ -338,7 +338,7 @@ static enum cg_err lit_add(struct sigma_engine *e, const unsigned char *s, size_
 		struct lit *l = &e->lits[e->lit_hash[h]];
 		if (l->n == n) {
 			size_t k;
-			for (k = 0; k < n && sigma_fold(l->s[k]) == sigma_fold(s[k]); k++)
+			for (k = 0; k < n && cg_event_fold(l->s[k]) == cg_event_fold(s[k]); k++)
 				;
 			if (k == n)
 				break;
@@ -360,7 +360,7 @@ static enum cg_err lit_add(struct sigma_engine *e, const unsigned char *s, size_
 		if (!(l->s = malloc(n)))
 			return cg_err_set(CG_ENOMEM, _("out of memory"));
 		for (size_t k = 0; k < n; k++)
-			l->s[k] = sigma_fold(s[k]);
+			l->s[k] = cg_event_fold(s[k]);
 		l->n = n;
 		e->lit_hash[h] = e->n_lits++;
 	} else {
@@ -611,7 +611,7 @@ void sigma_scanner_free(struct sigma_scanner *s)
 
 struct eval_ctx {
 	struct sigma_scanner *sc;
-	const struct sigma_event *ev;
+	const struct cg_event *ev;
 	const struct sigma_source *src;
 	const struct sigma_rule *r;
 };
@@ -639,27 +639,27 @@ static void resolve_field(const struct sigma_source *src, const char *field, uin
 	for (size_t i = 0; i < src->n_fields; i++) {
 		if (src->fields[i].from_hash == hash && strcasecmp(src->fields[i].from, field) == 0) {
 			*name = src->fields[i].to;
-			*h = sigma_field_hash(*name, strlen(*name));
+			*h = cg_event_field_hash(*name, strlen(*name));
 			return;
 		}
 	}
 }
 
-static int name_is(const struct sigma_event *ev, const struct sigma_field_rec *f, const char *name, uint32_t h)
+static int name_is(const struct cg_event *ev, const struct cg_event_field_rec *f, const char *name, uint32_t h)
 {
 	if (f->hash != h)
 		return 0;
-	return sigma_name_eq(ev->arena + f->name_off, f->name_len, name, strlen(name));
+	return cg_event_name_eq(ev->arena + f->name_off, f->name_len, name, strlen(name));
 }
 
-static int ref_match(const struct eval_ctx *c, const struct sigma_value *v, const struct sigma_field_rec *a)
+static int ref_match(const struct eval_ctx *c, const struct sigma_value *v, const struct cg_event_field_rec *a)
 {
-	const struct sigma_event *ev = c->ev;
+	const struct cg_event *ev = c->ev;
 	const char *rn;
 	uint32_t rh;
 	resolve_field(c->src, v->ref, v->ref_hash, &rn, &rh);
 	for (size_t j = 0; j < ev->n; j++) {
-		const struct sigma_field_rec *b = &ev->f[j];
+		const struct cg_event_field_rec *b = &ev->f[j];
 		if (!name_is(ev, b, rn, rh))
 			continue;
 		const char *as = v->cased ? ev->arena + a->val_off : ev->low + a->low_off;
@@ -682,10 +682,10 @@ static int ref_match(const struct eval_ctx *c, const struct sigma_value *v, cons
 static int value_holds(const struct eval_ctx *c, const struct sigma_fieldmatch *fm, const struct sigma_value *v,
                        const char *name, uint32_t h)
 {
-	const struct sigma_event *ev = c->ev;
+	const struct cg_event *ev = c->ev;
 	size_t seen = 0, nonempty = 0;
 	for (size_t i = 0; i < ev->n; i++) {
-		const struct sigma_field_rec *f = &ev->f[i];
+		const struct cg_event_field_rec *f = &ev->f[i];
 		if (fm->field && !name_is(ev, f, name, h))
 			continue;
 		seen++;
@@ -780,7 +780,7 @@ static int cond_holds(struct eval_ctx *c, const struct sigma_cnode *n)
 	return 0;
 }
 
-enum cg_err sigma_scanner_match(struct sigma_scanner *s, struct sigma_event *ev, sigma_hit_cb cb, void *ud)
+enum cg_err sigma_scanner_match(struct sigma_scanner *s, struct cg_event *ev, sigma_hit_cb cb, void *ud)
 {
 	const struct sigma_engine *e = s->e;
 	size_t n_matched = 0;
@@ -795,7 +795,7 @@ enum cg_err sigma_scanner_match(struct sigma_scanner *s, struct sigma_event *ev,
 	}
 	if (n_matched == 0)
 		return CG_OK;
-	enum cg_err rc = sigma_event_fold(ev);
+	enum cg_err rc = cg_event_fold_values(ev);
 	if (rc)
 		return rc;
 	if (++s->epoch == 0) {

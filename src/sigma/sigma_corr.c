@@ -105,10 +105,10 @@ static int cond_ok(const struct sigma_correlation *co, long n)
 	return 1;
 }
 
-static enum cg_err feed_one(struct sigma_corr *c, size_t ci, size_t rule_index, const struct sigma_event *ev,
+static enum cg_err feed_one(struct sigma_corr *c, size_t ci, size_t rule_index, const struct cg_event *ev,
                             int64_t t, sigma_corr_cb cb, void *ud, int depth);
 
-static enum cg_err fire_parents(struct sigma_corr *c, size_t idx, const struct sigma_event *ev, int64_t t,
+static enum cg_err fire_parents(struct sigma_corr *c, size_t idx, const struct cg_event *ev, int64_t t,
                                 sigma_corr_cb cb, void *ud, int depth)
 {
 	const size_t *parents;
@@ -121,7 +121,7 @@ static enum cg_err fire_parents(struct sigma_corr *c, size_t idx, const struct s
 	return CG_OK;
 }
 
-static enum cg_err feed_one(struct sigma_corr *c, size_t ci, size_t rule_index, const struct sigma_event *ev,
+static enum cg_err feed_one(struct sigma_corr *c, size_t ci, size_t rule_index, const struct cg_event *ev,
                             int64_t t, sigma_corr_cb cb, void *ud, int depth)
 {
 	if (depth > 64)
@@ -142,7 +142,7 @@ static enum cg_err feed_one(struct sigma_corr *c, size_t ci, size_t rule_index, 
 	for (size_t i = 0; i < co->n_group_by && !rc; i++) {
 		const char *v = "";
 		size_t vn = 0;
-		sigma_event_get(ev, group_field(co, base, co->group_by[i]), 0, &v, &vn);
+		cg_event_get(ev, group_field(co, base, co->group_by[i]), 0, &v, &vn);
 		rc = cg_buf_printf(&key, "%s%s=%.*s", i ? ", " : "", co->group_by[i], (int)vn, v);
 	}
 	if (!rc && !key.data)
@@ -196,7 +196,7 @@ static enum cg_err feed_one(struct sigma_corr *c, size_t ci, size_t rule_index, 
 	if (co->type == SIGMA_CORR_VALUE_COUNT) {
 		const char *v;
 		size_t vn;
-		if (!sigma_event_get(ev, group_field(co, base, co->field), 0, &v, &vn)) {
+		if (!cg_event_get(ev, group_field(co, base, co->field), 0, &v, &vn)) {
 			g->n--;
 			return CG_OK;
 		}
@@ -247,7 +247,7 @@ static enum cg_err feed_one(struct sigma_corr *c, size_t ci, size_t rule_index, 
 	return fire_parents(c, ci, ev, t, cb, ud, depth);
 }
 
-enum cg_err sigma_corr_feed(struct sigma_corr *c, size_t rule_index, const struct sigma_event *ev, int64_t t,
+enum cg_err sigma_corr_feed(struct sigma_corr *c, size_t rule_index, const struct cg_event *ev, int64_t t,
                             sigma_corr_cb cb, void *ud)
 {
 	return fire_parents(c, rule_index, ev, t, cb, ud, 0);

@@ -27,7 +27,7 @@ void sigma_corr_free(struct sigma_corr *c); /* NULL is a no-op */
 
 /* Rule `rule_index` matched `ev` at time `t` (seconds). Correlations that
  * fire call `cb`, and feed the correlations that use them in turn. */
-enum cg_err sigma_corr_feed(struct sigma_corr *c, size_t rule_index, const struct sigma_event *ev, int64_t t,
+enum cg_err sigma_corr_feed(struct sigma_corr *c, size_t rule_index, const struct cg_event *ev, int64_t t,
                             sigma_corr_cb cb, void *ud) CG_MUST_CHECK;
 
 /* Groups dropped because of SIGMA_CORR_MAX_GROUPS. */

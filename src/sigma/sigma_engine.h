@@ -17,7 +17,7 @@
 #include <stddef.h>
 
 #include "cg_err.h"
-#include "sigma_event.h"
+#include "cg_event.h"
 #include "sigma_map.h"
 #include "sigma_rule.h"
 
@@ -56,8 +56,8 @@ void sigma_scanner_free(struct sigma_scanner *s); /* NULL is a no-op */
 /* Called for every (non-correlation) rule that matches `ev`, in rule order;
  * a non-zero return stops the scan of this event. */
 typedef int (*sigma_hit_cb)(void *ud, size_t rule_index, const struct sigma_rule *rule,
-                            const struct sigma_event *ev);
-enum cg_err sigma_scanner_match(struct sigma_scanner *s, struct sigma_event *ev, sigma_hit_cb cb,
+                            const struct cg_event *ev);
+enum cg_err sigma_scanner_match(struct sigma_scanner *s, struct cg_event *ev, sigma_hit_cb cb,
                                 void *ud) CG_MUST_CHECK;
 
 #endif

@@ -6,7 +6,7 @@
 #include <strings.h>
 
 #include "cg_i18n.h"
-#include "sigma_event_int.h"
+#include "cg_event_int.h"
 #include "sigma_int.h"
 #include "sigma_map.h"
 
@@ -116,9 +116,9 @@ static enum cg_err parse_source(struct fy_node *n, const char *origin, struct si
 		return cg_err_set(CG_EPARSE, _("%s: each source must be a map"), origin);
 	const char *prod = sc(fy_node_mapping_lookup_by_string(n, "product", FY_NT));
 	if (prod && strcmp(prod, "windows") == 0)
-		s->product = SIGMA_PRODUCT_WINDOWS;
+		s->product = CG_EVENT_PRODUCT_WINDOWS;
 	else if (prod && strcmp(prod, "linux") == 0)
-		s->product = SIGMA_PRODUCT_LINUX;
+		s->product = CG_EVENT_PRODUCT_LINUX;
 	else if (prod)
 		return cg_err_set(CG_EPARSE, _("%s: source product '%s' is not windows or linux"), origin, prod);
 	enum cg_err rc;
@@ -164,7 +164,7 @@ static enum cg_err parse_source(struct fy_node *n, const char *origin, struct si
 			a->to = strdup(to);
 			if (!a->from || !a->to)
 				return cg_err_set(CG_ENOMEM, _("out of memory"));
-			a->from_hash = sigma_field_hash(from, strlen(from));
+			a->from_hash = cg_event_field_hash(from, strlen(from));
 		}
 	}
 	return CG_OK;
@@ -286,7 +286,7 @@ static int in_list(char *const *v, size_t n, const char *s)
 	return 0;
 }
 
-int sigma_source_match(const struct sigma_source *s, const struct sigma_event *ev)
+int sigma_source_match(const struct sigma_source *s, const struct cg_event *ev)
 {
 	if (s->product && ev->product && s->product != ev->product)
 		return 0;

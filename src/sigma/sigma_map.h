@@ -23,7 +23,7 @@
 #include <stdint.h>
 
 #include "cg_err.h"
-#include "sigma_event.h"
+#include "cg_event.h"
 
 struct sigma_map;
 
@@ -35,7 +35,7 @@ struct sigma_field_alias {
 /* One kind of event a log source stands for; every listed criterion must
  * hold (lists are alternatives). */
 struct sigma_source {
-	enum sigma_product product;
+	enum cg_event_product product;
 	char **channels; size_t n_channels;
 	char **providers; size_t n_providers;
 	long *event_ids; size_t n_event_ids;
@@ -61,7 +61,7 @@ const struct sigma_logsource *sigma_map_find(const struct sigma_map *m, const ch
                                              char *why, size_t why_len);
 
 /* Does `ev` come from source `s`? */
-int sigma_source_match(const struct sigma_source *s, const struct sigma_event *ev);
+int sigma_source_match(const struct sigma_source *s, const struct cg_event *ev);
 
 /* The built-in mapping as YAML text (for documentation and tests). */
 const char *sigma_map_default_yaml(void);

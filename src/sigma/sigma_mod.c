@@ -9,7 +9,7 @@
 #include <strings.h>
 
 #include "cg_i18n.h"
-#include "sigma_event_int.h"
+#include "cg_event_int.h"
 #include "sigma_int.h"
 
 /* A value while modifiers are applied: bytes with a wildcard mask. */
@@ -341,7 +341,7 @@ static enum cg_err finish_string(const struct sstr *s, int cased, unsigned group
 	if (!v->s)
 		return cg_err_set(CG_ENOMEM, _("out of memory"));
 	for (size_t i = from; i < to; i++)
-		v->s[i - from] = cased ? s->b[i] : sigma_fold(s->b[i]);
+		v->s[i - from] = cased ? s->b[i] : cg_event_fold(s->b[i]);
 	v->s[v->n] = '\0';
 	if (v->kind == SV_GLOB) {
 		v->wild = malloc(v->n + 1);
@@ -588,7 +588,7 @@ static enum cg_err build_one(struct sigma_fieldmatch *fm, unsigned mods, const e
 		v->refkind = (mods & M_CONTAINS) ? SV_CONTAINS : (mods & M_STARTS) ? SV_PREFIX : (mods & M_ENDS) ? SV_SUFFIX : SV_EQ;
 		if (!(v->ref = strndup(rv->s, rv->n)))
 			return cg_err_set(CG_ENOMEM, _("out of memory"));
-		v->ref_hash = sigma_field_hash(v->ref, rv->n);
+		v->ref_hash = cg_event_field_hash(v->ref, rv->n);
 		return CG_OK;
 	}
 	struct alts a = {0};
@@ -638,7 +638,7 @@ enum cg_err sigma_mod_build(const char *key, const struct sigma_rawval *vals, si
 	if (rc)
 		return rc;
 	if (out->field)
-		out->hash = sigma_field_hash(out->field, strlen(out->field));
+		out->hash = cg_event_field_hash(out->field, strlen(out->field));
 	out->all = !!(mods & M_ALL);
 	if (n_vals == 0)
 		return cg_err_set(CG_EPARSE, _("no value"));

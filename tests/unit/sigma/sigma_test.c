@@ -3,7 +3,7 @@
 
 #include "sigma_corr.h"
 #include "sigma_engine.h"
-#include "sigma_reader.h"
+#include "event_reader.h"
 
 struct got {
 	char reason[512];
@@ -35,7 +35,7 @@ static char *rule_text(const char *detection)
 	return buf;
 }
 
-static int on_hit(void *ud, size_t ri, const struct sigma_rule *r, const struct sigma_event *ev)
+static int on_hit(void *ud, size_t ri, const struct sigma_rule *r, const struct cg_event *ev)
 {
 	(void)ri;
 	(void)r;
@@ -45,16 +45,16 @@ static int on_hit(void *ud, size_t ri, const struct sigma_rule *r, const struct 
 }
 
 /* Event from "Name=Value" pairs (Channel Security). */
-static struct sigma_event *event_of(const char *const *kv)
+static struct cg_event *event_of(const char *const *kv)
 {
-	struct sigma_event *ev;
-	assert_int_equal(sigma_event_new(&ev), CG_OK);
-	sigma_event_set_product(ev, SIGMA_PRODUCT_WINDOWS);
-	sigma_event_set_channel(ev, "Security", 8);
+	struct cg_event *ev;
+	assert_int_equal(cg_event_new(&ev), CG_OK);
+	cg_event_set_product(ev, CG_EVENT_PRODUCT_WINDOWS);
+	cg_event_set_channel(ev, "Security", 8);
 	for (; *kv; kv++) {
 		const char *eq = strchr(*kv, '=');
 		assert_non_null(eq);
-		assert_int_equal(sigma_event_add(ev, *kv, (size_t)(eq - *kv), eq + 1, strlen(eq + 1)), CG_OK);
+		assert_int_equal(cg_event_add(ev, *kv, (size_t)(eq - *kv), eq + 1, strlen(eq + 1)), CG_OK);
 	}
 	return ev;
 }
@@ -77,10 +77,10 @@ static int match(const char *detection, const char *const *kv)
 	assert_int_equal(sigma_engine_add(e, g.rule, why, sizeof why), CG_OK);
 	assert_int_equal(sigma_engine_compile(e, NULL, NULL), CG_OK);
 	assert_int_equal(sigma_scanner_new(e, &sc), CG_OK);
-	struct sigma_event *ev = event_of(kv);
+	struct cg_event *ev = event_of(kv);
 	int hits = 0;
 	assert_int_equal(sigma_scanner_match(sc, ev, on_hit, &hits), CG_OK);
-	sigma_event_free(ev);
+	cg_event_free(ev);
 	sigma_scanner_free(sc);
 	sigma_engine_free(e);
 	sigma_map_free(map);
@@ -369,8 +369,8 @@ static void test_logsource_routing(void **state)
 	(void)state;
 	/* A Security rule must not fire on a System event with the same ID. */
 	const char *d = "  sel:\n    EventID: 104\n  condition: sel";
-	struct sigma_event *ev = event_of(EV("EventID=104"));
-	sigma_event_set_channel(ev, "System", 6);
+	struct cg_event *ev = event_of(EV("EventID=104"));
+	cg_event_set_channel(ev, "System", 6);
 	struct got g = {{0}, NULL, 0};
 	const char *t = rule_text(d);
 	assert_int_equal(sigma_rules_parse(t, strlen(t), "t.yml", keep, &g), CG_OK);
@@ -387,11 +387,11 @@ static void test_logsource_routing(void **state)
 	assert_int_equal(sigma_scanner_match(sc, ev, on_hit, &hits), CG_OK);
 	assert_int_equal(hits, 0);
 	/* ForwardedEvents: routed by provider */
-	sigma_event_set_channel(ev, "ForwardedEvents", 15);
-	sigma_event_set_provider(ev, "Microsoft-Windows-Security-Auditing", 35);
+	cg_event_set_channel(ev, "ForwardedEvents", 15);
+	cg_event_set_provider(ev, "Microsoft-Windows-Security-Auditing", 35);
 	assert_int_equal(sigma_scanner_match(sc, ev, on_hit, &hits), CG_OK);
 	assert_int_equal(hits, 1);
-	sigma_event_free(ev);
+	cg_event_free(ev);
 	sigma_scanner_free(sc);
 	sigma_engine_free(e);
 	/* a user mapping adds a log source */
@@ -433,7 +433,7 @@ static void add_to_engine(void *ud, struct sigma_rule *rule, enum cg_err rc, con
 	assert_int_equal(sigma_engine_add(cr->e, rule, why, sizeof why), CG_OK);
 }
 
-static int corr_hit(void *ud, size_t ri, const struct sigma_rule *r, const struct sigma_event *ev)
+static int corr_hit(void *ud, size_t ri, const struct sigma_rule *r, const struct cg_event *ev)
 {
 	struct corr_run *cr = ud;
 	(void)r;
@@ -467,21 +467,21 @@ static void test_correlation(void **state)
 	for (size_t i = 0; i < 5; i++) {
 		char u[64];
 		snprintf(u, sizeof u, "TargetUserName=%s", users[i]);
-		struct sigma_event *ev = event_of(EV("EventID=4625", u));
+		struct cg_event *ev = event_of(EV("EventID=4625", u));
 		cr.t = times[i];
 		assert_int_equal(sigma_scanner_match(sc, ev, corr_hit, &cr), CG_OK);
-		sigma_event_free(ev);
+		cg_event_free(ev);
 	}
 	/* alice at 1000, 1020 and 2000: only two fall within five minutes */
 	assert_int_equal(cr.base_hits, 5);
 	assert_int_equal(cr.fired, 0);
-	struct sigma_event *ev = event_of(EV("EventID=4625", "TargetUserName=alice"));
+	struct cg_event *ev = event_of(EV("EventID=4625", "TargetUserName=alice"));
 	cr.t = 2010;
 	assert_int_equal(sigma_scanner_match(sc, ev, corr_hit, &cr), CG_OK);
 	cr.t = 2020;
 	assert_int_equal(sigma_scanner_match(sc, ev, corr_hit, &cr), CG_OK);
 	assert_int_equal(cr.fired, 1);
-	sigma_event_free(ev);
+	cg_event_free(ev);
 	sigma_scanner_free(sc);
 	sigma_corr_free(cr.c);
 	sigma_engine_free(cr.e);
@@ -491,51 +491,51 @@ static void test_correlation(void **state)
 static void test_json_and_xml_readers(void **state)
 {
 	(void)state;
-	struct sigma_event *ev;
-	assert_int_equal(sigma_event_new(&ev), CG_OK);
+	struct cg_event *ev;
+	assert_int_equal(cg_event_new(&ev), CG_OK);
 	const char *xml = "<Event xmlns='x'><System><Provider Name='Microsoft-Windows-Sysmon' Guid='{1}'/>"
 	                  "<EventID>1</EventID><Channel>Microsoft-Windows-Sysmon/Operational</Channel>"
 	                  "<Computer>web01.so-mau.example</Computer><EventRecordID>42</EventRecordID></System>"
 	                  "<EventData><Data Name='Image'>C:\\a&amp;b.exe</Data><Data Name='CommandLine'>&lt;x&gt; &#65;</Data>"
 	                  "<Data>unnamed</Data></EventData></Event>";
-	assert_int_equal(sigma_event_from_xml(xml, strlen(xml), ev), CG_OK);
+	assert_int_equal(cg_event_from_xml(xml, strlen(xml), ev), CG_OK);
 	const char *v;
 	size_t n;
-	assert_true(sigma_event_get(ev, "Image", 0, &v, &n));
+	assert_true(cg_event_get(ev, "Image", 0, &v, &n));
 	assert_string_equal(v, "C:\\a&b.exe");
-	assert_true(sigma_event_get(ev, "CommandLine", 0, &v, &n));
+	assert_true(cg_event_get(ev, "CommandLine", 0, &v, &n));
 	assert_string_equal(v, "<x> A");
-	assert_true(sigma_event_get(ev, "Data", 0, &v, &n));
-	assert_true(sigma_event_get(ev, "Provider_Name", 0, &v, &n));
-	assert_int_equal(sigma_event_event_id(ev), 1);
-	assert_int_equal(sigma_event_record_id(ev), 42);
-	assert_string_equal(sigma_event_computer(ev), "web01.so-mau.example");
-	assert_int_not_equal(sigma_event_from_xml("<Event><System>", 15, ev), CG_OK);
+	assert_true(cg_event_get(ev, "Data", 0, &v, &n));
+	assert_true(cg_event_get(ev, "Provider_Name", 0, &v, &n));
+	assert_int_equal(cg_event_event_id(ev), 1);
+	assert_int_equal(cg_event_record_id(ev), 42);
+	assert_string_equal(cg_event_computer(ev), "web01.so-mau.example");
+	assert_int_not_equal(cg_event_from_xml("<Event><System>", 15, ev), CG_OK);
 	/* JSON shapes */
 	json_t *j = json_loads("{\"winlog\":{\"event_id\":4624,\"channel\":\"Security\",\"computer_name\":\"h\","
 	                       "\"event_data\":{\"LogonType\":\"3\"}},\"@timestamp\":\"2024-01-01T00:00:00Z\"}", 0, NULL);
-	assert_int_equal(sigma_event_from_json(j, ev), CG_OK);
-	assert_int_equal(sigma_event_event_id(ev), 4624);
-	assert_string_equal(sigma_event_channel(ev), "Security");
-	assert_true(sigma_event_get(ev, "LogonType", 0, &v, &n));
+	assert_int_equal(cg_event_from_json(j, ev), CG_OK);
+	assert_int_equal(cg_event_event_id(ev), 4624);
+	assert_string_equal(cg_event_channel(ev), "Security");
+	assert_true(cg_event_get(ev, "LogonType", 0, &v, &n));
 	json_decref(j);
 	j = json_loads("{\"EventID\":4688,\"Channel\":\"Security\",\"SourceName\":\"Microsoft-Windows-Security-Auditing\","
 	               "\"Hostname\":\"h2\",\"NewProcessName\":\"x\"}", 0, NULL);
-	assert_int_equal(sigma_event_from_json(j, ev), CG_OK);
-	assert_string_equal(sigma_event_provider(ev), "Microsoft-Windows-Security-Auditing");
-	assert_string_equal(sigma_event_computer(ev), "h2");
+	assert_int_equal(cg_event_from_json(j, ev), CG_OK);
+	assert_string_equal(cg_event_provider(ev), "Microsoft-Windows-Security-Auditing");
+	assert_string_equal(cg_event_computer(ev), "h2");
 	json_decref(j);
 	/* syslog and auditd */
 	const char *l = "Jun 14 15:16:01 combo sshd(pam_unix)[19939]: authentication failure; rhost=198.51.100.7";
-	assert_int_equal(sigma_event_from_line(l, strlen(l), ev), CG_OK);
-	assert_string_equal(sigma_event_program(ev), "sshd(pam_unix)");
+	assert_int_equal(cg_event_from_line(l, strlen(l), ev), CG_OK);
+	assert_string_equal(cg_event_program(ev), "sshd(pam_unix)");
 	const char *a = "type=EXECVE msg=audit(1364481363.243:24287): argc=2 a0=\"cat\" a1=\"/etc/shadow\"";
-	assert_int_equal(sigma_event_from_line(a, strlen(a), ev), CG_OK);
-	assert_true(sigma_event_get(ev, "a1", 0, &v, &n));
+	assert_int_equal(cg_event_from_line(a, strlen(a), ev), CG_OK);
+	assert_true(cg_event_get(ev, "a1", 0, &v, &n));
 	assert_string_equal(v, "/etc/shadow");
-	assert_true(sigma_event_get(ev, "type", 0, &v, &n));
+	assert_true(cg_event_get(ev, "type", 0, &v, &n));
 	assert_string_equal(v, "EXECVE");
-	sigma_event_free(ev);
+	cg_event_free(ev);
 }
 
 int main(void)

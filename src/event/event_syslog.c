@@ -7,18 +7,18 @@
 #include <string.h>
 
 #include "cg_i18n.h"
-#include "sigma_event_int.h"
-#include "sigma_reader.h"
+#include "cg_event_int.h"
+#include "event_reader.h"
 
 #define LINE_MAX_BYTES ((size_t)64 << 10)
 
-static enum cg_err addf(struct sigma_event *ev, const char *name, const char *v, size_t n)
+static enum cg_err addf(struct cg_event *ev, const char *name, const char *v, size_t n)
 {
-	return sigma_event_add(ev, name, strlen(name), v, n);
+	return cg_event_add(ev, name, strlen(name), v, n);
 }
 
 /* key=value pairs, values bare or "quoted"; msg='...' is descended into. */
-static enum cg_err audit_pairs(struct sigma_event *ev, const char *s, size_t n, int depth)
+static enum cg_err audit_pairs(struct cg_event *ev, const char *s, size_t n, int depth)
 {
 	size_t i = 0;
 	while (i < n) {
@@ -89,17 +89,17 @@ static int token(const char *s, size_t n, size_t *i, const char **t, size_t *tn)
 	return 1;
 }
 
-enum cg_err sigma_event_from_line(const char *line, size_t len, struct sigma_event *ev)
+enum cg_err cg_event_from_line(const char *line, size_t len, struct cg_event *ev)
 {
-	sigma_event_reset(ev);
-	sigma_event_set_product(ev, SIGMA_PRODUCT_LINUX);
+	cg_event_reset(ev);
+	cg_event_set_product(ev, CG_EVENT_PRODUCT_LINUX);
 	while (len && (line[len - 1] == '\r' || line[len - 1] == '\n'))
 		len--;
 	if (len > LINE_MAX_BYTES)
 		return cg_err_set(CG_ELIMIT, _("line longer than %zu bytes"), LINE_MAX_BYTES);
 	enum cg_err rc;
 	if (len > 5 && !memcmp(line, "type=", 5)) {
-		sigma_event_set_program(ev, "auditd", 6);
+		cg_event_set_program(ev, "auditd", 6);
 		if ((rc = addf(ev, "message", line, len)))
 			return rc;
 		return audit_pairs(ev, line, len, 0);
@@ -120,7 +120,7 @@ enum cg_err sigma_event_from_line(const char *line, size_t len, struct sigma_eve
 		size_t tsn, an, pn;
 		if (token(line, len, &i, &ts, &tsn) && token(line, len, &i, &host, &hn) && token(line, len, &i, &app, &an) &&
 		    token(line, len, &i, &pid, &pn) && token(line, len, &i, &t, &tn)) {
-			sigma_event_set_time(ev, ts, tsn);
+			cg_event_set_time(ev, ts, tsn);
 			while (i < len && line[i] == ' ')
 				i++;
 			if (i < len && line[i] == '[') {
@@ -143,13 +143,13 @@ enum cg_err sigma_event_from_line(const char *line, size_t len, struct sigma_eve
 	}
 	/* RFC 3164: "Mmm dd hh:mm:ss host tag[pid]: msg" or an ISO time stamp. */
 	if (len - i >= 15 && is_month(line + i) && line[i + 3] == ' ') {
-		sigma_event_set_time(ev, line + i, 15);
+		cg_event_set_time(ev, line + i, 15);
 		i += 15;
 	} else if (len - i >= 19 && isdigit((unsigned char)line[i]) && line[i + 4] == '-' && line[i + 10] == 'T') {
 		size_t s0 = i;
 		while (i < len && line[i] != ' ')
 			i++;
-		sigma_event_set_time(ev, line + s0, i - s0);
+		cg_event_set_time(ev, line + s0, i - s0);
 	} else {
 		i = len; /* not syslog: the whole line is the message */
 	}
@@ -182,9 +182,9 @@ fields:
 	if (host && (rc = addf(ev, "host", host, hn)))
 		return rc;
 	if (host)
-		sigma_event_set_computer(ev, host, hn);
+		cg_event_set_computer(ev, host, hn);
 	if (tag && tagn) {
-		sigma_event_set_program(ev, tag, tagn);
+		cg_event_set_program(ev, tag, tagn);
 		if ((rc = addf(ev, "program", tag, tagn)))
 			return rc;
 	}
@@ -197,8 +197,8 @@ fields:
 	return CG_OK;
 }
 
-enum cg_err sigma_lines_read(const char *text, size_t len, const char *origin, struct sigma_event *ev,
-                             sigma_event_cb cb, void *ud, struct sigma_read_stats *st)
+enum cg_err cg_event_lines_read(const char *text, size_t len, const char *origin, struct cg_event *ev,
+                             cg_event_cb cb, void *ud, struct cg_event_read_stats *st)
 {
 	size_t off = 0, lineno = 0;
 	while (off < len) {
@@ -206,7 +206,7 @@ enum cg_err sigma_lines_read(const char *text, size_t len, const char *origin, s
 		size_t n = nl ? (size_t)(nl - (text + off)) : len - off;
 		lineno++;
 		if (n && !(n == 1 && text[off] == '\r')) {
-			enum cg_err rc = sigma_event_from_line(text + off, n, ev);
+			enum cg_err rc = cg_event_from_line(text + off, n, ev);
 			if (rc) {
 				if (!st->bad++)
 					snprintf(st->first_bad, sizeof st->first_bad, "%s:%zu: %s", origin, lineno, cg_err_msg(rc));

@@ -1,13 +1,13 @@
-/* Normalized events (see sigma_event.h). */
+/* Normalized events (see cg_event.h). */
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <time.h>
 
 #include "cg_i18n.h"
-#include "sigma_event_int.h"
+#include "cg_event_int.h"
 
-const unsigned char sigma_fold_table[256] = {
+const unsigned char cg_event_fold_table[256] = {
 #define R(b) b, b + 1, b + 2, b + 3, b + 4, b + 5, b + 6, b + 7
 	R(0), R(8), R(16), R(24), R(32), R(40), R(48), R(56),
 	64, 'a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j', 'k', 'l', 'm', 'n', 'o',
@@ -20,7 +20,7 @@ const unsigned char sigma_fold_table[256] = {
 /* Windows writes some field names with spaces ("Threat Name") that Sigma
  * rules spell without ("ThreatName"): names compare ignoring both spaces
  * and ASCII case. */
-int sigma_name_eq(const char *a, size_t an, const char *b, size_t bn)
+int cg_event_name_eq(const char *a, size_t an, const char *b, size_t bn)
 {
 	size_t i = 0, j = 0;
 	for (;;) {
@@ -30,28 +30,28 @@ int sigma_name_eq(const char *a, size_t an, const char *b, size_t bn)
 			j++;
 		if (i == an || j == bn)
 			return i == an && j == bn;
-		if (sigma_fold((unsigned char)a[i]) != sigma_fold((unsigned char)b[j]))
+		if (cg_event_fold((unsigned char)a[i]) != cg_event_fold((unsigned char)b[j]))
 			return 0;
 		i++;
 		j++;
 	}
 }
 
-uint32_t sigma_field_hash(const char *name, size_t n)
+uint32_t cg_event_field_hash(const char *name, size_t n)
 {
 	uint32_t h = 2166136261u;
 	for (size_t i = 0; i < n; i++) {
 		if (name[i] == ' ')
 			continue;
-		h ^= sigma_fold((unsigned char)name[i]);
+		h ^= cg_event_fold((unsigned char)name[i]);
 		h *= 16777619u;
 	}
 	return h;
 }
 
-enum cg_err sigma_event_new(struct sigma_event **out)
+enum cg_err cg_event_new(struct cg_event **out)
 {
-	struct sigma_event *ev = calloc(1, sizeof *ev);
+	struct cg_event *ev = calloc(1, sizeof *ev);
 	if (!ev)
 		return cg_err_set(CG_ENOMEM, _("sigma: out of memory"));
 	ev->event_id = -1;
@@ -59,7 +59,7 @@ enum cg_err sigma_event_new(struct sigma_event **out)
 	return CG_OK;
 }
 
-void sigma_event_free(struct sigma_event *ev)
+void cg_event_free(struct cg_event *ev)
 {
 	if (!ev)
 		return;
@@ -69,11 +69,11 @@ void sigma_event_free(struct sigma_event *ev)
 	free(ev);
 }
 
-void sigma_event_reset(struct sigma_event *ev)
+void cg_event_reset(struct cg_event *ev)
 {
 	ev->len = 0;
 	ev->n = 0;
-	ev->product = SIGMA_PRODUCT_ANY;
+	ev->product = CG_EVENT_PRODUCT_ANY;
 	ev->event_id = -1;
 	ev->record_id = 0;
 	ev->channel[0] = ev->provider[0] = ev->program[0] = ev->computer[0] = ev->time[0] = '\0';
@@ -81,10 +81,10 @@ void sigma_event_reset(struct sigma_event *ev)
 	ev->low_valid = 0;
 }
 
-static enum cg_err arena_put(struct sigma_event *ev, const char *s, size_t n, uint32_t *off)
+static enum cg_err arena_put(struct cg_event *ev, const char *s, size_t n, uint32_t *off)
 {
-	if (ev->len + n + 1 > SIGMA_EVENT_MAX_BYTES)
-		return cg_err_set(CG_ELIMIT, _("event larger than %zu bytes"), SIGMA_EVENT_MAX_BYTES);
+	if (ev->len + n + 1 > CG_EVENT_MAX_BYTES)
+		return cg_err_set(CG_ELIMIT, _("event larger than %zu bytes"), CG_EVENT_MAX_BYTES);
 	if (ev->len + n + 1 > ev->alloc) {
 		size_t na = ev->alloc ? ev->alloc * 2 : 4096;
 		while (na < ev->len + n + 1)
@@ -103,20 +103,20 @@ static enum cg_err arena_put(struct sigma_event *ev, const char *s, size_t n, ui
 	return CG_OK;
 }
 
-enum cg_err sigma_event_add(struct sigma_event *ev, const char *name, size_t name_len,
+enum cg_err cg_event_add(struct cg_event *ev, const char *name, size_t name_len,
                             const char *value, size_t value_len)
 {
-	if (ev->n >= SIGMA_EVENT_MAX_FIELDS)
-		return cg_err_set(CG_ELIMIT, _("event has more than %d fields"), SIGMA_EVENT_MAX_FIELDS);
+	if (ev->n >= CG_EVENT_MAX_FIELDS)
+		return cg_err_set(CG_ELIMIT, _("event has more than %d fields"), CG_EVENT_MAX_FIELDS);
 	if (ev->n == ev->alloc_f) {
 		size_t na = ev->alloc_f ? ev->alloc_f * 2 : 32;
-		struct sigma_field_rec *p = realloc(ev->f, na * sizeof *p);
+		struct cg_event_field_rec *p = realloc(ev->f, na * sizeof *p);
 		if (!p)
 			return cg_err_set(CG_ENOMEM, _("sigma: out of memory"));
 		ev->f = p;
 		ev->alloc_f = na;
 	}
-	struct sigma_field_rec *r = &ev->f[ev->n];
+	struct cg_event_field_rec *r = &ev->f[ev->n];
 	enum cg_err rc = arena_put(ev, name, name_len, &r->name_off);
 	if (rc)
 		return rc;
@@ -125,7 +125,7 @@ enum cg_err sigma_event_add(struct sigma_event *ev, const char *name, size_t nam
 		return rc;
 	r->name_len = (uint32_t)name_len;
 	r->val_len = (uint32_t)value_len;
-	r->hash = sigma_field_hash(name, name_len);
+	r->hash = cg_event_field_hash(name, name_len);
 	r->low_off = 0;
 	ev->n++;
 	ev->low_valid = 0;
@@ -140,25 +140,25 @@ static void fact(char *dst, size_t cap, const char *s, size_t n)
 	dst[n] = '\0';
 }
 
-void sigma_event_set_product(struct sigma_event *ev, enum sigma_product p) { ev->product = p; }
-void sigma_event_set_channel(struct sigma_event *ev, const char *s, size_t n) { fact(ev->channel, sizeof ev->channel, s, n); }
-void sigma_event_set_provider(struct sigma_event *ev, const char *s, size_t n) { fact(ev->provider, sizeof ev->provider, s, n); }
-void sigma_event_set_program(struct sigma_event *ev, const char *s, size_t n) { fact(ev->program, sizeof ev->program, s, n); }
-void sigma_event_set_event_id(struct sigma_event *ev, long id) { ev->event_id = id; }
-void sigma_event_set_record_id(struct sigma_event *ev, uint64_t id) { ev->record_id = id; }
-void sigma_event_set_computer(struct sigma_event *ev, const char *s, size_t n) { fact(ev->computer, sizeof ev->computer, s, n); }
-void sigma_event_set_time(struct sigma_event *ev, const char *s, size_t n) { fact(ev->time, sizeof ev->time, s, n); }
+void cg_event_set_product(struct cg_event *ev, enum cg_event_product p) { ev->product = p; }
+void cg_event_set_channel(struct cg_event *ev, const char *s, size_t n) { fact(ev->channel, sizeof ev->channel, s, n); }
+void cg_event_set_provider(struct cg_event *ev, const char *s, size_t n) { fact(ev->provider, sizeof ev->provider, s, n); }
+void cg_event_set_program(struct cg_event *ev, const char *s, size_t n) { fact(ev->program, sizeof ev->program, s, n); }
+void cg_event_set_event_id(struct cg_event *ev, long id) { ev->event_id = id; }
+void cg_event_set_record_id(struct cg_event *ev, uint64_t id) { ev->record_id = id; }
+void cg_event_set_computer(struct cg_event *ev, const char *s, size_t n) { fact(ev->computer, sizeof ev->computer, s, n); }
+void cg_event_set_time(struct cg_event *ev, const char *s, size_t n) { fact(ev->time, sizeof ev->time, s, n); }
 
-enum sigma_product sigma_event_product(const struct sigma_event *ev) { return ev->product; }
-const char *sigma_event_channel(const struct sigma_event *ev) { return ev->channel; }
-const char *sigma_event_provider(const struct sigma_event *ev) { return ev->provider; }
-const char *sigma_event_program(const struct sigma_event *ev) { return ev->program; }
-long sigma_event_event_id(const struct sigma_event *ev) { return ev->event_id; }
-uint64_t sigma_event_record_id(const struct sigma_event *ev) { return ev->record_id; }
-const char *sigma_event_computer(const struct sigma_event *ev) { return ev->computer; }
-const char *sigma_event_time(const struct sigma_event *ev) { return ev->time; }
+enum cg_event_product cg_event_product(const struct cg_event *ev) { return ev->product; }
+const char *cg_event_channel(const struct cg_event *ev) { return ev->channel; }
+const char *cg_event_provider(const struct cg_event *ev) { return ev->provider; }
+const char *cg_event_program(const struct cg_event *ev) { return ev->program; }
+long cg_event_event_id(const struct cg_event *ev) { return ev->event_id; }
+uint64_t cg_event_record_id(const struct cg_event *ev) { return ev->record_id; }
+const char *cg_event_computer(const struct cg_event *ev) { return ev->computer; }
+const char *cg_event_time(const struct cg_event *ev) { return ev->time; }
 
-int64_t sigma_event_epoch(const struct sigma_event *ev)
+int64_t cg_event_epoch(const struct cg_event *ev)
 {
 	struct tm tm;
 	memset(&tm, 0, sizeof tm);
@@ -170,12 +170,12 @@ int64_t sigma_event_epoch(const struct sigma_event *ev)
 	return (int64_t)timegm(&tm);
 }
 
-size_t sigma_event_count(const struct sigma_event *ev) { return ev->n; }
+size_t cg_event_count(const struct cg_event *ev) { return ev->n; }
 
-void sigma_event_field(const struct sigma_event *ev, size_t i, const char **name, size_t *name_len,
+void cg_event_field(const struct cg_event *ev, size_t i, const char **name, size_t *name_len,
                        const char **value, size_t *value_len)
 {
-	const struct sigma_field_rec *r = &ev->f[i];
+	const struct cg_event_field_rec *r = &ev->f[i];
 	*name = ev->arena + r->name_off;
 	*name_len = r->name_len;
 	*value = ev->arena + r->val_off;
@@ -195,15 +195,15 @@ static void strip_path(const char **name, size_t *n)
 	}
 }
 
-int sigma_event_get(const struct sigma_event *ev, const char *name, size_t nth, const char **value,
+int cg_event_get(const struct cg_event *ev, const char *name, size_t nth, const char **value,
                     size_t *value_len)
 {
 	size_t n = strlen(name);
 	strip_path(&name, &n);
-	uint32_t h = sigma_field_hash(name, n);
+	uint32_t h = cg_event_field_hash(name, n);
 	for (size_t i = 0; i < ev->n; i++) {
-		const struct sigma_field_rec *r = &ev->f[i];
-		if (r->hash != h || !sigma_name_eq(ev->arena + r->name_off, r->name_len, name, n))
+		const struct cg_event_field_rec *r = &ev->f[i];
+		if (r->hash != h || !cg_event_name_eq(ev->arena + r->name_off, r->name_len, name, n))
 			continue;
 		if (nth-- == 0) {
 			*value = ev->arena + r->val_off;
@@ -214,7 +214,7 @@ int sigma_event_get(const struct sigma_event *ev, const char *name, size_t nth, 
 	return 0;
 }
 
-enum cg_err sigma_event_fold(struct sigma_event *ev)
+enum cg_err cg_event_fold_values(struct cg_event *ev)
 {
 	if (ev->low_valid)
 		return CG_OK;
@@ -233,11 +233,11 @@ enum cg_err sigma_event_fold(struct sigma_event *ev)
 	}
 	size_t o = 0;
 	for (size_t i = 0; i < ev->n; i++) {
-		struct sigma_field_rec *r = &ev->f[i];
+		struct cg_event_field_rec *r = &ev->f[i];
 		const unsigned char *s = (const unsigned char *)ev->arena + r->val_off;
 		r->low_off = (uint32_t)o;
 		for (size_t k = 0; k < r->val_len; k++)
-			ev->low[o++] = (char)sigma_fold(s[k]);
+			ev->low[o++] = (char)cg_event_fold(s[k]);
 		ev->low[o++] = '\n';
 	}
 	ev->low[o] = '\0';
@@ -246,10 +246,10 @@ enum cg_err sigma_event_fold(struct sigma_event *ev)
 	return CG_OK;
 }
 
-enum cg_err sigma_event_clone(const struct sigma_event *ev, struct sigma_event **out)
+enum cg_err cg_event_clone(const struct cg_event *ev, struct cg_event **out)
 {
-	struct sigma_event *c;
-	enum cg_err rc = sigma_event_new(&c);
+	struct cg_event *c;
+	enum cg_err rc = cg_event_new(&c);
 	if (rc)
 		return rc;
 	memcpy(c->channel, ev->channel, sizeof c->channel);
@@ -261,9 +261,9 @@ enum cg_err sigma_event_clone(const struct sigma_event *ev, struct sigma_event *
 	c->event_id = ev->event_id;
 	c->record_id = ev->record_id;
 	for (size_t i = 0; i < ev->n; i++) {
-		const struct sigma_field_rec *r = &ev->f[i];
-		if ((rc = sigma_event_add(c, ev->arena + r->name_off, r->name_len, ev->arena + r->val_off, r->val_len))) {
-			sigma_event_free(c);
+		const struct cg_event_field_rec *r = &ev->f[i];
+		if ((rc = cg_event_add(c, ev->arena + r->name_off, r->name_len, ev->arena + r->val_off, r->val_len))) {
+			cg_event_free(c);
 			return rc;
 		}
 	}

@@ -1,4 +1,4 @@
-/* JSON events (see sigma_reader.h for the shapes). Scalars become text the
+/* JSON events (see event_reader.h for the shapes). Scalars become text the
  * way they read in the EVTX XML (4624, true), so a rule gives the same
  * answer on an EVTX record and on its JSON export. */
 #include <inttypes.h>
@@ -8,8 +8,8 @@
 #include <strings.h>
 
 #include "cg_i18n.h"
-#include "sigma_event_int.h"
-#include "sigma_reader.h"
+#include "cg_event_int.h"
+#include "event_reader.h"
 
 #define JSON_FLAT_DEPTH 16
 
@@ -46,18 +46,18 @@ static int scalar_text(const json_t *v, char *buf, size_t n, const char **s, siz
 	}
 }
 
-static enum cg_err add(struct sigma_event *ev, const char *name, const json_t *v)
+static enum cg_err add(struct cg_event *ev, const char *name, const json_t *v)
 {
 	char buf[64];
 	const char *s;
 	size_t n;
 	if (!scalar_text(v, buf, sizeof buf, &s, &n))
 		return CG_OK;
-	return sigma_event_add(ev, name, strlen(name), s, n);
+	return cg_event_add(ev, name, strlen(name), s, n);
 }
 
 /* A scalar, an array of scalars (several values), or {"#text": ...}. */
-static enum cg_err add_value(struct sigma_event *ev, const char *name, const json_t *v)
+static enum cg_err add_value(struct cg_event *ev, const char *name, const json_t *v)
 {
 	if (json_is_array(v)) {
 		size_t i;
@@ -77,7 +77,7 @@ static enum cg_err add_value(struct sigma_event *ev, const char *name, const jso
 }
 
 /* Leaves of nested objects under their own key (UserData, EventData). */
-static enum cg_err flatten_leaves(struct sigma_event *ev, const json_t *obj, int depth)
+static enum cg_err flatten_leaves(struct cg_event *ev, const json_t *obj, int depth)
 {
 	if (depth > JSON_FLAT_DEPTH)
 		return CG_OK;
@@ -97,36 +97,36 @@ static enum cg_err flatten_leaves(struct sigma_event *ev, const json_t *obj, int
 	return CG_OK;
 }
 
-static void facts_from_fields(struct sigma_event *ev)
+static void facts_from_fields(struct cg_event *ev)
 {
 	const char *v;
 	size_t n;
-	if (sigma_event_get(ev, "Channel", 0, &v, &n))
-		sigma_event_set_channel(ev, v, n);
-	if (sigma_event_get(ev, "Provider_Name", 0, &v, &n))
-		sigma_event_set_provider(ev, v, n);
-	if (sigma_event_get(ev, "Computer", 0, &v, &n))
-		sigma_event_set_computer(ev, v, n);
-	if (sigma_event_get(ev, "EventRecordID", 0, &v, &n))
-		sigma_event_set_record_id(ev, strtoull(v, NULL, 10));
-	if (sigma_event_get(ev, "TimeCreated_SystemTime", 0, &v, &n))
-		sigma_event_set_time(ev, v, n);
-	if (sigma_event_get(ev, "EventID", 0, &v, &n)) {
+	if (cg_event_get(ev, "Channel", 0, &v, &n))
+		cg_event_set_channel(ev, v, n);
+	if (cg_event_get(ev, "Provider_Name", 0, &v, &n))
+		cg_event_set_provider(ev, v, n);
+	if (cg_event_get(ev, "Computer", 0, &v, &n))
+		cg_event_set_computer(ev, v, n);
+	if (cg_event_get(ev, "EventRecordID", 0, &v, &n))
+		cg_event_set_record_id(ev, strtoull(v, NULL, 10));
+	if (cg_event_get(ev, "TimeCreated_SystemTime", 0, &v, &n))
+		cg_event_set_time(ev, v, n);
+	if (cg_event_get(ev, "EventID", 0, &v, &n)) {
 		char buf[16];
 		size_t k = n < sizeof buf - 1 ? n : sizeof buf - 1;
 		memcpy(buf, v, k);
 		buf[k] = '\0';
 		char *end;
 		long id = strtol(buf, &end, 10);
-		sigma_event_set_event_id(ev, *end || end == buf ? -1 : id);
+		cg_event_set_event_id(ev, *end || end == buf ? -1 : id);
 	}
-	const char *ch = sigma_event_channel(ev);
-	if (ch[0] || sigma_event_provider(ev)[0])
-		sigma_event_set_product(ev, strncasecmp(ch, "Linux-", 6) == 0 ? SIGMA_PRODUCT_LINUX : SIGMA_PRODUCT_WINDOWS);
+	const char *ch = cg_event_channel(ev);
+	if (ch[0] || cg_event_provider(ev)[0])
+		cg_event_set_product(ev, strncasecmp(ch, "Linux-", 6) == 0 ? CG_EVENT_PRODUCT_LINUX : CG_EVENT_PRODUCT_WINDOWS);
 }
 
 /* evtx_dump / SigmaHQ regression / Chainsaw: {"Event": {"System": ...}}. */
-static enum cg_err from_evtx_shape(const json_t *event, struct sigma_event *ev)
+static enum cg_err from_evtx_shape(const json_t *event, struct cg_event *ev)
 {
 	enum cg_err rc;
 	const json_t *sys = json_object_get(event, "System");
@@ -184,13 +184,13 @@ static enum cg_err from_evtx_shape(const json_t *event, struct sigma_event *ev)
 	if (json_is_object(ri) && json_object_get(ri, "Message") && (rc = add_value(ev, "Message", json_object_get(ri, "Message"))))
 		return rc;
 	facts_from_fields(ev);
-	if (!sigma_event_product(ev))
-		sigma_event_set_product(ev, SIGMA_PRODUCT_WINDOWS);
+	if (!cg_event_product(ev))
+		cg_event_set_product(ev, CG_EVENT_PRODUCT_WINDOWS);
 	return CG_OK;
 }
 
 /* Winlogbeat / Elastic Agent: {"winlog": {"event_data": .., "channel": ..}}. */
-static enum cg_err from_winlog(const json_t *obj, const json_t *w, struct sigma_event *ev)
+static enum cg_err from_winlog(const json_t *obj, const json_t *w, struct cg_event *ev)
 {
 	enum cg_err rc;
 	static const struct {
@@ -217,15 +217,15 @@ static enum cg_err from_winlog(const json_t *obj, const json_t *w, struct sigma_
 	facts_from_fields(ev);
 	const json_t *ts = json_object_get(obj, "@timestamp");
 	if (json_is_string(ts))
-		sigma_event_set_time(ev, json_string_value(ts), json_string_length(ts));
-	if (!sigma_event_product(ev))
-		sigma_event_set_product(ev, SIGMA_PRODUCT_WINDOWS);
+		cg_event_set_time(ev, json_string_value(ts), json_string_length(ts));
+	if (!cg_event_product(ev))
+		cg_event_set_product(ev, CG_EVENT_PRODUCT_WINDOWS);
 	return CG_OK;
 }
 
 /* Flat objects (NXLog, Hayabusa-like, generic): top-level keys are fields;
  * nested objects give dotted names ("process.name"). */
-static enum cg_err flatten_dotted(struct sigma_event *ev, const json_t *obj, char *prefix, size_t plen, int depth)
+static enum cg_err flatten_dotted(struct cg_event *ev, const json_t *obj, char *prefix, size_t plen, int depth)
 {
 	if (depth > JSON_FLAT_DEPTH)
 		return CG_OK;
@@ -247,7 +247,7 @@ static enum cg_err flatten_dotted(struct sigma_event *ev, const json_t *obj, cha
 	return CG_OK;
 }
 
-static enum cg_err from_flat(const json_t *obj, struct sigma_event *ev)
+static enum cg_err from_flat(const json_t *obj, struct cg_event *ev)
 {
 	char prefix[512] = "";
 	enum cg_err rc = flatten_dotted(ev, obj, prefix, 0, 0);
@@ -263,11 +263,11 @@ static enum cg_err from_flat(const json_t *obj, struct sigma_event *ev)
 	for (size_t i = 0; i < sizeof alias / sizeof alias[0]; i++) {
 		const char *v, *have;
 		size_t n, hn;
-		if (sigma_event_get(ev, alias[i].from, 0, &v, &n) && !sigma_event_get(ev, alias[i].to, 0, &have, &hn)) {
+		if (cg_event_get(ev, alias[i].from, 0, &v, &n) && !cg_event_get(ev, alias[i].to, 0, &have, &hn)) {
 			char tmp[512];
 			size_t k = n < sizeof tmp ? n : sizeof tmp;
 			memcpy(tmp, v, k);
-			if ((rc = sigma_event_add(ev, alias[i].to, strlen(alias[i].to), tmp, k)))
+			if ((rc = cg_event_add(ev, alias[i].to, strlen(alias[i].to), tmp, k)))
 				return rc;
 		}
 	}
@@ -275,9 +275,9 @@ static enum cg_err from_flat(const json_t *obj, struct sigma_event *ev)
 	return CG_OK;
 }
 
-enum cg_err sigma_event_from_json(const json_t *obj, struct sigma_event *ev)
+enum cg_err cg_event_from_json(const json_t *obj, struct cg_event *ev)
 {
-	sigma_event_reset(ev);
+	cg_event_reset(ev);
 	if (!json_is_object(obj))
 		return cg_err_set(CG_EPARSE, _("an event must be a JSON object"));
 	const json_t *event = json_object_get(obj, "Event");
@@ -298,8 +298,8 @@ static size_t line_of(const char *text, size_t off)
 	return line;
 }
 
-enum cg_err sigma_json_read(const char *text, size_t len, const char *origin, struct sigma_event *ev,
-                            sigma_event_cb cb, void *ud, struct sigma_read_stats *st)
+enum cg_err cg_event_json_read(const char *text, size_t len, const char *origin, struct cg_event *ev,
+                            cg_event_cb cb, void *ud, struct cg_event_read_stats *st)
 {
 	size_t off = 0;
 	while (off < len) {
@@ -326,7 +326,7 @@ enum cg_err sigma_json_read(const char *text, size_t len, const char *origin, st
 			size_t i;
 			json_t *it;
 			json_array_foreach(v, i, it) {
-				if (sigma_event_from_json(it, ev)) {
+				if (cg_event_from_json(it, ev)) {
 					if (!st->bad++)
 						snprintf(st->first_bad, sizeof st->first_bad, _("%s: array item %zu: %s"), origin, i,
 						         cg_err_msg(CG_EPARSE));
@@ -336,7 +336,7 @@ enum cg_err sigma_json_read(const char *text, size_t len, const char *origin, st
 				if ((stop = cb(ud, ev)))
 					break;
 			}
-		} else if (sigma_event_from_json(v, ev)) {
+		} else if (cg_event_from_json(v, ev)) {
 			if (!st->bad++)
 				snprintf(st->first_bad, sizeof st->first_bad, "%s:%zu: %s", origin, line_of(text, off - used),
 				         cg_err_msg(CG_EPARSE));

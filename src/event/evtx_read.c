@@ -13,8 +13,8 @@
 
 #include "cg_buf.h"
 #include "cg_i18n.h"
-#include "sigma_event_int.h"
-#include "sigma_reader.h"
+#include "cg_event_int.h"
+#include "event_reader.h"
 
 #define XML_MAX_DEPTH 32
 #define XML_NAME_MAX 128
@@ -31,7 +31,7 @@ struct xml_frame {
 };
 
 struct xml_state {
-	struct sigma_event *ev;
+	struct cg_event *ev;
 	struct xml_frame st[XML_MAX_DEPTH];
 	int depth;
 	enum sect sect;
@@ -126,12 +126,12 @@ static enum cg_err decode(struct cg_buf *b, const char *s, size_t n)
 
 static enum cg_err add_field(struct xml_state *x, const char *name, const char *val, size_t vlen)
 {
-	return sigma_event_add(x->ev, name, strlen(name), val, vlen);
+	return cg_event_add(x->ev, name, strlen(name), val, vlen);
 }
 
 static void system_fact(struct xml_state *x, const char *elem, const char *val, size_t n)
 {
-	struct sigma_event *ev = x->ev;
+	struct cg_event *ev = x->ev;
 	if (!strcmp(elem, "EventID")) {
 		char buf[16];
 		size_t k = n < sizeof buf - 1 ? n : sizeof buf - 1;
@@ -139,13 +139,13 @@ static void system_fact(struct xml_state *x, const char *elem, const char *val, 
 		buf[k] = '\0';
 		char *end;
 		long id = strtol(buf, &end, 10);
-		sigma_event_set_event_id(ev, *end || end == buf ? -1 : id);
+		cg_event_set_event_id(ev, *end || end == buf ? -1 : id);
 	} else if (!strcmp(elem, "EventRecordID")) {
-		sigma_event_set_record_id(ev, strtoull(val, NULL, 10));
+		cg_event_set_record_id(ev, strtoull(val, NULL, 10));
 	} else if (!strcmp(elem, "Channel")) {
-		sigma_event_set_channel(ev, val, n);
+		cg_event_set_channel(ev, val, n);
 	} else if (!strcmp(elem, "Computer")) {
-		sigma_event_set_computer(ev, val, n);
+		cg_event_set_computer(ev, val, n);
 	}
 }
 
@@ -156,9 +156,9 @@ static enum cg_err on_attr(struct xml_state *x, const char *an, const char *av, 
 		char nm[2 * XML_NAME_MAX + 2];
 		snprintf(nm, sizeof nm, "%s_%s", f->name, an);
 		if (!strcmp(nm, "Provider_Name"))
-			sigma_event_set_provider(x->ev, av, avn);
+			cg_event_set_provider(x->ev, av, avn);
 		else if (!strcmp(nm, "TimeCreated_SystemTime"))
-			sigma_event_set_time(x->ev, av, avn);
+			cg_event_set_time(x->ev, av, avn);
 		return add_field(x, nm, av, avn);
 	}
 	if (x->sect == S_EVENTDATA && x->depth == 3 && !strcmp(an, "Name")) {
@@ -333,15 +333,15 @@ static enum cg_err parse_xml(struct xml_state *x, const char *s, size_t n)
 	return rc;
 }
 
-enum cg_err sigma_event_from_xml(const char *xml, size_t len, struct sigma_event *ev)
+enum cg_err cg_event_from_xml(const char *xml, size_t len, struct cg_event *ev)
 {
 	struct xml_state x;
 	memset(&x, 0, sizeof x);
 	x.ev = ev;
 	cg_buf_init(&x.text, XML_TEXT_MAX);
 	cg_buf_init(&x.attr, XML_TEXT_MAX);
-	sigma_event_reset(ev);
-	sigma_event_set_product(ev, SIGMA_PRODUCT_WINDOWS);
+	cg_event_reset(ev);
+	cg_event_set_product(ev, CG_EVENT_PRODUCT_WINDOWS);
 	enum cg_err rc = parse_xml(&x, xml, len);
 	cg_buf_free(&x.text);
 	cg_buf_free(&x.attr);
@@ -360,8 +360,8 @@ static void evtx_msg(libevtx_error_t **err, char *buf, size_t n)
 		*nl = '\0';
 }
 
-enum cg_err sigma_evtx_read(const char *path, struct sigma_event *ev, sigma_event_cb cb, void *ud,
-                            struct sigma_read_stats *st)
+enum cg_err cg_event_evtx_read(const char *path, struct cg_event *ev, cg_event_cb cb, void *ud,
+                            struct cg_event_read_stats *st)
 {
 	libevtx_file_t *f = NULL;
 	libevtx_error_t *err = NULL;
@@ -412,13 +412,13 @@ enum cg_err sigma_evtx_read(const char *path, struct sigma_event *ev, sigma_even
 				rc = CG_EPARSE;
 			} else {
 				size_t len = strnlen((const char *)xml, sz);
-				rc = sigma_event_from_xml((const char *)xml, len, ev);
+				rc = cg_event_from_xml((const char *)xml, len, ev);
 				if (rc)
 					snprintf(msg, sizeof msg, "%s", cg_err_msg(rc));
 				else if (!ev->record_id) {
 					uint64_t id = 0;
 					if (libevtx_record_get_identifier(rec, &id, NULL) == 1)
-						sigma_event_set_record_id(ev, id);
+						cg_event_set_record_id(ev, id);
 				}
 				st->bytes += len;
 			}
@@ -440,17 +440,17 @@ enum cg_err sigma_evtx_read(const char *path, struct sigma_event *ev, sigma_even
 	return ret;
 }
 
-enum sigma_format sigma_format_sniff(const void *head, size_t n)
+enum cg_event_format cg_event_format_sniff(const void *head, size_t n)
 {
 	const unsigned char *p = head;
 	if (n >= 8 && memcmp(p, "ElfFile", 8) == 0)
-		return SIGMA_FMT_EVTX;
+		return CG_EVENT_FMT_EVTX;
 	size_t i = 0;
 	if (n >= 3 && p[0] == 0xef && p[1] == 0xbb && p[2] == 0xbf)
 		i = 3;
 	while (i < n && (p[i] == ' ' || p[i] == '\t' || p[i] == '\r' || p[i] == '\n'))
 		i++;
 	if (i < n && (p[i] == '{' || p[i] == '['))
-		return SIGMA_FMT_JSON;
-	return SIGMA_FMT_LINES;
+		return CG_EVENT_FMT_JSON;
+	return CG_EVENT_FMT_LINES;
 }

@@ -1,0 +1,71 @@
+/* cg_event — one normalized log event (the one event of the library): a flat list of named fields plus
+ * the few system facts the Sigma engine routes on (product, channel,
+ * provider, event ID, program). Readers (EVTX, JSON, syslog) fill it; the
+ * engine only reads it. No I/O here.
+ *
+ * A field may occur several times (unnamed EventData <Data> items, JSON
+ * arrays): a Sigma value matches when any occurrence matches. */
+#ifndef CG_EVENT_H
+#define CG_EVENT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cg_err.h"
+
+/* Caps on what one event may hold, whatever the input says. */
+#define CG_EVENT_MAX_FIELDS 512
+#define CG_EVENT_MAX_BYTES ((size_t)4 << 20)
+
+enum cg_event_product { CG_EVENT_PRODUCT_ANY = 0, CG_EVENT_PRODUCT_WINDOWS, CG_EVENT_PRODUCT_LINUX };
+
+struct cg_event;
+
+enum cg_err cg_event_new(struct cg_event **out) CG_MUST_CHECK;
+void cg_event_free(struct cg_event *ev); /* NULL is a no-op */
+/* A copy of `ev` (fields and facts) the caller frees. */
+enum cg_err cg_event_clone(const struct cg_event *ev, struct cg_event **out) CG_MUST_CHECK;
+/* Forget all fields and facts, keep the memory for the next event. */
+void cg_event_reset(struct cg_event *ev);
+
+/* Add a field; name and value are copied. Fails with CG_ELIMIT past the caps
+ * (the event stays usable with the fields added so far). */
+enum cg_err cg_event_add(struct cg_event *ev, const char *name, size_t name_len,
+                            const char *value, size_t value_len) CG_MUST_CHECK;
+
+/* Routing facts; strings are copied (truncated to 255 bytes). */
+void cg_event_set_product(struct cg_event *ev, enum cg_event_product p);
+void cg_event_set_channel(struct cg_event *ev, const char *s, size_t n);
+void cg_event_set_provider(struct cg_event *ev, const char *s, size_t n);
+void cg_event_set_program(struct cg_event *ev, const char *s, size_t n);
+void cg_event_set_event_id(struct cg_event *ev, long id); /* -1: none */
+void cg_event_set_record_id(struct cg_event *ev, uint64_t id);
+void cg_event_set_computer(struct cg_event *ev, const char *s, size_t n);
+void cg_event_set_time(struct cg_event *ev, const char *s, size_t n); /* ISO 8601 */
+
+enum cg_event_product cg_event_product(const struct cg_event *ev);
+const char *cg_event_channel(const struct cg_event *ev);  /* "" if none */
+const char *cg_event_provider(const struct cg_event *ev); /* "" if none */
+const char *cg_event_program(const struct cg_event *ev);  /* "" if none */
+long cg_event_event_id(const struct cg_event *ev);        /* -1 if none */
+uint64_t cg_event_record_id(const struct cg_event *ev);   /* 0 if none */
+const char *cg_event_computer(const struct cg_event *ev); /* "" if none */
+const char *cg_event_time(const struct cg_event *ev);     /* "" if none */
+/* Seconds since the epoch of the event time, or -1 when it has none. */
+int64_t cg_event_epoch(const struct cg_event *ev);
+
+size_t cg_event_count(const struct cg_event *ev);
+/* Field `i` (< count): name and value, borrowed until the next change. */
+void cg_event_field(const struct cg_event *ev, size_t i, const char **name, size_t *name_len,
+                       const char **value, size_t *value_len);
+
+/* The `nth` (0-based) value of the field called `name` (compared ignoring
+ * ASCII case; the prefixes "Event.System." and "Event.EventData." are
+ * ignored, so Chainsaw-style paths work). Returns 0 when absent. */
+int cg_event_get(const struct cg_event *ev, const char *name, size_t nth, const char **value,
+                    size_t *value_len);
+
+/* Case-insensitive FNV-1a of a field name, as used for lookups. */
+uint32_t cg_event_field_hash(const char *name, size_t n);
+
+#endif

@@ -1,0 +1,45 @@
+/* Layout of struct cg_event, shared by the readers and the engine inside
+ * src/sigma only (the engine reads fields without a call per lookup). */
+#ifndef CG_EVENT_INT_H
+#define CG_EVENT_INT_H
+
+#include "cg_event.h"
+
+struct cg_event_field_rec {
+	uint32_t hash;
+	uint32_t name_off, name_len;
+	uint32_t val_off, val_len;
+	uint32_t low_off; /* offset of the folded value in ev->low */
+};
+
+#define CG_EVENT_FACT_MAX 256
+
+struct cg_event {
+	char *arena;
+	size_t len, alloc;
+	struct cg_event_field_rec *f;
+	size_t n, alloc_f;
+	enum cg_event_product product;
+	long event_id;
+	uint64_t record_id;
+	char channel[CG_EVENT_FACT_MAX], provider[CG_EVENT_FACT_MAX], program[CG_EVENT_FACT_MAX];
+	char computer[CG_EVENT_FACT_MAX], time[64];
+	/* All values folded to ASCII lower case, each followed by '\n': the text
+	 * the literal prefilter scans and case-insensitive matching reads. */
+	char *low;
+	size_t low_len, low_alloc;
+	int low_valid;
+};
+
+int cg_event_name_eq(const char *a, size_t an, const char *b, size_t bn);
+
+/* Build ev->low (once per event). */
+enum cg_err cg_event_fold_values(struct cg_event *ev) CG_MUST_CHECK;
+
+extern const unsigned char cg_event_fold_table[256];
+static inline unsigned char cg_event_fold(unsigned char c)
+{
+	return cg_event_fold_table[c];
+}
+
+#endif
