@@ -4,9 +4,9 @@
 
 #define ERRORS_PRINTED 50
 
-int cli_block_parse_when(const char *what, const char *s, int64_t now, int end_of_day, int64_t *out)
+int cli_block_parse_when(const char *what, const char *s, int64_t now, unsigned flags, int64_t *out)
 {
-	enum cg_err rc = block_time_parse(s, now, end_of_day, out);
+	enum cg_err rc = block_time_parse(s, now, flags, out);
 	if (rc) {
 		cli_error("%s: %s", what, cg_err_msg(rc));
 		return CLI_USAGE;

@@ -539,7 +539,7 @@ static int do_export(struct cli_ctx *ctx, struct opts *o, int argc)
 	if (o->at && (st = cli_block_parse_when("--at", o->at, o->now, 0, &req.at)))
 		return st;
 	if (o->since) {
-		if ((st = cli_block_parse_when("--since", o->since, o->now, 0, &req.since)))
+		if ((st = cli_block_parse_when("--since", o->since, o->now, BLOCK_TIME_AGO, &req.since)))
 			return st;
 		req.has_since = 1;
 	}

@@ -10,7 +10,7 @@
 #include "feed.h"
 #include "hunt.h"
 #include "ioc_set.h"
-#include "logtime.h"
+#include "event_reader.h"
 #include "store_hits.h"
 #include "store_intel.h"
 
@@ -318,8 +318,9 @@ static void memo_line(const struct hunt_cli *h, const struct hunt_hit *hit, stru
 
 	m->host_id = asset_index_attribute(h->idx, h->set, hit->line_text, hit->line_len, m->label, sizeof m->label);
 	m->label_len = strlen(m->label);
-	if (!logtime_parse(hit->line_text, hit->line_len, h->now, &m->seen_at))
-		m->seen_at = 0;
+	struct cg_time_ctx tc = {h->now, CG_TIME_OFFSET_VN};
+	struct cg_stamp st;
+	m->seen_at = cg_event_line_time(hit->line_text, hit->line_len, &tc, &st) ? cg_time_us_to_s(st.us) : 0;
 	if (h->cli->json) {
 		o = PUT_LIT(o, ",\"host\":");
 		o = put_json_str(o, m->label, m->label_len);

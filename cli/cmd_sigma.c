@@ -296,6 +296,7 @@ static void scan_file(struct work *w)
 	enum cg_err rc = cg_event_new(&ev);
 	if (rc)
 		goto out;
+	cg_event_set_received(ev, cg_now() * CG_TIME_US_PER_S);
 	unsigned char head[16] = {0};
 	size_t hn = 0;
 	FILE *f = fopen(w->path, "rb");

@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "cg_file.h"
+#include "cg_time.h"
 #include "cli.h"
 #include "nvd_fetch.h"
 #include "store_vuln.h"
@@ -157,13 +158,15 @@ static void fetch_progress(void *vctx, long done, long total)
 	cli_progress_update(p, _("NVD"), (uint64_t)(done > 0 ? done : 0), (uint64_t)(total > 0 ? total : 0));
 }
 
+/* "YYYY-MM-DD", 00:00 UTC (NVD's lastModStartDate is UTC). */
 static int parse_date(const char *s, int64_t *out)
 {
-	struct tm tm = {0};
-	char *end = strptime(s, "%Y-%m-%d", &tm);
-	if (!end || *end)
+	struct cg_time_ctx tc = {0, 0};
+	struct cg_stamp st;
+	size_t n = strlen(s);
+	if (cg_time_parse(s, n, CG_TIME_ISO_LOOSE, &tc, &st) != n || !st.date_only)
 		return -1;
-	*out = (int64_t)timegm(&tm);
+	*out = cg_time_us_to_s(st.us);
 	return 0;
 }
 

@@ -5,6 +5,7 @@
 
 #include "cg_i18n.h"
 #include "extract.h"
+#include "syslog_parse.h"
 
 /* An address key: family byte (4 or 6) then 16 address bytes. */
 struct addr_ent {
@@ -228,78 +229,23 @@ static const struct host_ent *find_name(const struct asset_index *idx, const cha
 	return e && e->host != SIZE_MAX ? &idx->hosts[e->host] : NULL;
 }
 
-static int is_digit(char c)
-{
-	return c >= '0' && c <= '9';
-}
-
-static int is_month(const char *s, size_t n)
-{
-	static const char m[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
-	if (n < 3)
-		return 0;
-	for (size_t i = 0; i + 3 <= sizeof m - 1; i += 3)
-		if (memcmp(s, m + i, 3) == 0)
-			return 1;
-	return 0;
-}
-
-/* Skip one space-separated token starting at *i and the blanks after it. */
-static void skip_token(const char *s, size_t n, size_t *i)
-{
-	while (*i < n && s[*i] != ' ')
-		(*i)++;
-	while (*i < n && s[*i] == ' ')
-		(*i)++;
-}
-
-/* The HOSTNAME field of an RFC 3164/5424 line (also Cisco ASA's
+/* The HOSTNAME of an RFC 3164/5424 line (also Cisco ASA's
  * "Nov 06 2025 11:32:42 host : %ASA-..."), or 0 when the line has none. */
 static size_t syslog_host(const char *s, size_t n, size_t *off)
 {
-	size_t i = 0, start, len;
+	struct syslog_msg m;
 
-	if (n > 2 && s[0] == '<') {
-		size_t j = 1;
-		while (j < n && j < 5 && is_digit(s[j]))
-			j++;
-		if (j == 1 || j >= n || s[j] != '>')
-			return 0;
-		i = j + 1;
-		if (i + 1 < n && is_digit(s[i]) && s[i + 1] == ' ')
-			i += 2;
-	}
-	if (i + 4 < n && is_digit(s[i]) && is_digit(s[i + 1]) && is_digit(s[i + 2]) && is_digit(s[i + 3]) &&
-	    s[i + 4] == '-') {
-		skip_token(s, n, &i); /* ISO 8601 stamp */
-	} else if (is_month(s + i, n - i)) {
-		skip_token(s, n, &i); /* month */
-		skip_token(s, n, &i); /* day */
-		if (i + 4 < n && is_digit(s[i]) && s[i + 4] == ' ')
-			skip_token(s, n, &i); /* ASA year */
-		if (!(i + 2 < n && is_digit(s[i]) && s[i + 2] == ':'))
-			return 0;
-		skip_token(s, n, &i); /* time */
-	} else {
+	if (syslog_parse(s, n, NULL, &m) != CG_OK || !m.host.n || m.host.n > HOST_LABEL_NAME_MAX)
 		return 0;
-	}
-	start = i;
-	while (i < n && s[i] != ' ')
-		i++;
-	len = i - start;
-	if (len == 0 || len > HOST_LABEL_NAME_MAX || (len == 1 && s[start] == '-'))
-		return 0;
-	for (size_t k = start; k < i; k++) {
-		char c = s[k];
-		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || is_digit(c) || c == '-' || c == '.' ||
-		      c == '_' || c == ':'))
+	/* Labels are names or addresses: the RFC 3164 host rule, also for 5424. */
+	for (size_t k = 0; k < m.host.n; k++) {
+		char c = m.host.p[k];
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+		      c == '.' || c == '_' || c == ':'))
 			return 0;
 	}
-	/* "kernel:" or "sshd:" is the program, not a host; a bare address is fine. */
-	if (s[i - 1] == ':' && !(len > 2 && memchr(s + start, ':', len - 1)))
-		return 0;
-	*off = start;
-	return len;
+	*off = (size_t)(m.host.p - s);
+	return m.host.n;
 }
 
 struct attr_ctx {

@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "cg_i18n.h"
-#include "logtime.h"
+#include "event_reader.h"
 
 /* Hits per transaction: large enough that SQLite's commit cost vanishes,
  * small enough that an interrupted hunt loses little. */
@@ -117,8 +117,12 @@ enum cg_err store_hunt_add(struct store_hunt *h, const struct store_hit *hit)
 			return rc;
 		h->open = 1;
 	}
-	if (!seen && hit->line_text)
-		logtime_parse(hit->line_text, hit->line_len, h->now, &seen);
+	if (!seen && hit->line_text) {
+		struct cg_time_ctx tc = {h->now, CG_TIME_OFFSET_VN};
+		struct cg_stamp stamp;
+		if (cg_event_line_time(hit->line_text, hit->line_len, &tc, &stamp))
+			seen = cg_time_us_to_s(stamp.us);
+	}
 	if ((rc = cg_db_stmt(h->db,
 			     "INSERT OR IGNORE INTO hit(hunt_id, file, line, line_hash, indicator, match, match_type,"
 			     " source, family, host_id, host_label, seen_at)"

@@ -146,7 +146,7 @@ static MHD_Result_t handle(void *cls, struct MHD_Connection *conn, const char *u
 		struct block_export_result res;
 		MHD_Result_t ret;
 		char msg[600];
-		if ((rc = block_time_parse(since, now, 0, &req.since)) || (rc = block_export_render(s->db, &req, &res))) {
+		if ((rc = block_time_parse(since, now, BLOCK_TIME_AGO, &req.since)) || (rc = block_export_render(s->db, &req, &res))) {
 			snprintf(msg, sizeof msg, "%s\n", cg_err_msg(rc));
 			return send_text(conn, rc == CG_EDB || rc == CG_ENOMEM ? MHD_HTTP_INTERNAL_SERVER_ERROR
 										: MHD_HTTP_BAD_REQUEST, msg);

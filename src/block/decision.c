@@ -3,7 +3,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "cg_i18n.h"
 #include "cg_time.h"
@@ -225,84 +224,10 @@ enum cg_err block_policy_check(struct block_policy *p, const struct ioc *t, enum
 	return CG_OK;
 }
 
-static int digits(const char *s, int n, int *out)
+enum cg_err block_time_parse(const char *s, int64_t now, unsigned flags, int64_t *out)
 {
-	int v = 0;
-	for (int i = 0; i < n; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return 0;
-		v = v * 10 + (s[i] - '0');
-	}
-	*out = v;
-	return 1;
-}
-
-static enum cg_err bad_time(const char *s)
-{
-	return cg_err_set(CG_EPARSE,
-			  _("'%.60s' is not a time: use YYYY-MM-DD, YYYY-MM-DDTHH:MM[:SS][Z|+HH:MM], @SECONDS or a duration like 30d, 12h"),
-			  s);
-}
-
-enum cg_err block_time_parse(const char *s, int64_t now, int end_of_day, int64_t *out)
-{
-	size_t n = strlen(s);
-	int y, mo, d, h = 0, mi = 0, sec = 0, off = 0;
-	const char *p;
-
-	if (n == 0 || n > 40)
-		return bad_time(s);
-	if (s[0] == '@') {
-		char *end;
-		long long v = strtoll(s + 1, &end, 10);
-		if (end == s + 1 || *end || v < 0 || v > 253402300799LL)
-			return bad_time(s);
-		*out = v;
-		return CG_OK;
-	}
-	if (n >= 2 && (s[n - 1] == 'd' || s[n - 1] == 'h' || s[n - 1] == 'm' || s[n - 1] == 's' || s[n - 1] == 'w')) {
-		const char *q = s[0] == '+' ? s + 1 : s;
-		int64_t v = 0, unit;
-		if (q == s + n - 1)
-			return bad_time(s);
-		for (; q < s + n - 1; q++) {
-			if (*q < '0' || *q > '9' || v > 100000000)
-				return bad_time(s);
-			v = v * 10 + (*q - '0');
-		}
-		unit = s[n - 1] == 'w' ? 604800 : s[n - 1] == 'd' ? 86400 : s[n - 1] == 'h' ? 3600 : s[n - 1] == 'm' ? 60 : 1;
-		*out = now + v * unit;
-		return CG_OK;
-	}
-	if (n < 10 || !digits(s, 4, &y) || s[4] != '-' || !digits(s + 5, 2, &mo) || s[7] != '-' ||
-	    !digits(s + 8, 2, &d) || y < 1970 || y > 9999 || mo < 1 || mo > 12 || d < 1 || d > cg_days_in_month(y, mo))
-		return bad_time(s);
-	p = s + 10;
-	if (*p == 'T' || *p == ' ') {
-		if (!digits(p + 1, 2, &h) || p[3] != ':' || !digits(p + 4, 2, &mi) || h > 23 || mi > 59)
-			return bad_time(s);
-		p += 6;
-		if (*p == ':') {
-			if (!digits(p + 1, 2, &sec) || sec > 60)
-				return bad_time(s);
-			p += 3;
-		}
-		if (*p == 'Z') {
-			p++;
-		} else if (*p == '+' || *p == '-') {
-			int oh, om;
-			if (!digits(p + 1, 2, &oh) || p[3] != ':' || !digits(p + 4, 2, &om) || oh > 14 || om > 59)
-				return bad_time(s);
-			off = (oh * 3600 + om * 60) * (*p == '-' ? -1 : 1);
-			p += 6;
-		}
-	} else if (*p == '\0' && end_of_day) {
-		h = 23;
-		mi = 59;
-		sec = 59;
-	}
-	if (*p)
-		return bad_time(s);
-	*out = cg_days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec - off;
-	return CG_OK;
+	/* Blocking times are UTC unless they say otherwise (canhgac-block(1)). */
+	struct cg_time_ctx tc = {now, 0};
+	return cg_time_parse_user(s, &tc, (flags & BLOCK_TIME_AGO) ? CG_TIME_AGO : CG_TIME_AHEAD,
+				  (flags & BLOCK_TIME_END_OF_DAY) != 0, out);
 }

@@ -41,12 +41,18 @@ enum cg_err block_policy_add_own(struct block_policy *p, const struct ioc *own) 
  * checked for width: allowing a private range harms nothing. */
 enum cg_err block_policy_check(struct block_policy *p, const struct ioc *t, enum block_action action) CG_MUST_CHECK;
 
-/* Parse a point in time: "YYYY-MM-DD" (00:00, or 23:59:59 with
- * `end_of_day`), "YYYY-MM-DD[T ]HH:MM[:SS]" optionally followed by "Z" or
- * "+HH:MM"/"-HH:MM" (no offset means UTC), "@SECONDS" (Unix time), or a
- * duration from `now`: "30d", "12h", "45m", "90s", "2w" (a leading "+" is
- * allowed). */
-enum cg_err block_time_parse(const char *s, int64_t now, int end_of_day, int64_t *out) CG_MUST_CHECK;
+/* How block_time_parse reads a time (bits). */
+enum {
+	BLOCK_TIME_END_OF_DAY = 1, /* a date alone means 23:59:59, not 00:00 */
+	BLOCK_TIME_AGO = 2,        /* a bare duration counts back from `now` (--since) */
+};
+
+/* Parse a point in time (cg_time_parse_user): "YYYY-MM-DD",
+ * "YYYY-MM-DD[T ]HH:MM[:SS]" optionally followed by "Z" or "+HH:MM"/"-HH:MM"
+ * (no offset means UTC), "@SECONDS" (Unix time), or a duration from `now`:
+ * "30d", "12h", "45m", "90s", "2w" — ahead of `now`, or back from it with
+ * BLOCK_TIME_AGO; a leading "+" or "-" says the direction explicitly. */
+enum cg_err block_time_parse(const char *s, int64_t now, unsigned flags, int64_t *out) CG_MUST_CHECK;
 
 /* True if `name` equals `zone` or is a subdomain of it (both canonical). */
 int block_domain_within(const char *name, size_t name_len, const char *zone, size_t zone_len);

@@ -2,7 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <time.h>
+#include <sys/time.h>
 
 #include "cg_i18n.h"
 #include "cg_event_int.h"
@@ -55,6 +55,12 @@ enum cg_err cg_event_new(struct cg_event **out)
 	if (!ev)
 		return cg_err_set(CG_ENOMEM, _("sigma: out of memory"));
 	ev->event_id = -1;
+	ev->pid = -1;
+	ev->severity = ev->facility = -1;
+	ev->default_offset = CG_TIME_OFFSET_VN;
+	struct timeval tv;
+	gettimeofday(&tv, NULL);
+	ev->received_us = (int64_t)tv.tv_sec * CG_TIME_US_PER_S + tv.tv_usec;
 	*out = ev;
 	return CG_OK;
 }
@@ -76,7 +82,12 @@ void cg_event_reset(struct cg_event *ev)
 	ev->product = CG_EVENT_PRODUCT_ANY;
 	ev->event_id = -1;
 	ev->record_id = 0;
-	ev->channel[0] = ev->provider[0] = ev->program[0] = ev->computer[0] = ev->time[0] = '\0';
+	ev->channel[0] = ev->provider[0] = ev->program[0] = ev->computer[0] = ev->time_text[0] = '\0';
+	ev->has_time = 0;
+	ev->time_us = 0;
+	ev->time_offset = 0;
+	ev->pid = -1;
+	ev->severity = ev->facility = -1;
 	ev->low_len = 0;
 	ev->low_valid = 0;
 }
@@ -147,7 +158,45 @@ void cg_event_set_program(struct cg_event *ev, const char *s, size_t n) { fact(e
 void cg_event_set_event_id(struct cg_event *ev, long id) { ev->event_id = id; }
 void cg_event_set_record_id(struct cg_event *ev, uint64_t id) { ev->record_id = id; }
 void cg_event_set_computer(struct cg_event *ev, const char *s, size_t n) { fact(ev->computer, sizeof ev->computer, s, n); }
-void cg_event_set_time(struct cg_event *ev, const char *s, size_t n) { fact(ev->time, sizeof ev->time, s, n); }
+void cg_event_set_pid(struct cg_event *ev, long pid) { ev->pid = pid; }
+void cg_event_set_received(struct cg_event *ev, int64_t us) { ev->received_us = us; }
+void cg_event_set_default_offset(struct cg_event *ev, int offset_min) { ev->default_offset = offset_min; }
+
+void cg_event_set_severity(struct cg_event *ev, int severity, int facility)
+{
+	ev->severity = severity;
+	ev->facility = facility;
+}
+
+void cg_event_set_time(struct cg_event *ev, int64_t us, int offset_min)
+{
+	ev->has_time = 1;
+	ev->time_us = us;
+	ev->time_offset = offset_min;
+	cg_time_format(us, offset_min, ev->time_text, sizeof ev->time_text);
+}
+
+struct cg_time_ctx cg_event_time_ctx(const struct cg_event *ev)
+{
+	struct cg_time_ctx c = {cg_time_us_to_s(ev->received_us), ev->default_offset};
+	return c;
+}
+
+int cg_event_set_time_text(struct cg_event *ev, const char *s, size_t n, int zoneless_utc)
+{
+	struct cg_time_ctx c = cg_event_time_ctx(ev);
+	struct cg_stamp st;
+	if (zoneless_utc)
+		c.default_offset = 0;
+	while (n && (*s == ' ' || *s == '\t'))
+		s++, n--;
+	while (n && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+		n--;
+	if (!n || cg_time_parse(s, n, CG_TIME_LOG | CG_TIME_CLF | CG_TIME_EPOCH, &c, &st) != n)
+		return 0;
+	cg_event_set_time(ev, st.us, st.offset);
+	return 1;
+}
 
 enum cg_event_product cg_event_product(const struct cg_event *ev) { return ev->product; }
 const char *cg_event_channel(const struct cg_event *ev) { return ev->channel; }
@@ -156,18 +205,24 @@ const char *cg_event_program(const struct cg_event *ev) { return ev->program; }
 long cg_event_event_id(const struct cg_event *ev) { return ev->event_id; }
 uint64_t cg_event_record_id(const struct cg_event *ev) { return ev->record_id; }
 const char *cg_event_computer(const struct cg_event *ev) { return ev->computer; }
-const char *cg_event_time(const struct cg_event *ev) { return ev->time; }
+const char *cg_event_host(const struct cg_event *ev) { return ev->computer; }
+long cg_event_pid(const struct cg_event *ev) { return ev->pid; }
+int cg_event_severity(const struct cg_event *ev) { return ev->severity; }
+int cg_event_facility(const struct cg_event *ev) { return ev->facility; }
+int cg_event_has_time(const struct cg_event *ev) { return ev->has_time; }
+int64_t cg_event_time_us(const struct cg_event *ev) { return ev->has_time ? ev->time_us : 0; }
+int cg_event_time_offset(const struct cg_event *ev) { return ev->time_offset; }
+int64_t cg_event_received_us(const struct cg_event *ev) { return ev->received_us; }
+const char *cg_event_time(const struct cg_event *ev) { return ev->time_text; }
+
+int cg_event_message(const struct cg_event *ev, const char **s, size_t *n)
+{
+	return cg_event_get(ev, "message", 0, s, n);
+}
 
 int64_t cg_event_epoch(const struct cg_event *ev)
 {
-	struct tm tm;
-	memset(&tm, 0, sizeof tm);
-	const char *end = strptime(ev->time, "%Y-%m-%dT%H:%M:%S", &tm);
-	if (!end)
-		end = strptime(ev->time, "%Y-%m-%d %H:%M:%S", &tm);
-	if (!end)
-		return -1;
-	return (int64_t)timegm(&tm);
+	return ev->has_time ? cg_time_us_to_s(ev->time_us) : -1;
 }
 
 size_t cg_event_count(const struct cg_event *ev) { return ev->n; }
@@ -256,7 +311,15 @@ enum cg_err cg_event_clone(const struct cg_event *ev, struct cg_event **out)
 	memcpy(c->provider, ev->provider, sizeof c->provider);
 	memcpy(c->program, ev->program, sizeof c->program);
 	memcpy(c->computer, ev->computer, sizeof c->computer);
-	memcpy(c->time, ev->time, sizeof c->time);
+	memcpy(c->time_text, ev->time_text, sizeof c->time_text);
+	c->has_time = ev->has_time;
+	c->time_us = ev->time_us;
+	c->time_offset = ev->time_offset;
+	c->pid = ev->pid;
+	c->severity = ev->severity;
+	c->facility = ev->facility;
+	c->received_us = ev->received_us;
+	c->default_offset = ev->default_offset;
 	c->product = ev->product;
 	c->event_id = ev->event_id;
 	c->record_id = ev->record_id;

@@ -23,7 +23,18 @@ struct cg_event {
 	long event_id;
 	uint64_t record_id;
 	char channel[CG_EVENT_FACT_MAX], provider[CG_EVENT_FACT_MAX], program[CG_EVENT_FACT_MAX];
-	char computer[CG_EVENT_FACT_MAX], time[64];
+	char computer[CG_EVENT_FACT_MAX];
+	/* Event time: microseconds since the epoch (UTC) and the offset the
+	 * source wrote, in minutes east of UTC. */
+	int has_time;
+	int64_t time_us;
+	int time_offset;
+	char time_text[40]; /* time_us rendered in time_offset, for display */
+	long pid;
+	int severity, facility;
+	/* Kept across cg_event_reset: they belong to the input, not the record. */
+	int64_t received_us;
+	int default_offset;
 	/* All values folded to ASCII lower case, each followed by '\n': the text
 	 * the literal prefilter scans and case-insensitive matching reads. */
 	char *low;

@@ -110,7 +110,7 @@ static void facts_from_fields(struct cg_event *ev)
 	if (cg_event_get(ev, "EventRecordID", 0, &v, &n))
 		cg_event_set_record_id(ev, strtoull(v, NULL, 10));
 	if (cg_event_get(ev, "TimeCreated_SystemTime", 0, &v, &n))
-		cg_event_set_time(ev, v, n);
+		cg_event_set_time_text(ev, v, n, 1);
 	if (cg_event_get(ev, "EventID", 0, &v, &n)) {
 		char buf[16];
 		size_t k = n < sizeof buf - 1 ? n : sizeof buf - 1;
@@ -217,7 +217,7 @@ static enum cg_err from_winlog(const json_t *obj, const json_t *w, struct cg_eve
 	facts_from_fields(ev);
 	const json_t *ts = json_object_get(obj, "@timestamp");
 	if (json_is_string(ts))
-		cg_event_set_time(ev, json_string_value(ts), json_string_length(ts));
+		cg_event_set_time_text(ev, json_string_value(ts), json_string_length(ts), 0);
 	if (!cg_event_product(ev))
 		cg_event_set_product(ev, CG_EVENT_PRODUCT_WINDOWS);
 	return CG_OK;
@@ -275,18 +275,41 @@ static enum cg_err from_flat(const json_t *obj, struct cg_event *ev)
 	return CG_OK;
 }
 
+/* Shapes without EVTX System facts: the time from the usual fields.
+ * "UtcTime" (Sysmon) and "SystemTime" are UTC even without a zone; the
+ * others are read in the event's default offset when they have none. */
+static void time_from_fields(struct cg_event *ev)
+{
+	static const struct {
+		const char *name;
+		int utc;
+	} names[] = {{"@timestamp", 0}, {"UtcTime", 1}, {"SystemTime", 1}, {"TimeCreated", 0},
+		     {"EventTime", 0},  {"timestamp", 0}, {"time", 0}};
+	const char *v;
+	size_t n;
+	for (size_t i = 0; i < sizeof names / sizeof names[0] && !cg_event_has_time(ev); i++)
+		if (cg_event_get(ev, names[i].name, 0, &v, &n))
+			cg_event_set_time_text(ev, v, n, names[i].utc);
+}
+
 enum cg_err cg_event_from_json(const json_t *obj, struct cg_event *ev)
 {
+	enum cg_err rc;
+
 	cg_event_reset(ev);
 	if (!json_is_object(obj))
 		return cg_err_set(CG_EPARSE, _("an event must be a JSON object"));
 	const json_t *event = json_object_get(obj, "Event");
-	if (json_is_object(event) && json_is_object(json_object_get(event, "System")))
-		return from_evtx_shape(event, ev);
 	const json_t *w = json_object_get(obj, "winlog");
-	if (json_is_object(w))
-		return from_winlog(obj, w, ev);
-	return from_flat(obj, ev);
+	if (json_is_object(event) && json_is_object(json_object_get(event, "System")))
+		rc = from_evtx_shape(event, ev);
+	else if (json_is_object(w))
+		rc = from_winlog(obj, w, ev);
+	else
+		rc = from_flat(obj, ev);
+	if (!rc && !cg_event_has_time(ev))
+		time_from_fields(ev);
+	return rc;
 }
 
 static size_t line_of(const char *text, size_t off)

@@ -52,4 +52,10 @@ enum cg_err cg_event_lines_read(const char *text, size_t len, const char *origin
                              cg_event_cb cb, void *ud, struct cg_event_read_stats *st) CG_MUST_CHECK;
 enum cg_err cg_event_from_line(const char *line, size_t len, struct cg_event *ev) CG_MUST_CHECK;
 
+/* The time a log line says it was written: its syslog header's stamp, a
+ * leading stamp of another log format (BIND, Apache error, ISO 8601), or
+ * a CEF/LEEF "rt=" or common-log-format stamp inside it. Returns 1 and
+ * fills *out, 0 when the line has none. Pure. */
+int cg_event_line_time(const char *line, size_t len, const struct cg_time_ctx *ctx, struct cg_stamp *out);
+
 #endif

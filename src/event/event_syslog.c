@@ -1,7 +1,8 @@
-/* Syslog (RFC 3164 and 5424) and raw auditd lines → events for Linux rules.
- * Fields: host, program, pid, message; auditd records add type and their
- * key=value pairs (a0, exe, comm, key, ...) so auditd rules can match. */
-#include <ctype.h>
+/* Syslog (RFC 3164 and 5424, read by syslog_parse) and raw auditd lines →
+ * events for Linux rules. Fields: pid, host, program, msgid, one field
+ * "<SD-ID>.<PARAM>" per RFC 5424 structured-data parameter, message;
+ * auditd records add type and their key=value pairs (a0, exe, comm, key,
+ * ...) so auditd rules can match. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +10,7 @@
 #include "cg_i18n.h"
 #include "cg_event_int.h"
 #include "event_reader.h"
+#include "syslog_parse.h"
 
 #define LINE_MAX_BYTES ((size_t)64 << 10)
 
@@ -66,135 +68,103 @@ static enum cg_err audit_pairs(struct cg_event *ev, const char *s, size_t n, int
 	return CG_OK;
 }
 
-static int is_month(const char *s)
+struct sd_ctx {
+	struct cg_event *ev;
+	enum cg_err rc;
+};
+
+/* Structured data params become fields "<SD-ID>.<PARAM-NAME>". */
+static int on_sd_param(void *ud, struct syslog_span id, struct syslog_span name, struct syslog_span value)
 {
-	static const char m[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
-	for (int i = 0; i < 12; i++)
-		if (!memcmp(s, m + 3 * i, 3))
-			return 1;
-	return 0;
+	struct sd_ctx *c = ud;
+	char key[2 * 32 + 2];
+	if (!name.n)
+		return 0;
+	int k = snprintf(key, sizeof key, "%.*s.%.*s", (int)id.n, id.p, (int)name.n, name.p);
+	c->rc = cg_event_add(c->ev, key, (size_t)k, value.p, value.n);
+	return c->rc != CG_OK;
 }
 
-/* The next space-separated token of s[*i..n). */
-static int token(const char *s, size_t n, size_t *i, const char **t, size_t *tn)
+static enum cg_err sd_fields(struct cg_event *ev, struct syslog_span sd)
 {
-	while (*i < n && s[*i] == ' ')
-		(*i)++;
-	if (*i >= n)
-		return 0;
-	*t = s + *i;
-	while (*i < n && s[*i] != ' ')
-		(*i)++;
-	*tn = (size_t)(s + *i - *t);
-	return 1;
+	char scratch[1024], *buf = scratch;
+	struct sd_ctx c = {ev, CG_OK};
+	enum cg_err rc;
+
+	if (!sd.n)
+		return CG_OK;
+	if (sd.n > sizeof scratch && !(buf = malloc(sd.n)))
+		return cg_err_set(CG_ENOMEM, _("out of memory"));
+	rc = syslog_sd_foreach(sd, buf, sd.n > sizeof scratch ? sd.n : sizeof scratch, on_sd_param, &c);
+	if (buf != scratch)
+		free(buf);
+	return rc ? rc : c.rc;
 }
 
 enum cg_err cg_event_from_line(const char *line, size_t len, struct cg_event *ev)
 {
+	struct cg_time_ctx tc = cg_event_time_ctx(ev);
+	struct syslog_msg m;
+	enum cg_err rc;
+
 	cg_event_reset(ev);
 	cg_event_set_product(ev, CG_EVENT_PRODUCT_LINUX);
 	while (len && (line[len - 1] == '\r' || line[len - 1] == '\n'))
 		len--;
 	if (len > LINE_MAX_BYTES)
 		return cg_err_set(CG_ELIMIT, _("line longer than %zu bytes"), LINE_MAX_BYTES);
-	enum cg_err rc;
 	if (len > 5 && !memcmp(line, "type=", 5)) {
 		cg_event_set_program(ev, "auditd", 6);
 		if ((rc = addf(ev, "message", line, len)))
 			return rc;
 		return audit_pairs(ev, line, len, 0);
 	}
-	size_t i = 0;
-	if (len && line[0] == '<') {
-		const char *gt = memchr(line, '>', len < 6 ? len : 6);
-		if (gt)
-			i = (size_t)(gt - line) + 1;
+	if (syslog_parse(line, len, &tc, &m) != CG_OK) {
+		/* Not syslog: the whole line is the message; a leading stamp of
+		 * another log format still dates it. */
+		struct cg_stamp st;
+		if (cg_time_parse(line, len, CG_TIME_LOG, &tc, &st) || cg_time_find(line, len, &tc, &st))
+			cg_event_set_time(ev, st.us, st.offset);
+		return addf(ev, "message", line, len);
 	}
-	const char *t, *host = NULL, *tag = NULL;
-	size_t tn, hn = 0, tagn = 0;
-	size_t save = i;
-	if (i + 2 < len && line[i] == '1' && line[i + 1] == ' ') {
-		/* RFC 5424: VERSION TIMESTAMP HOST APP PROCID MSGID SD MSG */
-		i += 2;
-		const char *ts, *app, *pid;
-		size_t tsn, an, pn;
-		if (token(line, len, &i, &ts, &tsn) && token(line, len, &i, &host, &hn) && token(line, len, &i, &app, &an) &&
-		    token(line, len, &i, &pid, &pn) && token(line, len, &i, &t, &tn)) {
-			cg_event_set_time(ev, ts, tsn);
-			while (i < len && line[i] == ' ')
-				i++;
-			if (i < len && line[i] == '[') {
-				const char *end = memchr(line + i, ']', len - i);
-				i = end ? (size_t)(end - line) + 1 : len;
-			} else if (i < len && line[i] == '-') {
-				i++;
-			}
-			while (i < len && line[i] == ' ')
-				i++;
-			if (an && !(an == 1 && app[0] == '-')) {
-				tag = app;
-				tagn = an;
-			}
-			if (pn && !(pn == 1 && pid[0] == '-') && (rc = addf(ev, "pid", pid, pn)))
-				return rc;
-			goto fields;
-		}
-		i = save;
-	}
-	/* RFC 3164: "Mmm dd hh:mm:ss host tag[pid]: msg" or an ISO time stamp. */
-	if (len - i >= 15 && is_month(line + i) && line[i + 3] == ' ') {
-		cg_event_set_time(ev, line + i, 15);
-		i += 15;
-	} else if (len - i >= 19 && isdigit((unsigned char)line[i]) && line[i + 4] == '-' && line[i + 10] == 'T') {
-		size_t s0 = i;
-		while (i < len && line[i] != ' ')
-			i++;
-		cg_event_set_time(ev, line + s0, i - s0);
-	} else {
-		i = len; /* not syslog: the whole line is the message */
-	}
-	if (i < len && token(line, len, &i, &host, &hn)) {
-		size_t ts = i;
-		while (ts < len && line[ts] == ' ')
-			ts++;
-		size_t te = ts;
-		while (te < len && line[te] != ':' && line[te] != ' ' && line[te] != '[')
-			te++;
-		tag = line + ts;
-		tagn = te - ts;
-		if (te < len && line[te] == '[') {
-			const char *end = memchr(line + te, ']', len - te);
-			if (end && (rc = addf(ev, "pid", line + te + 1, (size_t)(end - line) - te - 1)))
-				return rc;
-			te = end ? (size_t)(end - line) + 1 : len;
-		}
-		if (te < len && line[te] == ':')
-			te++;
-		while (te < len && line[te] == ' ')
-			te++;
-		i = te;
-	} else {
-		i = 0;
-		host = NULL;
-		tag = NULL;
-	}
-fields:
-	if (host && (rc = addf(ev, "host", host, hn)))
+	if (m.has_time)
+		cg_event_set_time(ev, m.time.us, m.time.offset);
+	cg_event_set_severity(ev, m.severity, m.facility);
+	cg_event_set_pid(ev, m.pid);
+	if (m.procid.n && (rc = addf(ev, "pid", m.procid.p, m.procid.n)))
 		return rc;
-	if (host)
-		cg_event_set_computer(ev, host, hn);
-	if (tag && tagn) {
-		cg_event_set_program(ev, tag, tagn);
-		if ((rc = addf(ev, "program", tag, tagn)))
+	if (m.host.n) {
+		if ((rc = addf(ev, "host", m.host.p, m.host.n)))
+			return rc;
+		cg_event_set_computer(ev, m.host.p, m.host.n);
+	}
+	if (m.app.n) {
+		cg_event_set_program(ev, m.app.p, m.app.n);
+		if ((rc = addf(ev, "program", m.app.p, m.app.n)))
 			return rc;
 	}
-	const char *msg = line + (i <= len ? i : len);
-	size_t mn = i <= len ? len - i : 0;
-	if ((rc = addf(ev, "message", msg, mn)))
+	if (m.msgid.n && (rc = addf(ev, "msgid", m.msgid.p, m.msgid.n)))
 		return rc;
-	if (mn > 5 && !memcmp(msg, "type=", 5))
-		return audit_pairs(ev, msg, mn, 0);
+	if ((rc = sd_fields(ev, m.sd)))
+		return rc;
+	if ((rc = addf(ev, "message", m.msg.p, m.msg.n)))
+		return rc;
+	if (m.msg.n > 5 && !memcmp(m.msg.p, "type=", 5))
+		return audit_pairs(ev, m.msg.p, m.msg.n, 0);
 	return CG_OK;
+}
+
+int cg_event_line_time(const char *line, size_t len, const struct cg_time_ctx *ctx, struct cg_stamp *out)
+{
+	struct syslog_msg m;
+
+	if (!line)
+		return 0;
+	if (syslog_parse(line, len, ctx, &m) == CG_OK && m.has_time) {
+		*out = m.time;
+		return 1;
+	}
+	return cg_time_parse(line, len, CG_TIME_LOG, ctx, out) || cg_time_find(line, len, ctx, out);
 }
 
 enum cg_err cg_event_lines_read(const char *text, size_t len, const char *origin, struct cg_event *ev,

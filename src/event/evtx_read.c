@@ -158,7 +158,7 @@ static enum cg_err on_attr(struct xml_state *x, const char *an, const char *av, 
 		if (!strcmp(nm, "Provider_Name"))
 			cg_event_set_provider(x->ev, av, avn);
 		else if (!strcmp(nm, "TimeCreated_SystemTime"))
-			cg_event_set_time(x->ev, av, avn);
+			cg_event_set_time_text(x->ev, av, avn, 1);
 		return add_field(x, nm, av, avn);
 	}
 	if (x->sect == S_EVENTDATA && x->depth == 3 && !strcmp(an, "Name")) {

@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "cg_i18n.h"
+#include "cg_time.h"
 #include "feed_internal.h"
 
 static const char *const format_names[FEED_FORMAT_COUNT] = {
@@ -142,58 +143,12 @@ size_t feed_line_at(const char *buf, size_t off, size_t *from_off, size_t *from_
 
 /* ---- dates ---- */
 
-static int digits(const char *s, size_t n, size_t at, size_t k, unsigned *v)
-{
-	unsigned x = 0;
-
-	if (at + k > n)
-		return 0;
-	for (size_t i = at; i < at + k; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return 0;
-		x = x * 10 + (unsigned)(s[i] - '0');
-	}
-	*v = x;
-	return 1;
-}
-
-static int valid_ymd(unsigned y, unsigned mo, unsigned d)
-{
-	static const unsigned mdays[12] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-	return y >= 1970 && y <= 2200 && mo >= 1 && mo <= 12 && d >= 1 && d <= mdays[mo - 1];
-}
-
-/* "HH:MM[:SS]" at s[at..]; the rest may be fractions and a zone we ignore
- * (feeds give UTC). Returns 1 and fills h/mi/se, or 0. */
-static int parse_hms(const char *s, size_t n, size_t at, unsigned *h, unsigned *mi, unsigned *se)
-{
-	*se = 0;
-	if (!digits(s, n, at, 2, h) || at + 2 >= n || s[at + 2] != ':' || !digits(s, n, at + 3, 2, mi))
-		return 0;
-	at += 5;
-	if (at < n && s[at] == ':') {
-		if (!digits(s, n, at + 1, 2, se))
-			return 0;
-		at += 3;
-	}
-	if (*h > 23 || *mi > 59 || *se > 60)
-		return 0;
-	if (at < n && s[at] == '.')
-		for (at++; at < n && s[at] >= '0' && s[at] <= '9'; at++)
-			;
-	if (at < n && (s[at] == 'Z' || s[at] == 'z'))
-		at++;
-	else if (at < n && (s[at] == '+' || s[at] == '-'))
-		at = n; /* an offset: feeds that give one use +00:00 */
-	else if (at < n && s[at] == ' ' && n - at <= 4)
-		at = n; /* " UTC" */
-	return at == n;
-}
-
 int feed_date_normalize(const char *s, size_t n, char *out, size_t out_size)
 {
-	unsigned y, mo, d, h = 0, mi = 0, se = 0;
-	size_t rest;
+	/* Feeds write UTC; a stamp with an offset is converted to it. */
+	struct cg_time_ctx tc = {0, 0};
+	struct cg_stamp st;
+	int y, mo, d;
 
 	while (n && (*s == ' ' || *s == '\t'))
 		s++, n--;
@@ -201,52 +156,17 @@ int feed_date_normalize(const char *s, size_t n, char *out, size_t out_size)
 		n--;
 	if (out_size < 21 || n == 0 || n > 40)
 		return -1;
-	if (digits(s, n, 0, 4, &y) && n >= 10 && s[4] == '-' && digits(s, n, 5, 2, &mo) && s[7] == '-' &&
-	    digits(s, n, 8, 2, &d)) {
-		rest = 10;
-	} else if (n >= 8 && (s[1] == '/' || s[2] == '/')) {
-		/* dd/mm/yyyy as Vietnamese spreadsheets write it (also d/m/yyyy). */
-		size_t i = 0;
-		unsigned part[3];
-		for (int k = 0; k < 3; k++) {
-			size_t st = i;
-			unsigned v = 0;
-			while (i < n && s[i] >= '0' && s[i] <= '9' && i - st < 4)
-				v = v * 10 + (unsigned)(s[i++] - '0');
-			if (i == st || (k < 2 && (i >= n || s[i] != '/')) || (k == 2 && i - st != 4))
-				return -1;
-			part[k] = v;
-			if (k < 2)
-				i++;
-		}
-		d = part[0], mo = part[1], y = part[2];
-		rest = i;
-	} else {
-		/* Epoch seconds (MISP timestamps). */
-		unsigned long long v = 0;
-		size_t i;
-		for (i = 0; i < n && s[i] >= '0' && s[i] <= '9' && i < 12; i++)
-			v = v * 10 + (unsigned long long)(s[i] - '0');
-		if (i != n || n < 9)
-			return -1;
-		time_t t = (time_t)v;
-		struct tm tm;
-		if (!gmtime_r(&t, &tm))
-			return -1;
-		strftime(out, out_size, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	if (cg_time_parse(s, n, CG_TIME_ISO_LOOSE | CG_TIME_DMY | CG_TIME_EPOCH, &tc, &st) != n)
+		return -1;
+	int64_t sec = cg_time_us_to_s(st.us);
+	cg_civil_from_days(sec >= 0 ? sec / 86400 : -1, &y, &mo, &d);
+	if (sec < 0 || y > 2200)
+		return -1;
+	if (st.date_only) {
+		snprintf(out, out_size, "%04d-%02d-%02d", y, mo, d);
 		return 0;
 	}
-	if (!valid_ymd(y, mo, d))
-		return -1;
-	if (rest == n) {
-		snprintf(out, out_size, "%04u-%02u-%02u", y, mo, d);
-		return 0;
-	}
-	if (s[rest] != 'T' && s[rest] != 't' && s[rest] != ' ')
-		return -1;
-	if (!parse_hms(s, n, rest + 1, &h, &mi, &se))
-		return -1;
-	snprintf(out, out_size, "%04u-%02u-%02uT%02u:%02u:%02uZ", y, mo, d, h, mi, se);
+	cg_time_format(sec * CG_TIME_US_PER_S, 0, out, out_size);
 	return 0;
 }
 

@@ -317,6 +317,18 @@ if NETNS and have("nft") and have("ipset"):
     ips_inc = export("ipset", later, "--since", f"@{T0 + 60}")
     got4, _ = ipset_load_and_list(ips, ips_inc)
     check(got4 == exp4_later, f"ipset full+incremental {got4} != {exp4_later}")
+# A duration after --since counts back from now (it used to mean the future):
+# "2h" at `later` is the same export as "@later-7200", and "1d" reaches back
+# before the first decision, so every current entry is an addition.
+for dur, secs in (("2h", 7200), ("1d", 86400)):
+    rel = open(export("plain", later, "--since", dur)).read()
+    absolute = open(export("plain", later, "--since", f"@{later - secs}")).read()
+    check(rel == absolute, f"--since {dur} differs from --since @now-{secs}")
+adds = [x for x in open(export("plain", later, "--since", "1d")).read().split() if x.startswith("+")]
+full_plain = [x for x in open(export("plain", later)).read().split() if not x.startswith("#")]
+check(sorted(a[1:] for a in adds) == sorted(full_plain), f"--since 1d additions {adds} != full list {full_plain}")
+r = run("block", "export", "--format", "plain", "--since", "+1d", now=later, check_rc=1)
+check("later than" in r.stderr, f"--since +1d (the future) must be refused: {r.stderr}")
 r = run("block", "export", "--format", "hosts", "--since", "1d", now=later, check_rc=1)
 check("--since" in r.stderr, "hosts --since must be refused clearly")
 r = run("block", "export", "--format", "bogus", check_rc=2)
