@@ -6,6 +6,7 @@
 #include "asset_index.h"
 #include "cg_buf.h"
 #include "cg_file.h"
+#include "cg_hash.h"
 #include "cli.h"
 #include "feed.h"
 #include "hunt.h"
@@ -67,12 +68,10 @@ struct tally {
 	size_t mask;
 };
 
+/* Keys are host labels taken from logs: a seeded hash. */
 static uint64_t str_hash(const char *s)
 {
-	uint64_t h = 1469598103934665603ull;
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ull;
-	return h ^ (h >> 31);
+	return cg_hash_seeded(0, s, strlen(s));
 }
 
 static enum cg_err tally_add(struct tally *t, const char *key, const char *note)
@@ -274,41 +273,13 @@ static char *put_int(char *o, int64_t v)
 }
 
 /* cg_time_iso without gmtime_r and strftime (their time zone lock is
- * shared by every worker) for 1970 to 9999; the same text. */
+ * shared by every worker); the same text. */
 static void iso_utc(int64_t t, char *buf, size_t n)
 {
-	int64_t days, secs, z, era, doe, yoe, y, doy, mp, d, m;
-
-	if (t < 0 || t >= 253402300800 || n < 21) {
+	if (t < 0 || t >= 253402300800)
 		cg_time_iso(t, buf, n);
-		return;
-	}
-	days = t / 86400;
-	secs = t % 86400;
-	/* Days to civil date (proleptic Gregorian), after H. Hinnant. */
-	z = days + 719468;
-	era = z / 146097;
-	doe = z - era * 146097;
-	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	y = yoe + era * 400;
-	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	mp = (5 * doy + 2) / 153;
-	d = doy - (153 * mp + 2) / 5 + 1;
-	m = mp < 10 ? mp + 3 : mp - 9;
-	y += m <= 2;
-	{
-		int64_t v[6] = {y, m, d, secs / 3600, secs / 60 % 60, secs % 60};
-		static const char sep[] = "--T::Z";
-		char *o = buf;
-		*o++ = (char)('0' + y / 1000);
-		*o++ = (char)('0' + y / 100 % 10);
-		for (int k = 0; k < 6; k++) {
-			*o++ = (char)('0' + v[k] / 10 % 10);
-			*o++ = (char)('0' + v[k] % 10);
-			*o++ = sep[k];
-		}
-		*o = '\0';
-	}
+	else
+		cg_time_format(t * CG_TIME_US_PER_S, 0, buf, n);
 }
 
 /* Attribute the line of `hit` and build its output tail into `m`. */

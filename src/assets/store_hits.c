@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cg_i18n.h"
+#include "cg_hash.h"
 #include "event_reader.h"
 
 /* Hits per transaction: large enough that SQLite's commit cost vanishes,
@@ -44,17 +45,10 @@ static const char *stored_name(struct store_hunt *h, const char *file)
 	return h->last_abs;
 }
 
-/* FNV-1a, 64 bit: stable across versions and platforms, which the unique
- * key relies on. */
+/* Stable across versions and platforms, which the unique key relies on. */
 static uint64_t line_hash(const char *s, size_t n)
 {
-	uint64_t h = 0xcbf29ce484222325ULL;
-
-	for (size_t i = 0; i < n; i++) {
-		h ^= (unsigned char)s[i];
-		h *= 0x100000001b3ULL;
-	}
-	return h;
+	return cg_hash_stable(s, n);
 }
 
 enum cg_err store_hunt_begin(struct cg_db *db, const char *paths, struct store_hunt **out)

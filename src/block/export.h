@@ -51,7 +51,8 @@ enum cg_err block_export_check_opts(enum block_format fmt, const struct block_ex
 enum cg_err block_export_write(FILE *f, enum block_format fmt, const struct block_items *add,
 			       const struct block_items *del, const struct block_export_opts *o) CG_MUST_CHECK;
 
-/* 64-bit FNV-1a of bytes, as 16 hex digits (ETag, enforcement digest). */
+/* Stable 64-bit FNV-1a of bytes (cg_hash_stable_from with
+ * CG_FNV64_BLOCK_BASIS), as 16 hex digits (ETag, enforcement digest). */
 void block_digest(const void *p, size_t n, char out[17]);
 
 #endif

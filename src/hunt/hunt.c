@@ -10,6 +10,7 @@
 #endif
 
 #include "cg_i18n.h"
+#include "cg_hash.h"
 #include "extract.h"
 #include "filewalk.h"
 
@@ -224,12 +225,11 @@ static int same_hit(const char *chunk, const struct hitrec *a, const struct hitr
 	       memcmp(chunk + a->found_off, chunk + b->found_off, b->found_len) == 0;
 }
 
+/* The text is the log's: a seeded hash, so a line cannot be built to
+ * collide. */
 static uint64_t hit_hash(const char *chunk, const struct hitrec *r)
 {
-	uint64_t h = 0xcbf29ce484222325ull ^ (uint64_t)(uintptr_t)r->e; /* FNV-1a */
-	for (size_t i = 0; i < r->found_len; i++)
-		h = (h ^ (unsigned char)chunk[r->found_off + i]) * 0x100000001b3ull;
-	return h ^ (h >> 29);
+	return cg_hash_seeded((uint64_t)(uintptr_t)r->e, chunk + r->found_off, r->found_len);
 }
 
 /* Drop repeats of the same (text, entry) from the hits of one line, which

@@ -4,7 +4,7 @@
  * - every canonical value once in a string arena, entries refer to it;
  * - one open-addressing table of 32-bit entry ids keyed by the value, used to
  *   de-duplicate while building and to look up domains and hashes after; the
- *   hash is FNV-1a over the bytes from last to first, so the hashes of all
+ *   hash is FNV-1a (cg_hash) over the bytes from last to first, so the hashes of all
  *   label suffixes of a domain come out of one right-to-left pass;
  * - per address family, all prefixes flattened into a partition of the
  *   address space into intervals, each pointing at its most specific prefix
@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "cg_i18n.h"
+#include "cg_hash.h"
 
 #define NO_ID UINT32_MAX
 #define ENTRIES_MAX (UINT32_MAX / 4)
@@ -85,19 +86,19 @@ struct ioc_url_scratch {
 	hs_scratch_t *hs;
 };
 
+/* Tables built from the indicator set (trusted input): the stable FNV-1a,
+ * walked right to left so every label suffix's hash is a prefix state. */
 static uint64_t hash_rev(const char *s, size_t n)
 {
-	uint64_t h = 1469598103934665603ull;
-	while (n--) {
-		h ^= (unsigned char)s[n];
-		h *= 1099511628211ull;
-	}
+	uint64_t h = CG_FNV64_OFFSET;
+	while (n--)
+		h = cg_fnv64_step(h, (unsigned char)s[n]);
 	return h;
 }
 
 static uint64_t hash_step(uint64_t h, unsigned char c)
 {
-	return (h ^ c) * 1099511628211ull;
+	return cg_fnv64_step(h, c);
 }
 
 static uint64_t mix(uint64_t h)
@@ -771,7 +772,7 @@ static int bloom_has(const uint64_t *bloom, uint64_t h)
 /* Hash of the top label: a right-to-left FNV prefix up to the last dot. */
 static uint64_t tld_hash(const char *d, size_t n)
 {
-	uint64_t h = 1469598103934665603ull;
+	uint64_t h = CG_FNV64_OFFSET;
 	while (n-- && d[n] != '.')
 		h = hash_step(h, (unsigned char)d[n]);
 	return mix(h);
@@ -913,7 +914,7 @@ static const struct ioc_entry *find_value(const struct ioc_set *s, uint64_t h, c
 const struct ioc_entry *ioc_set_match_domain(const struct ioc_set *s, const char *d, size_t n)
 {
 	const struct ioc_entry *best = NULL;
-	uint64_t h = 1469598103934665603ull;
+	uint64_t h = CG_FNV64_OFFSET;
 
 	if (!s || !s->count[IOC_DOMAIN] || n == 0 || n > IOC_DOMAIN_MAX)
 		return NULL;
