@@ -10,6 +10,7 @@
 
 #include "block.h"
 #include "block_serve.h"
+#include "cg_out.h"
 #include "cli.h"
 #include "cli_block.h"
 
@@ -493,32 +494,6 @@ static int do_from_intel(struct cli_ctx *ctx, struct opts *o, int argc, char **a
 	return CLI_OK;
 }
 
-/* Write to `path` through a temporary file and rename, so a firewall
- * loading the file never sees half of it. */
-static enum cg_err write_atomic(const char *path, const char *data, size_t len)
-{
-	char tmp[4096];
-	FILE *f;
-	int n = snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
-
-	if (n < 0 || (size_t)n >= sizeof tmp)
-		return cg_err_set(CG_ELIMIT, _("%s: path too long"), path);
-	if (!(f = fopen(tmp, "wb")))
-		return cg_err_set(CG_EIO, "%s: %s", tmp, strerror(errno));
-	if (fwrite(data, 1, len, f) != len || fflush(f) != 0 || fsync(fileno(f)) != 0) {
-		int e = errno;
-		fclose(f);
-		unlink(tmp);
-		return cg_err_set(CG_EIO, "%s: %s", tmp, strerror(e));
-	}
-	if (fclose(f) != 0 || rename(tmp, path) != 0) {
-		int e = errno;
-		unlink(tmp);
-		return cg_err_set(CG_EIO, "%s: %s", path, strerror(e));
-	}
-	return CG_OK;
-}
-
 static int do_export(struct cli_ctx *ctx, struct opts *o, int argc)
 {
 	struct block_export_req req = {.at = o->now, .opts = o->ex};
@@ -549,13 +524,13 @@ static int do_export(struct cli_ctx *ctx, struct opts *o, int argc)
 		cg_db_close(db);
 		return cli_fail(rc);
 	}
-	if (o->output)
-		rc = write_atomic(o->output, res.data, res.len);
+	if (o->output && strcmp(o->output, "-") != 0)
+		rc = cg_out_file(o->output, res.data, res.len);
 	else if (fwrite(res.data, 1, res.len, stdout) != res.len || fflush(stdout) != 0)
 		rc = cg_err_set(CG_EIO, _("writing to standard output: %s"), strerror(errno));
 	if (!rc && o->record)
 		rc = block_record_enforcement(db, o->record, req.fmt, o->now, &res);
-	if (!rc && o->output && !ctx->quiet) {
+	if (!rc && o->output && strcmp(o->output, "-") != 0 && !ctx->quiet) {
 		if (ctx->json) {
 			json_t *j = json_object();
 			json_object_set_new(j, "format", json_string(block_format_name(req.fmt)));
