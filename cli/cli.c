@@ -70,7 +70,7 @@ int cli_common_only(struct cli_ctx *ctx, int argc, char **argv, const char *cmd,
 	return -1;
 }
 
-int cli_open_db(struct cli_ctx *ctx, struct cg_db **out)
+static int open_db(struct cli_ctx *ctx, struct cg_db **out, int existing)
 {
 	char path[4096];
 	enum cg_err rc;
@@ -78,10 +78,30 @@ int cli_open_db(struct cli_ctx *ctx, struct cg_db **out)
 	cg_err_clear();
 	rc = cg_db_resolve_path(ctx->db_path, path, sizeof path);
 	if (!rc)
-		rc = cg_db_open(path, out);
+		rc = existing ? cg_db_open_existing(path, out) : cg_db_open(path, out);
 	if (rc)
 		return cli_fail(rc);
 	return 0;
+}
+
+int cli_open_db(struct cli_ctx *ctx, struct cg_db **out)
+{
+	return open_db(ctx, out, 0);
+}
+
+int cli_open_db_existing(struct cli_ctx *ctx, struct cg_db **out)
+{
+	return open_db(ctx, out, 1);
+}
+
+static void print_notice(const char *msg)
+{
+	cli_error("%s", msg);
+}
+
+void cli_init(void)
+{
+	cg_db_set_notice(print_notice);
 }
 
 void cli_json_line(json_t *v)

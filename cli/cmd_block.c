@@ -360,7 +360,7 @@ static int do_list(struct cli_ctx *ctx, struct opts *o, int argc)
 	}
 	if (o->all)
 		f.live_at = BLOCK_ALL_ROWS;
-	if ((st = cli_open_db(ctx, &db)))
+	if ((st = cli_open_db_existing(ctx, &db)))
 		return st;
 	if (!ctx->json && ctx->out_tty) {
 		/* Translated headers differ in length: pad by code points so columns line up. */
@@ -414,7 +414,7 @@ static int do_check(struct cli_ctx *ctx, struct opts *o, int argc, char **argv)
 	}
 	if (o->at && (st = cli_block_parse_when("--at", o->at, o->now, 0, &at)))
 		return st;
-	if ((st = cli_open_db(ctx, &db)))
+	if ((st = cli_open_db_existing(ctx, &db)))
 		return st;
 	for (int i = 0; i < argc; i++) {
 		json_t *why = json_array();
@@ -518,7 +518,7 @@ static int do_export(struct cli_ctx *ctx, struct opts *o, int argc)
 			return st;
 		req.has_since = 1;
 	}
-	if ((st = cli_open_db(ctx, &db)))
+	if ((st = cli_open_db_existing(ctx, &db)))
 		return st;
 	if ((rc = block_export_render(db, &req, &res))) {
 		cg_db_close(db);
@@ -644,7 +644,7 @@ static int do_own(struct cli_ctx *ctx, struct opts *o, int argc, char **argv)
 	}
 	if (strcmp(argv[0], "list") == 0) {
 		struct own_ctx c = {.cli = ctx};
-		if ((st = cli_open_db(ctx, &db)))
+		if ((st = cli_open_db_existing(ctx, &db)))
 			return st;
 		rc = store_block_own_foreach(db, own_row, &c);
 		cg_db_close(db);

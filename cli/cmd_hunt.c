@@ -789,7 +789,7 @@ int cmd_hunt(struct cli_ctx *ctx, int argc, char **argv)
 	if (r)
 		return r < 0 ? CLI_OK : r;
 	/* Ad hoc --intel hunts leave the database alone unless one is named. */
-	if ((!a.n_intel || ctx->db_path) && cli_open_db(ctx, &db) != 0)
+	if ((!a.n_intel || ctx->db_path) && (a.n_intel ? cli_open_db(ctx, &db) : cli_open_db_existing(ctx, &db)) != 0)
 		return CLI_FAIL;
 	if (build_set(&a, db, &set) != 0)
 		goto out;

@@ -468,7 +468,7 @@ static int cmd_list(struct cli_ctx *ctx, int argc, char **argv)
 		cli_error(_("intel list: at most one SOURCE"));
 		return cli_usage_hint("intel");
 	}
-	if (cli_open_db(ctx, &db))
+	if (cli_open_db_existing(ctx, &db))
 		return CLI_FAIL;
 	if (ctx->json)
 		arr = json_array();
@@ -543,7 +543,7 @@ static int cmd_stats(struct cli_ctx *ctx, int argc, char **argv)
 		cli_error(_("intel stats takes no arguments"));
 		return cli_usage_hint("intel");
 	}
-	if (cli_open_db(ctx, &db))
+	if (cli_open_db_existing(ctx, &db))
 		return CLI_FAIL;
 	if (ctx->json) {
 		over = json_array();
@@ -617,7 +617,7 @@ static int cmd_diff(struct cli_ctx *ctx, int argc, char **argv)
 		cli_error(_("intel diff: give one SOURCE"));
 		return cli_usage_hint("intel");
 	}
-	if (cli_open_db(ctx, &db))
+	if (cli_open_db_existing(ctx, &db))
 		return CLI_FAIL;
 	if (ctx->json) {
 		d.added = json_array();
@@ -656,7 +656,7 @@ static int cmd_remove(struct cli_ctx *ctx, int argc, char **argv)
 		cli_error(_("intel remove: give at least one SOURCE"));
 		return cli_usage_hint("intel");
 	}
-	if (cli_open_db(ctx, &db))
+	if (cli_open_db_existing(ctx, &db))
 		return CLI_FAIL;
 	if (ctx->json)
 		arr = json_array();

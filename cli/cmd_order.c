@@ -273,7 +273,7 @@ static int do_status(struct cli_ctx *ctx, struct opts *o, int argc, char **argv,
 	int overdue = 0, st = CLI_OK;
 	enum cg_err rc;
 
-	if ((st = cli_open_db(ctx, &db)))
+	if ((st = cli_open_db_existing(ctx, &db)))
 		return st;
 	if (argc) {
 		for (int i = 0; i < argc && !st; i++)

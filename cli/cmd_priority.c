@@ -148,7 +148,7 @@ int cmd_priority(struct cli_ctx *ctx, int argc, char **argv)
 		cli_error(_("unexpected argument '%s'"), argv[optind]);
 		return cli_usage_hint("priority");
 	}
-	if (cli_open_db(ctx, &db))
+	if (cli_open_db_existing(ctx, &db))
 		return CLI_FAIL;
 	if ((rc = priority_run(db, &opts, &r))) {
 		cg_db_close(db);

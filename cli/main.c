@@ -48,6 +48,7 @@ static int run(int argc, char **argv)
 	int i = 1;
 
 	cg_i18n_init();
+	cli_init();
 	ctx.out_tty = isatty(1);
 	ctx.err_tty = isatty(2);
 

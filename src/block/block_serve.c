@@ -192,7 +192,7 @@ enum cg_err block_serve_start(const struct block_serve_opts *o, struct block_ser
 		return cg_err_set(CG_EINVAL, _("'%s' is not an IP address to listen on"), addr);
 	}
 	(void)sl;
-	if ((rc = block_export_check_opts(BLOCK_FMT_JSON, &o->export, 0)) || (rc = cg_db_open(o->db_path, &s->db))) {
+	if ((rc = block_export_check_opts(BLOCK_FMT_JSON, &o->export, 0)) || (rc = cg_db_open_existing(o->db_path, &s->db))) {
 		free(s);
 		return rc;
 	}
