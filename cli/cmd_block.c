@@ -9,10 +9,12 @@
 #include <unistd.h>
 
 #include "block.h"
+#include "block_point.h"
 #include "block_serve.h"
 #include "cg_out.h"
 #include "cli.h"
 #include "cli_block.h"
+#include "store_block.h"
 
 static void usage(FILE *f)
 {
@@ -24,7 +26,8 @@ static void usage(FILE *f)
 		"       canhgac block from-intel [--reason R] [--expires WHEN] [--force] SOURCE...\n"
 		"       canhgac block export --format F [-o FILE] [--since WHEN] [--at WHEN] [--record POINT]\n"
 		"                            [--name N] [--zone Z] [--walled-garden X] [--ttl N]\n"
-		"       canhgac block serve [--listen ADDR] [--port N] [--record POINT] [--name N] [--zone Z]\n"
+		"       canhgac block serve [--listen ADDR] [--port N] [--name N] [--zone Z]\n"
+		"       canhgac block point add|remove NAME | canhgac block point list\n"
 		"       canhgac block own-prefix add|remove|list [--note N] [-f FILE] [PREFIX|DOMAIN...]\n"
 		"Blocking decisions with lifetimes and their enforcement on firewalls and resolvers.\n"
 		"TARGET is an IPv4/IPv6 address or CIDR, a domain (with its subdomains) or a URL.\n"
@@ -44,8 +47,8 @@ static void usage(FILE *f)
 		"  -F, --format F        nft, ipset, rpz, unbound, hosts, plain, json\n"
 		"  -o, --output FILE     write the export to FILE (replaced atomically)\n"
 		"      --since WHEN      only the changes since WHEN (nft, ipset, rpz, plain, json)\n"
-		"      --record POINT    record that this export was put into service at POINT (serve:\n"
-		"                        each full list served is recorded at POINT/CLIENT-ADDRESS)\n"
+		"      --record POINT    record that this export was put into service at POINT (serve\n"
+		"                        records the points that send their token, see 'block point')\n"
 		"      --name N          nft table and ipset set name prefix (default canhgac)\n"
 		"      --zone Z          RPZ zone name (default rpz.canhgac)\n"
 		"      --walled-garden X answer with X (address, or domain for rpz) instead of NXDOMAIN\n"
@@ -560,7 +563,7 @@ static void on_signal(int sig)
 
 static int do_serve(struct cli_ctx *ctx, struct opts *o, int argc)
 {
-	struct block_serve_opts so = {.addr = o->listen, .port = 8053, .record = o->record, .export = o->ex};
+	struct block_serve_opts so = {.addr = o->listen, .port = 8053, .export = o->ex};
 	struct block_server *s = NULL;
 	struct sigaction sa;
 	char path[4096];
@@ -569,6 +572,11 @@ static int do_serve(struct cli_ctx *ctx, struct opts *o, int argc)
 
 	if (argc) {
 		cli_error(_("block serve takes no arguments"));
+		return cli_usage_hint("block");
+	}
+	if (o->record) {
+		cli_error(_("block serve: --record is for export; a served list is recorded for the enforcement point "
+			    "whose token the request carries (see 'canhgac block point add')"));
 		return cli_usage_hint("block");
 	}
 	if (o->port >= 0)
@@ -604,6 +612,71 @@ static int do_serve(struct cli_ctx *ctx, struct opts *o, int argc)
 		sigsuspend(&old);
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	block_serve_stop(s);
+	return CLI_OK;
+}
+
+static enum cg_err point_row(void *vctx, const char *name, int64_t created_at)
+{
+	struct cli_ctx *ctx = vctx;
+	char t[32];
+
+	cg_time_iso(created_at, t, sizeof t);
+	if (ctx->json) {
+		json_t *j = json_object();
+		json_object_set_new(j, "name", json_string(name));
+		json_object_set_new(j, "created", json_string(t));
+		cli_json_line(j);
+	} else {
+		printf("%-32s %s\n", name, t);
+	}
+	return CG_OK;
+}
+
+/* block point add NAME (prints the token once) | remove NAME | list */
+static int do_point(struct cli_ctx *ctx, int argc, char **argv)
+{
+	struct cg_db *db = NULL;
+	char token[BLOCK_POINT_TOKEN_LEN + 1];
+	enum cg_err rc;
+	int st, add, list;
+
+	list = argc == 1 && strcmp(argv[0], "list") == 0;
+	add = argc == 2 && strcmp(argv[0], "add") == 0;
+	if (!list && !add && !(argc == 2 && strcmp(argv[0], "remove") == 0)) {
+		cli_error(_("block point: give add NAME, remove NAME or list"));
+		return cli_usage_hint("block");
+	}
+	if (add && (rc = block_point_check_name(argv[1]))) {
+		cli_fail(rc);
+		return CLI_USAGE;
+	}
+	if ((st = list || !add ? cli_open_db_existing(ctx, &db) : cli_open_db(ctx, &db)))
+		return st;
+	if (list)
+		rc = store_block_point_foreach(db, point_row, ctx);
+	else if (add)
+		rc = block_point_add(db, argv[1], cg_now(), token);
+	else
+		rc = store_block_point_remove(db, argv[1]);
+	cg_db_close(db);
+	if (rc)
+		return cli_fail(rc);
+	if (add) {
+		if (ctx->json) {
+			json_t *j = json_object();
+			json_object_set_new(j, "name", json_string(argv[1]));
+			json_object_set_new(j, "token", json_string(token));
+			cli_json_line(j);
+		} else {
+			printf("%s\n", token);
+			if (!ctx->quiet)
+				fprintf(stderr, _("canhgac: enforcement point '%s' added; the token above is shown only now: "
+						  "the point sends it as 'Authorization: Bearer TOKEN' to 'block serve'\n"),
+					argv[1]);
+		}
+	} else if (!list && !ctx->quiet && !ctx->json) {
+		printf(_("enforcement point '%s' removed\n"), argv[1]);
+	}
 	return CLI_OK;
 }
 
@@ -757,6 +830,8 @@ int cmd_block(struct cli_ctx *ctx, int argc, char **argv)
 		return do_list(ctx, &o, argc);
 	if (strcmp(sub, "check") == 0)
 		return do_check(ctx, &o, argc, argv);
+	if (strcmp(sub, "point") == 0)
+		return do_point(ctx, argc, argv);
 	if (strcmp(sub, "from-intel") == 0)
 		return do_from_intel(ctx, &o, argc, argv);
 	if (strcmp(sub, "export") == 0)

@@ -111,8 +111,20 @@ struct block_enforcement {
 };
 typedef enum cg_err (*store_block_enf_fn)(void *ctx, const struct block_enforcement *e);
 enum cg_err store_block_enforcement_add(struct cg_db *db, const struct block_enforcement *e) CG_MUST_CHECK;
+/* Add `e` unless the same point already has a row for the same format and
+ * digest (the same list version); *added says which. */
+enum cg_err store_block_enforcement_add_once(struct cg_db *db, const struct block_enforcement *e, int *added) CG_MUST_CHECK;
 /* In time order. */
 enum cg_err store_block_enforcement_foreach(struct cg_db *db, store_block_enf_fn fn, void *ctx) CG_MUST_CHECK;
+
+/* Enforcement points that authenticate to `block serve`. CG_EEXIST when
+ * the name is taken; CG_ENOTFOUND when removing or looking up nothing. */
+enum cg_err store_block_point_add(struct cg_db *db, const char *name, const char *token_sha256, int64_t at) CG_MUST_CHECK;
+enum cg_err store_block_point_remove(struct cg_db *db, const char *name) CG_MUST_CHECK;
+/* The point whose token has this SHA-256 (hex), copied into name[n]. */
+enum cg_err store_block_point_by_token(struct cg_db *db, const char *token_sha256, char *name, size_t n) CG_MUST_CHECK;
+typedef enum cg_err (*store_block_point_fn)(void *ctx, const char *name, int64_t created_at);
+enum cg_err store_block_point_foreach(struct cg_db *db, store_block_point_fn fn, void *ctx) CG_MUST_CHECK;
 
 /* A number that changes whenever another connection commits to the
  * database (SQLite's data_version): when a served export must be rebuilt. */
