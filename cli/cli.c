@@ -7,6 +7,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "cg_esc.h"
+
 int cli_common_opt(struct cli_ctx *ctx, int c, const char *arg)
 {
 	switch (c) {
@@ -17,14 +19,27 @@ int cli_common_opt(struct cli_ctx *ctx, int c, const char *arg)
 	}
 }
 
+/* A message often quotes input (a file name, a bad field): escaped as a
+ * whole, it stays one line on the terminal. */
 void cli_error(const char *fmt, ...)
 {
 	va_list ap;
-	fputs("canhgac: ", stderr);
+	char small[1024], *msg = small;
+	int n;
+
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	n = vsnprintf(small, sizeof small, fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
+	if (n >= (int)sizeof small && (msg = malloc((size_t)n + 1))) {
+		va_start(ap, fmt);
+		vsnprintf(msg, (size_t)n + 1, fmt, ap);
+		va_end(ap);
+	} else if (n >= (int)sizeof small) {
+		msg = small; /* out of memory: the message cut short */
+	}
+	fprintf(stderr, "canhgac: %s\n", n < 0 ? fmt : cg_esc(msg));
+	if (msg != small)
+		free(msg);
 }
 
 int cli_fail(enum cg_err rc)

@@ -12,6 +12,7 @@
 #include "block_point.h"
 #include "block_serve.h"
 #include "cg_out.h"
+#include "cg_esc.h"
 #include "cli.h"
 #include "cli_block.h"
 #include "store_block.h"
@@ -341,7 +342,7 @@ static enum cg_err list_row(void *vctx, const struct block_row *r)
 	print_time(r->created_at, created, sizeof created);
 	print_time(r->expires_at, expires, sizeof expires);
 	printf("%-6lld %-5s %-10s %-40s %-20s %-20s %-20s %s\n", (long long)r->id, block_action_name(r->action),
-	       row_status(r, c->now), r->value, r->origin, created, expires, r->reason ? r->reason : "");
+	       row_status(r, c->now), cg_esc(r->value), cg_esc(r->origin), created, expires, cg_esc(r->reason));
 	return CG_OK;
 }
 
@@ -398,10 +399,10 @@ static void print_why(json_t *why)
 		const char *reason = json_string_value(json_object_get(r, "reason"));
 		const char *exp = json_string_value(json_object_get(r, "expires"));
 		printf(_("  %s %s: decision #%lld, %s, since %s, until %s%s%s\n"),
-		       json_string_value(json_object_get(r, "action")), json_string_value(json_object_get(r, "target")),
+		       json_string_value(json_object_get(r, "action")), cg_esc(json_string_value(json_object_get(r, "target"))),
 		       (long long)json_integer_value(json_object_get(r, "id")),
-		       json_string_value(json_object_get(r, "origin")), json_string_value(json_object_get(r, "created")),
-		       exp ? exp : _("no expiry"), reason ? ": " : "", reason ? reason : "");
+		       cg_esc(json_string_value(json_object_get(r, "origin"))), json_string_value(json_object_get(r, "created")),
+		       exp ? exp : _("no expiry"), reason ? ": " : "", cg_esc(reason));
 	}
 }
 
@@ -698,7 +699,7 @@ static enum cg_err own_row(void *vctx, const struct ioc *own, const char *note, 
 		json_object_set_new(j, "created", json_string(t));
 		cli_json_line(j);
 	} else {
-		printf("%-40s %s %s\n", own->value, t, note ? note : "");
+		printf("%-40s %s %s\n", cg_esc(own->value), t, cg_esc(note));
 	}
 	return CG_OK;
 }

@@ -3,6 +3,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cg_esc.h"
 #include "cg_out.h"
 #include "cli.h"
 #include "config.h"
@@ -106,5 +107,6 @@ int main(int argc, char **argv)
 		cli_error("%s", cg_err_msg(rc));
 		st = CLI_FAIL;
 	}
+	cg_esc_free();
 	return st;
 }
