@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "cg_esc.h"
+#include "cg_num.h"
 
 int cli_common_opt(struct cli_ctx *ctx, int c, const char *arg)
 {
@@ -119,22 +120,76 @@ void cli_init(void)
 	cg_db_set_notice(print_notice);
 }
 
-void cli_json_line(json_t *v)
+/* Write jansson's text with each real number in its shortest round-trip form
+ * (jansson prints 9.8 as 9.8000000000000007). Numbers are found outside
+ * strings; a real keeps a '.' or an exponent so it stays a real. */
+static void put_json_text(const char *t)
 {
+	int in_str = 0;
+
+	for (const char *p = t; *p;) {
+		if (in_str) {
+			const char *q = p;
+			while (*q && *q != '"' && *q != '\\')
+				q++;
+			fwrite(p, 1, (size_t)(q - p), stdout);
+			if (*q == '\\' && q[1]) {
+				fwrite(q, 1, 2, stdout);
+				p = q + 2;
+			} else if (*q == '"') {
+				fputc('"', stdout);
+				in_str = 0;
+				p = q + 1;
+			} else {
+				p = q;
+			}
+		} else if (*p == '"') {
+			fputc('"', stdout);
+			in_str = 1;
+			p++;
+		} else if (*p == '-' || (*p >= '0' && *p <= '9')) {
+			size_t n = strspn(p, "-+0123456789.eE");
+			if (memchr(p, '.', n) || memchr(p, 'e', n) || memchr(p, 'E', n)) {
+				char num[48];
+				size_t k = cg_num_shortest(strtod(p, NULL), num, sizeof num);
+				fwrite(num, 1, k, stdout);
+				if (!strpbrk(num, ".en"))
+					fputs(".0", stdout);
+			} else {
+				fwrite(p, 1, n, stdout);
+			}
+			p += n;
+		} else {
+			fputc(*p++, stdout);
+		}
+	}
+}
+
+static void put_json(json_t *v, size_t flags)
+{
+	char *t;
+
 	if (!v)
 		return;
-	json_dumpf(v, stdout, JSON_COMPACT | JSON_ENSURE_ASCII * 0);
+	t = json_dumps(v, flags);
+	if (t) {
+		put_json_text(t);
+		free(t);
+	} else {
+		cli_error("%s", _("out of memory"));
+	}
 	fputc('\n', stdout);
 	json_decref(v);
 }
 
+void cli_json_line(json_t *v)
+{
+	put_json(v, JSON_COMPACT);
+}
+
 void cli_json_pretty(json_t *v)
 {
-	if (!v)
-		return;
-	json_dumpf(v, stdout, JSON_INDENT(2));
-	fputc('\n', stdout);
-	json_decref(v);
+	put_json(v, JSON_INDENT(2));
 }
 
 static int64_t now_ms(void)
