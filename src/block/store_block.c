@@ -279,6 +279,22 @@ enum cg_err store_block_last_change(struct cg_db *db, int64_t at, int64_t *out)
 	return one_int(db, st, out, _("reading the last change"));
 }
 
+enum cg_err store_block_change_count(struct cg_db *db, int64_t at, int64_t *out)
+{
+	sqlite3_stmt *st;
+	enum cg_err rc;
+
+	if ((rc = cg_db_stmt(db,
+			     "SELECT (SELECT count(*) FROM block_decision WHERE created_at <= ?1)"
+			     " + (SELECT count(*) FROM block_decision WHERE removed_at <= ?1)"
+			     " + (SELECT count(*) FROM block_decision WHERE expires_at <= ?1"
+			     " AND (removed_at IS NULL OR removed_at > expires_at))",
+			     &st)))
+		return rc;
+	sqlite3_bind_int64(st, 1, at);
+	return one_int(db, st, out, _("reading the last change"));
+}
+
 enum cg_err store_block_next_expiry(struct cg_db *db, int64_t at, int64_t *out)
 {
 	sqlite3_stmt *st;

@@ -10,6 +10,7 @@ import os
 import re
 import shutil
 import signal
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -264,7 +265,16 @@ text = open(rpz).read()
 check(re.search(r"^evil\.example CNAME \.$", text, re.M) and re.search(r"^\*\.evil\.example CNAME \.$", text, re.M),
       "RPZ lacks evil.example")
 check(re.search(r"^ok\.evil\.example CNAME rpz-passthru\.$", text, re.M), "RPZ lacks the passthru exception")
-check(f" {T0} " in text.splitlines()[1], "RPZ serial is not the last change")
+# Serial: the last change (T0) plus the changes so far, counted here from the
+# decision rows (made, removed, expired by then).
+_con = sqlite3.connect(DB)
+_at = T0 + 60
+_changes = sum(_con.execute(q, (_at,)).fetchone()[0] for q in (
+    "SELECT count(*) FROM block_decision WHERE created_at <= ?",
+    "SELECT count(*) FROM block_decision WHERE removed_at <= ?",
+    "SELECT count(*) FROM block_decision WHERE expires_at <= ?1 AND (removed_at IS NULL OR removed_at > expires_at)"))
+_con.close()
+check(f" {T0 + _changes} " in text.splitlines()[1], f"RPZ serial is not last change + changes ({T0} + {_changes})")
 rpzw = os.path.join(tmp, "walled.rpz")
 run("block", "export", "--format", "rpz", "--walled-garden", "canh-bao.so-mau.example", "--zone", "rpz.so-mau.example",
     "-o", rpzw, now=T0 + 60, check_rc=0)
