@@ -99,6 +99,11 @@ for special, word in ((fifo, "FIFO"), ("/dev/zero", "device")):
     rc, out, err = run(["hunt", "--intel", ioc, special, good], timeout=60)
     check(rc == 3 and word in err and special in err, f"{special} refused ({rc}: {err.strip()[:200]})")
     check("c2.so-mau.example" in out, f"{special}: the other file is still hunted")
+# sigma hunt too.
+rules = os.path.join(os.environ["CANHGAC_SRC"], "tests", "integration", "sigma", "rules", "any_logon.yml")
+for special in (fifo, "/dev/zero"):
+    rc, out, err = run(["sigma", "hunt", "-r", rules, special], timeout=60)
+    check(rc == 1 and special in err and "not a regular file" in err, f"sigma hunt {special} refused ({rc}: {err.strip()})")
 # '-' still reads a stream.
 rc, out, err = run(["hunt", "--intel", ioc, "-"], stdin=open(good, "rb").read(), timeout=60)
 check(rc == 0 and "c2.so-mau.example" in out, f"'-' reads standard input ({rc}: {err.strip()[:200]})")
