@@ -5,6 +5,7 @@
 
 #include "asset_index.h"
 #include "cg_buf.h"
+#include "cg_esc.h"
 #include "cg_file.h"
 #include "cg_hash.h"
 #include "cli.h"
@@ -390,7 +391,7 @@ static void out_flush(struct hunt_cli *h)
 static enum cg_err set_prefix(struct hunt_cli *h, const char *file)
 {
 	size_t n = strlen(file);
-	char *p = malloc(JSON_ROOM(n) + 32), *o;
+	char *p = malloc(JSON_ROOM(n) + CG_ESC_ROOM(n) + 32), *o;
 
 	if (!p)
 		return cg_err_set(CG_ENOMEM, _("out of memory"));
@@ -399,7 +400,7 @@ static enum cg_err set_prefix(struct hunt_cli *h, const char *file)
 		o = put_json_str(o, file, n);
 		o = PUT_LIT(o, ",\"line\":");
 	} else {
-		o = put_mem(p, file, n);
+		o = cg_esc_put(p, file, n);
 		*o++ = ':';
 	}
 	free(h->prefix);
@@ -412,6 +413,23 @@ static enum cg_err set_prefix(struct hunt_cli *h, const char *file)
 static void print_hit(struct hunt_cli *h, const char *out, size_t out_len, uint64_t line)
 {
 	size_t need = h->prefix_len + 24 + out_len;
+	char small[4096], *esc = NULL;
+
+	/* Text for a terminal: what came from the log (the line's indicator,
+	 * the host label) cannot forge lines or drive the terminal. */
+	if (!h->cli->json && out_len) {
+		size_t body = out_len - (out[out_len - 1] == '\n');
+		char *to = CG_ESC_ROOM(body) + 1 <= sizeof small ? small : (esc = malloc(CG_ESC_ROOM(body) + 1));
+		if (!to) { /* out of memory: the start of the hit, still one line */
+			to = small;
+			body = (sizeof small - 2) / 4;
+		}
+		char *e = cg_esc_put(to, out, body);
+		*e++ = '\n';
+		out = to;
+		out_len = (size_t)(e - to);
+		need = h->prefix_len + 24 + out_len;
+	}
 
 	if (h->out_len + need > OUT_BUF_SIZE)
 		out_flush(h);
@@ -428,6 +446,7 @@ static void print_hit(struct hunt_cli *h, const char *out, size_t out_len, uint6
 		o = put_mem(o, out, out_len);
 		h->out_len = (size_t)(o - h->out);
 	}
+	free(esc);
 	/* Someone is watching: show each hit as it is found. */
 	if (h->cli->out_tty) {
 		out_flush(h);
@@ -523,14 +542,14 @@ static void print_summary(const struct hunt_cli *h, const struct hunt_stats *st)
 	qsort(h->by_host.rows, h->by_host.n, sizeof *h->by_host.rows, cmp_row);
 	printf(_("\nBy indicator:\n"));
 	for (size_t i = 0; i < h->by_match.n && i < SUMMARY_ROWS_MAX; i++)
-		printf("  %8llu  %s%s%s%s\n", (unsigned long long)h->by_match.rows[i].n, h->by_match.rows[i].key,
-		       *h->by_match.rows[i].note ? " (" : "", h->by_match.rows[i].note,
+		printf("  %8llu  %s%s%s%s\n", (unsigned long long)h->by_match.rows[i].n, cg_esc(h->by_match.rows[i].key),
+		       *h->by_match.rows[i].note ? " (" : "", cg_esc(h->by_match.rows[i].note),
 		       *h->by_match.rows[i].note ? ")" : "");
 	if (h->by_match.n > SUMMARY_ROWS_MAX)
 		printf(_("  ... and %zu more\n"), h->by_match.n - SUMMARY_ROWS_MAX);
 	printf(_("\nBy host:\n"));
 	for (size_t i = 0; i < h->by_host.n && i < SUMMARY_ROWS_MAX; i++)
-		printf("  %8llu  %s\n", (unsigned long long)h->by_host.rows[i].n, h->by_host.rows[i].key);
+		printf("  %8llu  %s\n", (unsigned long long)h->by_host.rows[i].n, cg_esc(h->by_host.rows[i].key));
 	if (h->by_host.n > SUMMARY_ROWS_MAX)
 		printf(_("  ... and %zu more\n"), h->by_host.n - SUMMARY_ROWS_MAX);
 }
@@ -760,7 +779,7 @@ int cmd_hunt(struct cli_ctx *ctx, int argc, char **argv)
 	if (r)
 		return r < 0 ? CLI_OK : r;
 	/* Ad hoc --intel hunts leave the database alone unless one is named. */
-	if ((!a.n_intel || ctx->db_path) && cli_open_db(ctx, &db) != 0)
+	if ((!a.n_intel || ctx->db_path) && (a.n_intel ? cli_open_db(ctx, &db) : cli_open_db_existing(ctx, &db)) != 0)
 		return CLI_FAIL;
 	if (build_set(&a, db, &set) != 0)
 		goto out;

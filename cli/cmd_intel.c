@@ -4,6 +4,7 @@
 
 #include "cg_buf.h"
 #include "cg_file.h"
+#include "cg_esc.h"
 #include "cli.h"
 #include "feed.h"
 #include "store_intel.h"
@@ -102,7 +103,7 @@ static enum cg_err on_bad(void *vctx, size_t line, const char *reason)
 	c->total_bad++;
 	if (c->total_bad <= BAD_PRINT_MAX) {
 		cli_progress_done(&c->progress);
-		fprintf(stderr, "%s:%zu: %s\n", c->file->path, line, reason);
+		fprintf(stderr, "%s:%zu: %s\n", cg_esc(c->file->path), line, cg_esc(reason));
 	}
 	return keep_line(&c->file->bad, &c->file->n_bad_kept, line, reason);
 }
@@ -168,7 +169,7 @@ static void print_summary(const char *source, struct file_report *files, size_t 
 		       files[i].path, feed_format_name(c->format), c->entries, c->imported, c->bad, c->skipped,
 		       c->comments, c->records);
 		for (size_t k = 0; k < files[i].n_skip_kept && k < 5; k++)
-			printf(_("    skipped line %zu: %s\n"), files[i].skip[k].line, files[i].skip[k].reason);
+			printf(_("    skipped line %zu: %s\n"), files[i].skip[k].line, cg_esc(files[i].skip[k].reason));
 		if (c->skipped > 5)
 			printf(_("    ... and %zu more skipped\n"), c->skipped - 5);
 	}
@@ -397,7 +398,7 @@ static enum cg_err list_source_cb(void *vctx, const struct store_intel_source_in
 						     "imports", (json_int_t)s->n_imports));
 		return CG_OK;
 	}
-	printf("%-24s %10zu  %-20s  %s  ", s->name, s->n_indicators, when, s->files);
+	printf("%-24s %10zu  %-20s  %s  ", cg_esc(s->name), s->n_indicators, when, cg_esc(s->files));
 	for (int t = 1, first = 1; t < IOC_TYPE_COUNT; t++)
 		if (s->by_type[t]) {
 			printf("%s%s %zu", first ? "(" : ", ", ioc_type_name((enum ioc_type)t), s->by_type[t]);
@@ -424,7 +425,7 @@ static enum cg_err list_item_cb(void *vctx, const struct store_intel_item *it)
 		json_array_append_new(arr, o);
 		return CG_OK;
 	}
-	printf("%-40s %-7s %-20s %-20s %s\n", it->value, it->type, it->family ? it->family : "-",
+	printf("%-40s %-7s %-20s %-20s %s\n", cg_esc(it->value), it->type, it->family ? cg_esc(it->family) : "-",
 	       it->first_seen ? it->first_seen : "-", it->last_seen ? it->last_seen : "-");
 	return CG_OK;
 }
@@ -468,7 +469,7 @@ static int cmd_list(struct cli_ctx *ctx, int argc, char **argv)
 		cli_error(_("intel list: at most one SOURCE"));
 		return cli_usage_hint("intel");
 	}
-	if (cli_open_db(ctx, &db))
+	if (cli_open_db_existing(ctx, &db))
 		return CLI_FAIL;
 	if (ctx->json)
 		arr = json_array();
@@ -543,7 +544,7 @@ static int cmd_stats(struct cli_ctx *ctx, int argc, char **argv)
 		cli_error(_("intel stats takes no arguments"));
 		return cli_usage_hint("intel");
 	}
-	if (cli_open_db(ctx, &db))
+	if (cli_open_db_existing(ctx, &db))
 		return CLI_FAIL;
 	if (ctx->json) {
 		over = json_array();
@@ -617,7 +618,7 @@ static int cmd_diff(struct cli_ctx *ctx, int argc, char **argv)
 		cli_error(_("intel diff: give one SOURCE"));
 		return cli_usage_hint("intel");
 	}
-	if (cli_open_db(ctx, &db))
+	if (cli_open_db_existing(ctx, &db))
 		return CLI_FAIL;
 	if (ctx->json) {
 		d.added = json_array();
@@ -656,7 +657,7 @@ static int cmd_remove(struct cli_ctx *ctx, int argc, char **argv)
 		cli_error(_("intel remove: give at least one SOURCE"));
 		return cli_usage_hint("intel");
 	}
-	if (cli_open_db(ctx, &db))
+	if (cli_open_db_existing(ctx, &db))
 		return CLI_FAIL;
 	if (ctx->json)
 		arr = json_array();

@@ -95,7 +95,7 @@ void export_header(FILE *f, const char *comment, enum block_format fmt, const st
 		   const struct block_items *del, const struct block_export_opts *o)
 {
 	char t[32];
-	cg_time_iso(o->serial, t, sizeof t);
+	cg_time_iso(o->as_of, t, sizeof t);
 	fprintf(f, "%s canhgac blocking lists (%s), serial %lld, as of %s\n", comment, block_format_name(fmt),
 		(long long)o->serial, t);
 	if (del) {

@@ -40,6 +40,7 @@ struct block_export_opts {
 	const char *walled_garden; /* domain or address answered instead of NXDOMAIN */
 	unsigned ttl;              /* RPZ TTL; default 300 */
 	int64_t serial;            /* RPZ serial and header */
+	int64_t as_of;             /* time of the last change, for the header */
 	int64_t since;             /* for the header of incremental exports */
 };
 

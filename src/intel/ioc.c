@@ -56,7 +56,9 @@ int ioc_parse_ipv4(const char *s, size_t n, uint8_t out[4])
 			i++;
 			digits++;
 		}
-		if (digits == 0 || digits > 3 || v > 255)
+		/* A leading zero ("01.2.3.4") is octal to inet_aton and some
+		 * firewalls: ambiguous, so not an address at all. */
+		if (digits == 0 || digits > 3 || v > 255 || (digits > 1 && s[i - digits] == '0'))
 			return 0;
 		out[part] = (uint8_t)v;
 	}
@@ -251,10 +253,14 @@ static enum cg_err parse_domain(const char *s, size_t n, struct ioc *out)
 		if (c == '.') {
 			if (label == 0)
 				return cg_err_set(CG_EPARSE, _("'%.*s' has an empty label"), (int)n, s);
+			if (v[i - 1] == '-')
+				return cg_err_set(CG_EPARSE, _("'%.*s' has a label ending with '-'"), (int)n, s);
 			label = 0;
 			labels++;
 			last_dot = i;
 		} else if (domain_char(c)) {
+			if (label == 0 && c == '-')
+				return cg_err_set(CG_EPARSE, _("'%.*s' has a label starting with '-'"), (int)n, s);
 			if (++label > 63)
 				return cg_err_set(CG_EPARSE, _("'%.*s' has a label longer than 63 characters"),
 						  (int)n, s);
@@ -266,6 +272,8 @@ static enum cg_err parse_domain(const char *s, size_t n, struct ioc *out)
 	}
 	if (label == 0)
 		return cg_err_set(CG_EPARSE, _("'%.*s' has an empty label"), (int)n, s);
+	if (v[n - 1] == '-')
+		return cg_err_set(CG_EPARSE, _("'%.*s' has a label ending with '-'"), (int)n, s);
 	if (labels < 2)
 		return cg_err_set(CG_EPARSE, _("'%.*s' is a single label, not a domain name"), (int)n, s);
 	for (i = last_dot + 1; i < n; i++)
