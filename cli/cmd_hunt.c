@@ -11,6 +11,7 @@
 #include "cli.h"
 #include "feed.h"
 #include "hunt.h"
+#include "hunt_intel.h"
 #include "ioc_set.h"
 #include "event_reader.h"
 #include "store_hits.h"
@@ -24,14 +25,24 @@
 #define SUMMARY_ROWS_MAX 50 /* rows per summary table on a terminal or not */
 #define LABEL_MAX 256
 
-enum { OPT_INTEL = CLI_OPT_FIRST_FREE, OPT_SOURCE, OPT_FORMAT, OPT_THREADS, OPT_NO_STORE, OPT_CHUNK, OPT_MAP };
+enum {
+	OPT_INTEL = CLI_OPT_FIRST_FREE,
+	OPT_SOURCE,
+	OPT_FORMAT,
+	OPT_THREADS,
+	OPT_NO_STORE,
+	OPT_CHUNK,
+	OPT_MAP,
+	OPT_HUNT_SPECIAL
+};
 
 static void usage(FILE *f)
 {
 	fputs(_("Usage: canhgac hunt [--intel FILE]... [--source NAME]... [--format F] [--threads N]\n"
-		"                    [--no-store] [--json] PATH...\n"
+		"                    [--hunt-special] [--no-store] [--json] PATH...\n"
 		"Search log files for threat-intel indicators, exactly: whole-token IPv4/IPv6\n"
-		"addresses (any IPv6 spelling), addresses inside listed CIDRs (longest prefix wins),\n"
+		"addresses (any IPv6 spelling), addresses inside listed CIDRs (the most specific\n"
+		"wins; a hit names every list that covers the address),\n"
 		"domains and their sub-domains, hashes as whole hex words, listed URLs.\n\n"
 		"PATH is a file (plain or gzip) or a directory, read recursively in sorted order;\n"
 		"'-' is standard input.\n\n"
@@ -44,6 +55,10 @@ static void usage(FILE *f)
 		"                     rpz, csv, stix, misp (default: detected from the content)\n"
 		"  -m, --map SPEC     CSV column mapping for --intel files (see canhgac intel --help)\n"
 		"  -t, --threads N    worker threads (default: the number of CPUs)\n"
+		"      --hunt-special also hunt listed indicators in special-purpose address blocks\n"
+		"                     (private, loopback, link-local, CGNAT, multicast, reserved, ...):\n"
+		"                     by default only sources imported with --hunt-special are\n"
+		"                     hunted there, as edge blocklists list them all\n"
 		"      --no-store     do not record the hunt and its hits in the database\n"
 		"      --db PATH      database file\n"
 		"      --json         one JSON object per hit and line (JSON Lines), nothing else on stdout\n"
@@ -335,10 +350,15 @@ static enum cg_err annotate_hit(void *ctx, const struct hunt_hit *hit, int same_
 	char *o, *out;
 	enum cg_err rc;
 
+	char canon[64];
+	/* Addresses are shown canonical (RFC 5952), the text as written kept. */
+	size_t cl = ioc_type_is_net(e->type) ? ioc_addr_canonical(hit->found, hit->found_len, canon, sizeof canon) : 0;
+	int as_written = cl && (cl != hit->found_len || memcmp(canon, hit->found, cl) != 0);
+
 	if (!same_line)
 		memo_line(h, hit, m);
-	rc = cg_buf_reserve(note, sizeof head + m->label_len + JSON_ROOM(hit->found_len + vl + tl + sl + fl) + 128 +
-					  m->tail_len);
+	rc = cg_buf_reserve(note, sizeof head + m->label_len +
+					  JSON_ROOM(2 * hit->found_len + cl + vl + tl + sl + fl) + 192 + m->tail_len);
 	if (rc)
 		return rc;
 	o = note->data + note->len + sizeof head;
@@ -347,6 +367,10 @@ static enum cg_err annotate_hit(void *ctx, const struct hunt_hit *hit, int same_
 	if (h->cli->json) {
 		o = PUT_LIT(o, ",\"indicator\":");
 		o = put_json_str(o, hit->found, hit->found_len);
+		if (cl) {
+			o = PUT_LIT(o, ",\"address\":");
+			o = put_json_str(o, canon, cl);
+		}
 		o = PUT_LIT(o, ",\"match\":");
 		o = put_json_str(o, e->value, vl);
 		o = PUT_LIT(o, ",\"type\":");
@@ -357,7 +381,14 @@ static enum cg_err annotate_hit(void *ctx, const struct hunt_hit *hit, int same_
 		o = put_json_str(o, e->family, fl);
 	} else {
 		o = PUT_LIT(o, ": ");
-		o = put_mem(o, hit->found, hit->found_len);
+		if (as_written) {
+			o = put_mem(o, canon, cl);
+			o = PUT_LIT(o, " (as written: ");
+			o = put_mem(o, hit->found, hit->found_len);
+			*o++ = ')';
+		} else {
+			o = put_mem(o, hit->found, hit->found_len);
+		}
 		o = PUT_LIT(o, " → ");
 		o = put_mem(o, e->value, vl);
 		if (sl || fl) {
@@ -556,65 +587,23 @@ static void print_summary(const struct hunt_cli *h, const struct hunt_stats *st)
 
 /* ---- loading the indicators ---- */
 
-struct intel_load {
-	struct ioc_set_builder *b;
+struct bad_count {
 	const char *path;
-	const char *source;
-	size_t bad;
+	size_t n;
 };
 
-static enum cg_err on_record(void *ctx, const struct feed_record *r)
+static void on_intel_bad(void *ctx, const char *path, size_t line, const char *reason)
 {
-	struct intel_load *l = ctx;
-	return ioc_set_builder_add(l->b, &r->ioc, l->source, r->family);
-}
+	struct bad_count *c = ctx;
 
-static enum cg_err on_bad(void *ctx, size_t line, const char *reason)
-{
-	struct intel_load *l = ctx;
-	if (++l->bad <= BAD_PRINT_MAX)
-		cli_error(_("%s:%zu: %s (skipped)"), l->path, line, reason);
-	return CG_OK;
-}
-
-static enum cg_err on_db_ioc(void *ctx, const struct ioc *ioc, const char *source, const char *family)
-{
-	return ioc_set_builder_add(ctx, ioc, source, family);
-}
-
-/* The source name of an --intel file: its name without directories and extensions. */
-static void source_name(const char *path, char *buf, size_t n)
-{
-	const char *base = cg_file_basename(path);
-	size_t l = strcspn(base, ".");
-	if (l == 0)
-		l = strlen(base);
-	snprintf(buf, n, "%.*s", (int)l, base);
-}
-
-static enum cg_err load_intel_file(struct ioc_set_builder *b, const char *path, enum feed_format fmt,
-				   const char *map)
-{
-	char *buf;
-	size_t len;
-	char src[128];
-	struct intel_load l = {.b = b, .path = path, .source = src};
-	struct feed_sink sink = {.record = on_record, .bad = on_bad, .ctx = &l};
-	struct feed_opts opts = {.csv_map = map};
-	enum cg_err rc;
-
-	if ((rc = cg_file_read(path, CG_FILE_DEFAULT_CAP, &buf, &len)))
-		return rc;
-	source_name(path, src, sizeof src);
-	if (fmt == FEED_AUTO)
-		fmt = feed_detect(buf, len, path);
-	rc = feed_parse(fmt, buf, len, &opts, &sink);
-	free(buf);
-	if (rc)
-		return cg_err_prefix(rc, "%s", path);
-	if (l.bad > BAD_PRINT_MAX)
-		cli_error(_("%s: %zu bad lines skipped in all"), path, l.bad);
-	return CG_OK;
+	if (c->path != path) {
+		if (c->n > BAD_PRINT_MAX)
+			cli_error(_("%s: %zu bad lines skipped in all"), c->path, c->n);
+		c->path = path;
+		c->n = 0;
+	}
+	if (++c->n <= BAD_PRINT_MAX)
+		cli_error(_("%s:%zu: %s (skipped)"), path, line, reason);
 }
 
 struct hunt_args {
@@ -627,27 +616,23 @@ struct hunt_args {
 	unsigned threads;
 	size_t chunk;
 	int no_store;
+	int hunt_special;
 };
 
 static int build_set(const struct hunt_args *a, struct cg_db *db, struct ioc_set **out)
 {
-	struct ioc_set_builder *b;
+	struct hunt_intel_opts o = {.files = a->intel, .n_files = a->n_intel, .format = a->format,
+				    .csv_map = a->map, .sources = a->sources, .n_sources = a->n_sources,
+				    .hunt_special = a->hunt_special};
+	struct bad_count bad = {0};
+	struct hunt_intel_events ev = {.bad = on_intel_bad, .ctx = &bad};
 	enum cg_err rc;
 
 	cg_err_clear();
-	if ((rc = ioc_set_builder_new(&b)))
-		return cli_fail(rc);
-	for (size_t i = 0; i < a->n_intel; i++) {
-		if ((rc = load_intel_file(b, a->intel[i], a->format, a->map))) {
-			ioc_set_builder_free(b);
-			return cli_fail(rc);
-		}
-	}
-	if (!a->n_intel && (rc = store_intel_foreach(db, a->sources, a->n_sources, on_db_ioc, b))) {
-		ioc_set_builder_free(b);
-		return cli_fail(rc);
-	}
-	if ((rc = ioc_set_build(b, out)))
+	rc = hunt_intel_load(db, &o, &ev, out);
+	if (bad.n > BAD_PRINT_MAX)
+		cli_error(_("%s: %zu bad lines skipped in all"), bad.path, bad.n);
+	if (rc)
 		return cli_fail(rc);
 	if (ioc_set_count(*out) == 0) {
 		ioc_set_free(*out);
@@ -671,6 +656,7 @@ static int parse_args(struct cli_ctx *ctx, int argc, char **argv, struct hunt_ar
 		{"map", required_argument, NULL, 'm'},
 		{"threads", required_argument, NULL, 't'},
 		{"no-store", no_argument, NULL, OPT_NO_STORE},
+		{"hunt-special", no_argument, NULL, OPT_HUNT_SPECIAL},
 		/* Hidden, for tests: chunk size in bytes (also $CANHGAC_HUNT_CHUNK). */
 		{"chunk-size", required_argument, NULL, OPT_CHUNK},
 		{NULL, 0, NULL, 0},
@@ -719,6 +705,7 @@ static int parse_args(struct cli_ctx *ctx, int argc, char **argv, struct hunt_ar
 			a->threads = (unsigned)v;
 			break;
 		case OPT_NO_STORE: a->no_store = 1; break;
+		case OPT_HUNT_SPECIAL: a->hunt_special = 1; break;
 		case OPT_CHUNK:
 			if (cli_parse_long(optarg, 1, 1L << 30, &v) != 0) {
 				cli_error(_("--chunk-size: '%s' is not a size in bytes"), optarg);

@@ -108,6 +108,27 @@ void ioc_format_addr(int is_v6, const uint8_t *addr, char *buf, size_t n)
 		buf[0] = '\0';
 }
 
+size_t ioc_addr_canonical(const char *s, size_t n, char *buf, size_t bufn)
+{
+	uint8_t a[16];
+	int v6;
+
+	if (bufn < 46)
+		return 0;
+	if (ioc_parse_ipv4(s, n, a))
+		v6 = 0;
+	else if (ioc_parse_ipv6(s, n, a))
+		v6 = 1;
+	else
+		return 0;
+	if (v6 && ioc_ipv6_is_v4mapped(a)) {
+		memmove(a, a + 12, 4);
+		v6 = 0;
+	}
+	ioc_format_addr(v6, a, buf, bufn);
+	return strlen(buf);
+}
+
 /* Copy with defanging undone: hxxp -> http, [.] (.) {.} -> ., [:] -> : */
 static size_t refang(const char *s, size_t n, char *out, size_t cap)
 {
