@@ -92,6 +92,7 @@ static const char *status_name(enum intel_file_status st)
 	case INTEL_FILE_IMPORTED: return "imported";
 	case INTEL_FILE_BAD: return "bad";
 	case INTEL_FILE_EMPTY: return "empty";
+	case INTEL_FILE_NOT_DONE: return "not_done";
 	default: return "unreadable";
 	}
 }
@@ -248,6 +249,16 @@ static int do_import(struct cli_ctx *ctx, const struct intel_import_opts *o, cha
 	cg_db_close(db);
 	if (c.n_bad > BAD_PRINT_MAX)
 		fprintf(stderr, _("... and %zu more bad entries\n"), c.n_bad - BAD_PRINT_MAX);
+	/* A storage failure: its message says it all; files imported before it
+	 * are named so nobody imports them twice by mistake. */
+	if (rc && rc != CG_EPARSE && r) {
+		for (size_t i = 0; i < r->n_files; i++)
+			if (r->files[i].status == INTEL_FILE_IMPORTED)
+				fprintf(stderr, _("%s: imported into '%s' before the failure\n"), r->files[i].path,
+					r->files[i].source);
+		intel_import_report_free(r);
+		r = NULL;
+	}
 	reported = r != NULL;
 	if (r) {
 		if (ctx->json) {

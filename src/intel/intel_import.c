@@ -175,8 +175,10 @@ static enum cg_err import_file(struct cg_db *db, struct run *c)
 			goto fail;
 		rc = store_intel_import_commit(c->imp, c->file_bad, &f->sum);
 		c->imp = NULL;
-		if (rc)
+		if (rc) {
+			f->status = INTEL_FILE_NOT_DONE;
 			return rc;
+		}
 		f->status = INTEL_FILE_IMPORTED;
 		return CG_OK;
 	}

@@ -39,6 +39,7 @@ struct intel_import_opts {
 };
 
 enum intel_file_status {
+	INTEL_FILE_NOT_DONE,   /* not reached: an earlier storage failure stopped the import */
 	INTEL_FILE_IMPORTED,
 	INTEL_FILE_BAD,        /* bad entries and no skip_bad: nothing imported */
 	INTEL_FILE_EMPTY,      /* no indicator: source left unchanged */
@@ -90,7 +91,8 @@ enum cg_err intel_import_check(const char *const *paths, size_t n, const char *s
  * intel_import_report_free) is set whenever the return is not a plan or
  * memory error. Returns CG_OK when every file was imported; CG_EPARSE when
  * some were not (see each file's status); CG_EDB and others when storage
- * failed (files before it stay imported). */
+ * failed (files before it stay imported, that one and the rest are
+ * INTEL_FILE_NOT_DONE). */
 enum cg_err intel_import_run(struct cg_db *db, const char *const *paths, size_t n,
 			     const struct intel_import_opts *opts, const struct intel_import_events *ev,
 			     struct intel_import_report **out) CG_MUST_CHECK;
