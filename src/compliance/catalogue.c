@@ -426,6 +426,52 @@ static enum cg_err parse_root(struct cat_parse *p, struct fy_node *root)
 	return CG_OK;
 }
 
+/* libfyaml reports through a diag object: keep the first error's line. */
+struct yaml_diag {
+	char msg[256];
+};
+
+static void yaml_diag_out(struct fy_diag *diag, void *user, const char *buf, size_t len)
+{
+	(void)diag;
+	struct yaml_diag *d = user;
+	if (d->msg[0])
+		return;
+	/* "<memory-@...>:LINE:COL: error: text": keep from LINE on. */
+	const char *p = memchr(buf, '>', len);
+	if (p && p + 1 < buf + len && p[1] == ':')
+		len -= (size_t)(p + 2 - buf), buf = p + 2;
+	while (len && (buf[len - 1] == '\n' || buf[len - 1] == ' '))
+		len--;
+	snprintf(d->msg, sizeof d->msg, "%.*s", (int)len, buf);
+}
+
+struct fy_document *comp_yaml_load(const char *file, const char *buf, size_t len)
+{
+	struct yaml_diag sink = {{0}};
+	struct fy_diag_cfg dcfg;
+	fy_diag_cfg_default(&dcfg);
+	dcfg.fp = NULL;
+	dcfg.output_fn = yaml_diag_out;
+	dcfg.user = &sink;
+	dcfg.colorize = false;
+	dcfg.show_source = false;
+	dcfg.show_position = true;
+	dcfg.show_type = false;
+	dcfg.show_module = false;
+	struct fy_diag *diag = fy_diag_create(&dcfg);
+	if (!diag) {
+		(void)cg_err_set(CG_EINTERNAL, _("%s: cannot create YAML diagnostics"), file);
+		return NULL;
+	}
+	struct fy_parse_cfg cfg = {.search_path = "", .flags = FYPCF_QUIET, .userdata = NULL, .diag = diag};
+	struct fy_document *fyd = fy_document_build_from_string(&cfg, buf, len);
+	fy_diag_destroy(diag);
+	if (!fyd)
+		(void)cg_err_set(CG_EPARSE, _("%s:%s"), file, sink.msg[0] ? sink.msg : _(" not valid YAML"));
+	return fyd;
+}
+
 enum cg_err comp_catalogue_parse(const char *file, const char *buf, size_t len, struct comp_catalogue **out)
 {
 	*out = NULL;
@@ -435,10 +481,9 @@ enum cg_err comp_catalogue_parse(const char *file, const char *buf, size_t len, 
 	const char *why = sigma_yaml_precheck(buf, len, &bl, &bc);
 	if (why)
 		return cg_err_set(CG_EPARSE, _("%s:%lu: column %lu: %s"), file, bl, bc, why);
-	struct fy_parse_cfg cfg = {.search_path = "", .flags = FYPCF_QUIET, .userdata = NULL, .diag = NULL};
-	struct fy_document *fyd = fy_document_build_from_string(&cfg, buf, len);
+	struct fy_document *fyd = comp_yaml_load(file, buf, len);
 	if (!fyd)
-		return cg_err_set(CG_EPARSE, _("%s: not valid YAML"), file);
+		return CG_EPARSE;
 	struct comp_catalogue *c = calloc(1, sizeof *c);
 	if (!c) {
 		fy_document_destroy(fyd);

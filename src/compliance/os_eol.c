@@ -7,6 +7,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "catalogue.h"
 #include "cg_i18n.h"
 #include "cg_time.h"
 #include "sigma_int.h"
@@ -57,10 +58,9 @@ enum cg_err os_eol_parse(const char *file, const char *buf, size_t len, struct o
 	const char *why = sigma_yaml_precheck(buf, len, &bl, &bc);
 	if (why)
 		return cg_err_set(CG_EPARSE, _("%s:%lu: column %lu: %s"), file, bl, bc, why);
-	struct fy_parse_cfg cfg = {.search_path = "", .flags = FYPCF_QUIET, .userdata = NULL, .diag = NULL};
-	struct fy_document *fyd = fy_document_build_from_string(&cfg, buf, len);
+	struct fy_document *fyd = comp_yaml_load(file, buf, len);
 	if (!fyd)
-		return cg_err_set(CG_EPARSE, _("%s: not valid YAML"), file);
+		return CG_EPARSE;
 	struct fy_node *root = fy_document_root(fyd);
 	enum cg_err rc = CG_OK;
 	struct os_eol *t = calloc(1, sizeof *t);
