@@ -316,18 +316,18 @@ static const struct status *find_status(const struct comp_eval *e, const char *s
 	return NULL;
 }
 
-static const struct comp_eval *sort_ctx;
-
-static int cmp_by_system(const void *a, const void *b)
+static int cmp_by_system(const void *a, const void *b, void *ctx)
 {
-	const struct host *x = &sort_ctx->hosts[*(const size_t *)a], *y = &sort_ctx->hosts[*(const size_t *)b];
+	const struct comp_eval *e = ctx;
+	const struct host *x = &e->hosts[*(const size_t *)a], *y = &e->hosts[*(const size_t *)b];
 	int c = strcmp(x->system, y->system);
 	return c ? c : strcmp(x->name, y->name);
 }
 
-static int cmp_by_id(const void *a, const void *b)
+static int cmp_by_id(const void *a, const void *b, void *ctx)
 {
-	int64_t x = sort_ctx->hosts[*(const size_t *)a].id, y = sort_ctx->hosts[*(const size_t *)b].id;
+	const struct comp_eval *e = ctx;
+	int64_t x = e->hosts[*(const size_t *)a].id, y = e->hosts[*(const size_t *)b].id;
 	return x < y ? -1 : x > y;
 }
 
@@ -654,9 +654,8 @@ static enum cg_err prepare(struct comp_eval *e, struct cg_db *db, const char *sy
 		return OOM();
 	for (size_t i = 0; i < e->n_hosts; i++)
 		e->by_system[i] = e->by_id[i] = i;
-	sort_ctx = e;
-	qsort(e->by_system, e->n_hosts, sizeof *e->by_system, cmp_by_system);
-	qsort(e->by_id, e->n_hosts, sizeof *e->by_id, cmp_by_id);
+	qsort_r(e->by_system, e->n_hosts, sizeof *e->by_system, cmp_by_system, e);
+	qsort_r(e->by_id, e->n_hosts, sizeof *e->by_id, cmp_by_id, e);
 	struct finding_filter flt = {.state = "open", .system = system};
 	if ((rc = store_finding_foreach(db, &flt, load_finding, e)) ||
 	    (rc = store_host_listed_foreach(db, load_listing, e)) || (rc = store_comp_sweep_foreach(db, load_sweep, e)) ||

@@ -179,6 +179,11 @@ enum cg_err report_chart_legend(struct report_section *s, const char *good, cons
 	return CG_OK;
 }
 
+void report_chart_neutral(struct report_section *s)
+{
+	s->neutral = 1;
+}
+
 enum cg_err report_section_empty(struct report_section *s, const char *text)
 {
 	free(s->empty);
@@ -444,6 +449,7 @@ static enum cg_err collect_hits(struct report *r, const struct report_input *in)
 	    (rc = report_chart_legend(s, _("hunt hits"), _("Sigma hits"), NULL)) ||
 	    (rc = store_report_hits_per_day(in->db, d.from, today + 86400, add_day, &d)))
 		return rc;
+	report_chart_neutral(s);
 	for (int i = 0; i < DAYS_SHOWN; i++) {
 		char day[32], a[24], b[24];
 		day_text(d.from + i * 86400, day, sizeof day);

@@ -42,6 +42,8 @@ enum cg_err report_chart_bar(struct report_section *s, const char *label, double
 /* Names of the three parts of a bar (NULL: part unused). */
 enum cg_err report_chart_legend(struct report_section *s, const char *good, const char *bad,
 				const char *unknown) CG_MUST_CHECK;
+/* Draw the parts in neutral colours (counts of kinds, not good and bad). */
+void report_chart_neutral(struct report_section *s);
 /* Shown when the table has no rows. */
 enum cg_err report_section_empty(struct report_section *s, const char *text) CG_MUST_CHECK;
 

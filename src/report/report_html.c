@@ -49,7 +49,7 @@ static const char css[] =
 	"thead{display:table-header-group}tr{page-break-inside:avoid;break-inside:avoid}"
 	"@media print{body{max-width:none}}";
 
-static const char *const colours[3] = {"#2b8a3e", "#c92a2a", "#adb5bd"};
+static const char *const colours[2][3] = {{"#2b8a3e", "#c92a2a", "#adb5bd"}, {"#1c7ed6", "#f08c00", "#868e96"}};
 
 static enum cg_err put_e(struct cg_buf *b, const char *s)
 {
@@ -85,7 +85,7 @@ static enum cg_err chart(struct cg_buf *b, const struct report_section *s)
 			if (pw <= 0)
 				continue;
 			if ((rc = cg_buf_printf(b, "<rect x=\"%.1f\" y=\"%d\" width=\"%.1f\" height=\"%d\" fill=\"%s\"/>", x, y,
-						pw, bar_h, colours[k])))
+						pw, bar_h, colours[s->neutral][k])))
 				return rc;
 			x += pw;
 		}
@@ -101,7 +101,7 @@ static enum cg_err chart(struct cg_buf *b, const struct report_section *s)
 		for (int k = 0; k < 3; k++) {
 			if (!s->legend[k])
 				continue;
-			if ((rc = cg_buf_printf(b, "<span><i style=\"background:%s\"></i>", colours[k])) ||
+			if ((rc = cg_buf_printf(b, "<span><i style=\"background:%s\"></i>", colours[s->neutral][k])) ||
 			    (rc = put_e(b, s->legend[k])) || (rc = cg_buf_puts(b, "</span>")))
 				return rc;
 		}

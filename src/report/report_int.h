@@ -12,6 +12,7 @@ struct report_bar {
 struct report_section {
 	char *id, *title, *intro, *empty, *chart_title;
 	char *legend[3];
+	int neutral; /* parts are kinds, not good/bad: other colours */
 	size_t n_cols;
 	char **cols;
 	size_t n_rows, alloc_rows;

@@ -286,6 +286,12 @@ def main():
         check(set(gaps_before) - set(gaps_after) == {("Thư điện tử công vụ", "HOST-01")} and
               set(gaps_after) <= set(gaps_before), "the gap list loses exactly that entry")
 
+        # A second profile is a data file: the sample agency's stricter one.
+        prof = os.path.join(SRC, "samples", "compliance", "profile-so-mau.yaml")
+        st = json.loads(cg(db, "--json", "compliance", "status", "Cổng thông tin điện tử", "--catalogue", prof).stdout)
+        ops4 = [r for r in st[0]["requirements"] if r["id"] == "OPS-04"]
+        check(ops4 and ops4[0]["state"] == "not_met", f"web01 keeps logs 180 days, the profile wants 365: {ops4}")
+
         # History and refusals.
         hist = json.loads(cg(db, "--json", "compliance", "history", "Cổng thông tin điện tử").stdout)
         check([h["requirement"] for h in hist] == ["POL-01", "ORG-01", "DES-01", "NET-01"], f"history {hist}")
