@@ -1,5 +1,6 @@
 /* canhgac report — the readiness report for the province, one HTML file. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -76,6 +77,12 @@ static int print_pdf(const char *html, const char *out)
 		return CLI_FAIL;
 	}
 	if (pid == 0) {
+		/* Chromium talks a lot on stderr (D-Bus, GPU): keep our output clean. */
+		int null = open("/dev/null", O_WRONLY);
+		if (null >= 0) {
+			dup2(null, 1);
+			dup2(null, 2);
+		}
 		execl(chromium, chromium, "--headless", "--no-sandbox", "--disable-gpu", "--no-pdf-header-footer",
 		      arg_out, url, (char *)NULL);
 		_exit(127);
@@ -148,7 +155,10 @@ int cmd_report(struct cli_ctx *ctx, int argc, char **argv)
 	if (rc || (rc = os_eol_bundled(&eol)) || (rc = store_comp_setting_get(db, "agency", agency, sizeof agency)) ||
 	    (rc = store_comp_setting_get(db, "contact", contact, sizeof contact)))
 		goto fail;
-	/* The report speaks its own language, whatever the terminal's. */
+	/* The report speaks its own language, whatever the terminal's; our
+	 * own messages go back to the terminal's afterwards. */
+	const char *ui = getenv("LANGUAGE");
+	char *ui_saved = ui ? strdup(ui) : NULL;
 	cg_i18n_set_language(lang);
 	if (!(rep = report_new(lang))) {
 		rc = cg_err_set(CG_ENOMEM, _("out of memory"));
@@ -156,8 +166,13 @@ int cmd_report(struct cli_ctx *ctx, int argc, char **argv)
 	}
 	struct report_input in = {db, cat, eol, cg_now(), lang};
 	if ((rc = report_set_header(rep, _("Information security readiness report"), agency, contact, in.now)) ||
-	    (rc = report_collect(rep, &in)) || (rc = report_write_html(rep, &html)))
+	    (rc = report_collect(rep, &in)) || (rc = report_write_html(rep, &html))) {
+		cg_i18n_set_language(ui_saved ? ui_saved : "");
+		free(ui_saved);
 		goto fail;
+	}
+	cg_i18n_set_language(ui_saved ? ui_saved : "");
+	free(ui_saved);
 	if (strcmp(format, "pdf") == 0) {
 		char tmp[] = "/tmp/canhgac-report-XXXXXX.html";
 		int fd = mkstemps(tmp, 5);
