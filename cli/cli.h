@@ -102,5 +102,7 @@ int cmd_version(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_block(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_order(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_sigma(struct cli_ctx *ctx, int argc, char **argv);
+int cmd_compliance(struct cli_ctx *ctx, int argc, char **argv);
+int cmd_report(struct cli_ctx *ctx, int argc, char **argv);
 
 #endif

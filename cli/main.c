@@ -26,6 +26,8 @@ static const struct command commands[] = {
 	{"block", cmd_block, N_("blocking decisions and their export to nftables, ipset, DNS RPZ")},
 	{"order", cmd_order, N_("blocking orders from the authority and their enforcement status")},
 	{"sigma", cmd_sigma, N_("check Sigma rules and hunt EVTX/JSON logs with them")},
+	{"compliance", cmd_compliance, N_("security-level compliance: host facts, requirement status, gaps")},
+	{"report", cmd_report, N_("write the readiness report (HTML, Vietnamese or English)")},
 };
 
 static void usage(FILE *f)

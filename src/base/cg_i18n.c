@@ -93,3 +93,14 @@ void cg_i18n_init(void)
 	bind_textdomain_codeset(CG_GETTEXT_PACKAGE, "UTF-8");
 	textdomain(CG_GETTEXT_PACKAGE);
 }
+
+void cg_i18n_set_language(const char *lang)
+{
+	setenv("LANGUAGE", lang, 1);
+	unsetenv("LC_ALL");
+	unsetenv("LC_MESSAGES");
+	if (is_c_locale(setlocale(LC_MESSAGES, NULL)))
+		honour_language();
+	/* Tell gettext its cached lookups are stale. */
+	textdomain(CG_GETTEXT_PACKAGE);
+}

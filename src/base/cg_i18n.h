@@ -12,5 +12,8 @@
  * when set (used to run from the build tree), else the installed locale dir.
  * Safe to call more than once. */
 void cg_i18n_init(void);
+/* Switch the language of messages from now on ("vi", "en"), whatever the
+ * environment said; for output that names its language (the report). */
+void cg_i18n_set_language(const char *lang);
 
 #endif

@@ -1,0 +1,51 @@
+/* Tables of the compliance module (see struct cg_schema in db.h). Facts,
+ * statuses, awareness records and sweeps are never updated in place: a new
+ * row supersedes the old one, so the history of every change stays. */
+#include "db.h"
+
+static const char *const steps[] = {
+	"CREATE TABLE comp_fact("
+	"  id INTEGER PRIMARY KEY,"
+	"  host TEXT NOT NULL,"
+	"  key TEXT NOT NULL,"
+	"  value TEXT NOT NULL,"
+	"  tool TEXT NOT NULL,"
+	"  file TEXT NOT NULL,"
+	"  by_whom TEXT NOT NULL,"
+	"  at INTEGER NOT NULL,"
+	"  current INTEGER NOT NULL DEFAULT 1);"
+	"CREATE INDEX comp_fact_current ON comp_fact(host, key) WHERE current = 1;"
+	"CREATE INDEX comp_fact_tool ON comp_fact(host, tool) WHERE current = 1;"
+	"CREATE TABLE comp_status("
+	"  id INTEGER PRIMARY KEY,"
+	"  system TEXT NOT NULL,"
+	"  req TEXT NOT NULL,"
+	"  state TEXT NOT NULL CHECK(state IN ('met', 'not_met', 'unknown', 'not_applicable')),"
+	"  evidence TEXT NOT NULL,"
+	"  by_whom TEXT NOT NULL,"
+	"  at INTEGER NOT NULL);"
+	"CREATE INDEX comp_status_req ON comp_status(system, req, id);"
+	"CREATE TABLE comp_awareness("
+	"  id INTEGER PRIMARY KEY,"
+	"  kind TEXT NOT NULL CHECK(kind IN ('briefing', 'phishing')),"
+	"  held_on INTEGER NOT NULL,"
+	"  title TEXT NOT NULL,"
+	"  attendees TEXT NOT NULL,"
+	"  n_people INTEGER NOT NULL,"
+	"  n_clicked INTEGER NOT NULL DEFAULT 0,"
+	"  n_reported INTEGER NOT NULL DEFAULT 0,"
+	"  by_whom TEXT NOT NULL,"
+	"  at INTEGER NOT NULL);"
+	"CREATE TABLE comp_sweep("
+	"  id INTEGER PRIMARY KEY,"
+	"  host TEXT NOT NULL,"
+	"  at INTEGER NOT NULL,"
+	"  by_whom TEXT NOT NULL,"
+	"  note TEXT NOT NULL);"
+	"CREATE INDEX comp_sweep_host ON comp_sweep(host);"
+	"CREATE TABLE comp_setting("
+	"  key TEXT PRIMARY KEY,"
+	"  value TEXT NOT NULL);",
+};
+
+const struct cg_schema cg_schema_compliance = {"compliance", steps, sizeof steps / sizeof steps[0]};

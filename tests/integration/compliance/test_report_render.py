@@ -1,0 +1,135 @@
+"""The readiness report renders in headless Chromium, in Vietnamese and English.
+
+Builds the sample agency with samples/compliance.sh, then for each language
+takes a screenshot (the PNG must not be blank and must show the chart
+colours) and dumps the DOM Chromium built (SVG charts present, the
+section headings in the right language, Vietnamese diacritics in the
+Vietnamese report). Skips (77) when the Debian package chromium is missing."""
+import os
+import re
+import shutil
+import struct
+import subprocess
+import sys
+import tempfile
+import zlib
+
+BIN = os.environ["CANHGAC_BIN"]
+SRC = os.environ["CANHGAC_SRC"]
+failures = []
+
+VI_LETTERS = re.compile("[ăâđêôơưáàảãạắằẳẵặấầẩẫậéèẻẽẹếềểễệíìỉĩịóòỏõọốồổỗộớờởỡợúùủũụứừửữựýỳỷỹỵ]")
+
+
+def check(cond, what):
+    if not cond:
+        failures.append(what)
+        print("FAIL:", what)
+
+
+def png_pixels(path):
+    """Decode an 8-bit RGB/RGBA PNG (what Chromium writes): (w, h, channels, rows)."""
+    data = open(path, "rb").read()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n", "not a PNG"
+    pos, idat, w = 8, b"", 0
+    while pos < len(data):
+        n, kind = struct.unpack(">I4s", data[pos:pos + 8])
+        body = data[pos + 8:pos + 8 + n]
+        if kind == b"IHDR":
+            w, h, depth, ctype = struct.unpack(">IIBB", body[:10])
+            assert depth == 8 and ctype in (2, 6), f"PNG type {ctype} depth {depth}"
+            ch = 3 if ctype == 2 else 4
+        elif kind == b"IDAT":
+            idat += body
+        pos += 12 + n
+    raw = zlib.decompress(idat)
+    stride = w * ch
+    rows, prev = [], bytearray(stride)
+    for y in range(h):
+        f = raw[y * (stride + 1)]
+        line = bytearray(raw[y * (stride + 1) + 1:(y + 1) * (stride + 1)])
+        for i in range(stride):
+            a = line[i - ch] if i >= ch else 0
+            b = prev[i]
+            c = prev[i - ch] if i >= ch else 0
+            if f == 1:
+                line[i] = (line[i] + a) & 255
+            elif f == 2:
+                line[i] = (line[i] + b) & 255
+            elif f == 3:
+                line[i] = (line[i] + ((a + b) >> 1)) & 255
+            elif f == 4:
+                p = a + b - c
+                pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
+                line[i] = (line[i] + (a if pa <= pb and pa <= pc else b if pb <= pc else c)) & 255
+        rows.append(line)
+        prev = line
+    return w, h, ch, rows
+
+
+def chromium(exe, profile, *args):
+    return subprocess.run([exe, "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
+                           f"--user-data-dir={profile}", *args], capture_output=True, text=True, timeout=180)
+
+
+def main():
+    exe = shutil.which("chromium") or shutil.which("chromium-browser")
+    if not exe:
+        print("SKIP: headless Chromium not installed (Debian package 'chromium')")
+        return 77
+    with tempfile.TemporaryDirectory() as tmp:
+        env = dict(os.environ, CANHGAC_DB=os.path.join(tmp, "r.db"))
+        p = subprocess.run(["sh", os.path.join(SRC, "samples", "compliance.sh"), BIN, tmp], capture_output=True,
+                           text=True, env=env, timeout=900)
+        check(p.returncode == 0, f"compliance.sh exit {p.returncode}: {p.stderr[-1500:]}")
+        cases = [("vi", "bao-cao-san-sang.html", "Hệ thống theo cấp độ an toàn và mức tuân thủ",
+                  "Systems by security level and compliance"),
+                 ("en", "readiness-report.html", "Systems by security level and compliance",
+                  "Hệ thống theo cấp độ an toàn và mức tuân thủ")]
+        for lang, name, heading, other in cases:
+            html = os.path.join(tmp, name)
+            src = open(html, encoding="utf-8").read()
+            check(not re.search(r"<(script|link|img)\b|src=|url\(", src), f"{lang}: self-contained (no external asset)")
+            check("@page{size:A4" in src and "break-before:page" in src, f"{lang}: A4 print layout with page breaks")
+            prof = os.path.join(tmp, "profile-" + lang)
+            d = chromium(exe, prof, "--dump-dom", "file://" + html)
+            check(d.returncode == 0, f"{lang}: chromium --dump-dom exit {d.returncode}")
+            dom = d.stdout
+            check(dom.count("<svg") >= 3, f"{lang}: at least 3 SVG charts in the DOM ({dom.count('<svg')})")
+            check(dom.count("<rect") >= 5, f"{lang}: chart bars in the DOM")
+            check(heading in dom and other not in dom, f"{lang}: section heading in {lang} only")
+            check(f'<html lang="{lang}"' in dom, f"{lang}: html lang attribute")
+            if lang == "vi":
+                check(len(VI_LETTERS.findall(dom)) > 200, "vi: Vietnamese text with diacritics")
+                check("Đầu mối ứng cứu sự cố" in dom, "vi: contact point label")
+            else:
+                check("Incident-response contact point" in dom and "Top gaps" in dom, "en: English labels")
+            png = os.path.join(tmp, f"report-{lang}.png")
+            s = chromium(exe, prof, f"--screenshot={png}", "--window-size=900,1400", "file://" + html)
+            check(s.returncode == 0 and os.path.exists(png), f"{lang}: screenshot taken")
+            if not os.path.exists(png):
+                continue
+            w, h, ch, rows = png_pixels(png)
+            nonwhite = green = red = 0
+            for row in rows:
+                for i in range(0, w * ch, ch):
+                    r, g, b = row[i], row[i + 1], row[i + 2]
+                    if r < 235 or g < 235 or b < 235:
+                        nonwhite += 1
+                    if (r, g, b) == (0x2b, 0x8a, 0x3e):
+                        green += 1
+                    elif (r, g, b) == (0xc9, 0x2a, 0x2a):
+                        red += 1
+            check(nonwhite > w * h // 50, f"{lang}: screenshot is not blank ({nonwhite} non-white pixels)")
+            check(green > 200 and red > 200, f"{lang}: chart colours drawn (green {green}, red {red})")
+            keep = os.environ.get("CANHGAC_KEEP_SCREENSHOTS")
+            if keep:
+                shutil.copy(png, os.path.join(keep, f"report-{lang}.png"))
+    if failures:
+        print(f"{len(failures)} failures")
+        return 1
+    print("ok")
+    return 0
+
+
+sys.exit(main())
