@@ -102,5 +102,8 @@ int cmd_version(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_block(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_order(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_sigma(struct cli_ctx *ctx, int argc, char **argv);
+int cmd_incident(struct cli_ctx *ctx, int argc, char **argv);
+int cmd_evidence(struct cli_ctx *ctx, int argc, char **argv);
+int cmd_phish(struct cli_ctx *ctx, int argc, char **argv);
 
 #endif

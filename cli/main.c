@@ -26,6 +26,9 @@ static const struct command commands[] = {
 	{"block", cmd_block, N_("blocking decisions and their export to nftables, ipset, DNS RPZ")},
 	{"order", cmd_order, N_("blocking orders from the authority and their enforcement status")},
 	{"sigma", cmd_sigma, N_("check Sigma rules and hunt EVTX/JSON logs with them")},
+	{"incident", cmd_incident, N_("incidents, their reports (Circular 20/2017), sharing (STIX, MISP)")},
+	{"evidence", cmd_evidence, N_("forensic evidence with a chain of custody; bundles that verify anywhere")},
+	{"phish", cmd_phish, N_("check e-mails reported as phishing against the intel store")},
 };
 
 static void usage(FILE *f)
