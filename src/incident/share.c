@@ -142,7 +142,9 @@ enum cg_err share_export_stix(struct cg_db *db, int64_t id, const char *producer
 		if ((rc = share_uuid4(uuid)))
 			goto fail;
 		snprintf(ind, sizeof ind, "indicator--%s", uuid);
-		snprintf(name, sizeof name, "%s %s", ioc_type_name(ioc.type), ioc.value);
+		/* Readers take the name as the family: name the incident. */
+		snprintf(name, sizeof name, "Incident %lld: %.500s", (long long)json_integer_value(json_object_get(inc, "id")),
+			 json_string_value(json_object_get(inc, "title")));
 		stix_time(first ? first : json_integer_value(json_object_get(inc, "discovered_at")), fs, sizeof fs);
 		o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:[s]}", "type", "indicator",
 			      "spec_version", "2.1", "id", ind, "created_by_ref", ident, "created", ts, "modified", ts,
