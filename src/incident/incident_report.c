@@ -75,6 +75,8 @@ static enum cg_err put_row(void *ctx, const struct incident_row *r)
 			       "severity", r->severity, "category", r->category, "status", r->status, "system",
 			       r->system, "level", r->level);
 	json_object_set_new(b->vals, "system_name", json_string(r->system));
+	/* The system's owning unit is the form's owning agency unless set. */
+	json_object_set_new(b->vals, "owning_agency", json_string(r->system_owner));
 	if (r->level) {
 		snprintf(t, sizeof t, "%d", r->level);
 		json_object_set_new(b->vals, "security_level", json_string(t));

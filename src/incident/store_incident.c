@@ -124,7 +124,7 @@ fail:
 #define INCIDENT_COLS                                                                                        \
 	"SELECT i.id, i.title, COALESCE(s.name, ''), COALESCE(s.level, 0), i.severity, i.category, i.status," \
 	" COALESCE(i.description, ''), i.discovered_at, i.opened_at, i.response_ended_at,"                   \
-	" i.initial_reported_at, i.final_reported_at, i.closed_at"                                           \
+	" i.initial_reported_at, i.final_reported_at, i.closed_at, COALESCE(s.owner, '')"                     \
 	" FROM incident i LEFT JOIN system s ON s.id = i.system_id "
 
 static enum cg_err incident_rows(struct cg_db *db, sqlite3_stmt *st, incident_row_fn fn, void *ctx, int *n)
@@ -148,6 +148,7 @@ static enum cg_err incident_rows(struct cg_db *db, sqlite3_stmt *st, incident_ro
 			.initial_reported_at = col_i64(st, 11),
 			.final_reported_at = col_i64(st, 12),
 			.closed_at = col_i64(st, 13),
+			.system_owner = cg_db_col_text(st, 14),
 		};
 		(*n)++;
 		if ((rc = fn(ctx, &r))) {

@@ -29,6 +29,7 @@ struct incident_row {
 	const char *title;
 	const char *system; /* "" when none */
 	int level;          /* security level of the system; 0 when none */
+	const char *system_owner; /* owning unit of the system; "" when none */
 	const char *severity, *category, *status, *description;
 	int64_t discovered_at, opened_at, response_ended_at;
 	int64_t initial_reported_at, final_reported_at, closed_at;

@@ -153,6 +153,11 @@ check(any("log.txt" in x for x in fields.get("attachments", {}).get("value", [])
 check(rep.get("missing") == [], f"entries still missing: {rep.get('missing')}")
 check(rep.get("deadline", {}).get("state") == "due", f"deadline {rep.get('deadline')}")
 
+other = jrun("incident", "open", "Mã độc", "--system", "Cổng thông tin Sở Mẫu")["incident"]
+of = {f["key"]: f["value"] for f in jrun("incident", "report", str(other))["fields"]}
+check(of.get("owning_agency") == "Sở Mẫu", f"owning agency not taken from the system's owner: {of.get('owning_agency')}")
+check(fields.get("owning_agency", {}).get("value") == "UBND tỉnh Mẫu", "a field set by the user does not win")
+
 html_path = os.path.join(tmp, "initial.html")
 run("incident", "report", str(INC), "--out", html_path, "--submitted", now=T0 + 3600)
 html = open(html_path, encoding="utf-8").read()
