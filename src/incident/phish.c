@@ -267,6 +267,12 @@ enum cg_err phish_parse(const char *buf, size_t len, const char *name, struct ph
 	*out = NULL;
 	if (len > PHISH_MESSAGE_MAX)
 		return cg_err_set(CG_ELIMIT, _("%s: message larger than 64 MiB"), name);
+	/* GMime parses nested multiparts recursively: bound the nesting a
+	 * message can ask for before handing it over. */
+	size_t n_multi = 0;
+	for (const char *p = buf; (p = memmem(p, len - (size_t)(p - buf), "ultipart/", 9)); p += 9)
+		if (++n_multi > PHISH_MULTIPART_MAX)
+			return cg_err_set(CG_ELIMIT, _("%s: more than %d multipart parts"), name, PHISH_MULTIPART_MAX);
 	pthread_once(&gmime_once, gmime_start);
 	if (!(r = calloc(1, sizeof *r)) || !(r->name = strdup(name)) || !(r->reasons = json_array())) {
 		phish_report_free(r);

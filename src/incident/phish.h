@@ -16,6 +16,7 @@
 /* Largest message accepted, and most indicators kept from one message. */
 #define PHISH_MESSAGE_MAX ((size_t)64 << 20)
 #define PHISH_ITEMS_MAX 4096
+#define PHISH_MULTIPART_MAX 512
 
 struct phish_report;
 
