@@ -104,5 +104,8 @@ int cmd_order(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_sigma(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_compliance(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_report(struct cli_ctx *ctx, int argc, char **argv);
+int cmd_incident(struct cli_ctx *ctx, int argc, char **argv);
+int cmd_evidence(struct cli_ctx *ctx, int argc, char **argv);
+int cmd_phish(struct cli_ctx *ctx, int argc, char **argv);
 
 #endif

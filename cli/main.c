@@ -28,6 +28,9 @@ static const struct command commands[] = {
 	{"sigma", cmd_sigma, N_("check Sigma rules and hunt EVTX/JSON logs with them")},
 	{"compliance", cmd_compliance, N_("security-level compliance: host facts, requirement status, gaps")},
 	{"report", cmd_report, N_("write the readiness report (HTML, Vietnamese or English)")},
+	{"incident", cmd_incident, N_("incidents, their reports (Circular 20/2017), sharing (STIX, MISP)")},
+	{"evidence", cmd_evidence, N_("forensic evidence with a chain of custody; bundles that verify anywhere")},
+	{"phish", cmd_phish, N_("check e-mails reported as phishing against the intel store")},
 };
 
 static void usage(FILE *f)
