@@ -24,6 +24,7 @@ static const struct command commands[] = {
 	{"block", cmd_block, N_("blocking decisions and their export to nftables, ipset, DNS RPZ")},
 	{"order", cmd_order, N_("blocking orders from the authority and their enforcement status")},
 	{"sigma", cmd_sigma, N_("check Sigma rules and hunt EVTX/JSON logs with them")},
+	{"alert", cmd_alert, N_("the alerts raised by the hunts: list, show")},
 };
 
 static void usage(FILE *f)

@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "cg_db.h"
 #include "cg_err.h"
 
 struct cg_db;
@@ -24,21 +25,6 @@ struct cg_schema {
 };
 extern const struct cg_schema *const cg_module_schemas[];
 extern const size_t cg_module_schemas_n;
-
-/* Open (creating if needed) the database at `path`, enable WAL and foreign
- * keys, and apply pending migrations in one transaction each. A database
- * written by a newer canhgac (higher schema version) is refused. */
-enum cg_err cg_db_open(const char *path, struct cg_db **out) CG_MUST_CHECK;
-void cg_db_close(struct cg_db *db); /* NULL is a no-op */
-
-/* The database path chosen for the CLI: `explicit_path` if given, else
- * $CANHGAC_DB, else $XDG_DATA_HOME/canhgac/canhgac.db, else
- * ~/.local/share/canhgac/canhgac.db. Creates the parent directory of the
- * default location. Writes into `buf`. */
-enum cg_err cg_db_resolve_path(const char *explicit_path, char *buf, size_t n) CG_MUST_CHECK;
-
-/* Current schema version (number of applied migrations). */
-int cg_db_schema_version(struct cg_db *db);
 
 /* A prepared statement for `sql`, cached per database and reset with its
  * bindings cleared. `sql` must be a string literal (cached by address).
@@ -73,11 +59,5 @@ const char *cg_db_col_text(sqlite3_stmt *st, int col);
 
 /* Borrow the raw handle; for store_* modules only. */
 sqlite3 *cg_db_handle(struct cg_db *db);
-
-/* Seconds since the epoch, from $CANHGAC_NOW (tests' fake clock, same
- * format as the output of `date +%s`) or the real clock. */
-int64_t cg_now(void);
-/* Format `t` as "YYYY-MM-DDTHH:MM:SSZ" into buf (at least 21 bytes). */
-void cg_time_iso(int64_t t, char *buf, size_t n);
 
 #endif
