@@ -28,7 +28,10 @@ extern const size_t cg_module_schemas_n;
 
 /* A prepared statement for `sql`, cached per database and reset with its
  * bindings cleared. `sql` must be a string literal (cached by address).
- * The statement is owned by the cache: do not finalize it. */
+ * The statement is owned by the cache (never evicted; finalised when the
+ * database closes): do not finalize it. Transitional: a store should own
+ * its statements (prepare them when it opens, finalise them when it
+ * closes), as store_alert and store_hunt do. */
 enum cg_err cg_db_stmt(struct cg_db *db, const char *sql, sqlite3_stmt **out) CG_MUST_CHECK;
 
 /* Transactions; begin is IMMEDIATE so writers fail early, not mid-way. */

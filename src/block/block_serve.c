@@ -10,7 +10,7 @@
 
 #include "block.h"
 #include "cg_i18n.h"
-#include "db.h"
+#include "cg_db.h"
 
 #if MHD_VERSION < 0x00097002
 typedef int MHD_Result_t;

@@ -3,7 +3,7 @@
 #include <string.h>
 
 #include "cg_i18n.h"
-#include "db.h"
+#include "cg_db.h"
 #include "export_internal.h"
 #include "ioc.h"
 
