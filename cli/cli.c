@@ -7,6 +7,9 @@
 #include <string.h>
 #include <time.h>
 
+#include "cg_esc.h"
+#include "cg_num.h"
+
 int cli_common_opt(struct cli_ctx *ctx, int c, const char *arg)
 {
 	switch (c) {
@@ -17,14 +20,27 @@ int cli_common_opt(struct cli_ctx *ctx, int c, const char *arg)
 	}
 }
 
+/* A message often quotes input (a file name, a bad field): escaped as a
+ * whole, it stays one line on the terminal. */
 void cli_error(const char *fmt, ...)
 {
 	va_list ap;
-	fputs("canhgac: ", stderr);
+	char small[1024], *msg = small;
+	int n;
+
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	n = vsnprintf(small, sizeof small, fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
+	if (n >= (int)sizeof small && (msg = malloc((size_t)n + 1))) {
+		va_start(ap, fmt);
+		vsnprintf(msg, (size_t)n + 1, fmt, ap);
+		va_end(ap);
+	} else if (n >= (int)sizeof small) {
+		msg = small; /* out of memory: the message cut short */
+	}
+	fprintf(stderr, "canhgac: %s\n", n < 0 ? fmt : cg_esc(msg));
+	if (msg != small)
+		free(msg);
 }
 
 int cli_fail(enum cg_err rc)
@@ -70,7 +86,7 @@ int cli_common_only(struct cli_ctx *ctx, int argc, char **argv, const char *cmd,
 	return -1;
 }
 
-int cli_open_db(struct cli_ctx *ctx, struct cg_db **out)
+static int open_db(struct cli_ctx *ctx, struct cg_db **out, int existing)
 {
 	char path[4096];
 	enum cg_err rc;
@@ -78,28 +94,102 @@ int cli_open_db(struct cli_ctx *ctx, struct cg_db **out)
 	cg_err_clear();
 	rc = cg_db_resolve_path(ctx->db_path, path, sizeof path);
 	if (!rc)
-		rc = cg_db_open(path, out);
+		rc = existing ? cg_db_open_existing(path, out) : cg_db_open(path, out);
 	if (rc)
 		return cli_fail(rc);
 	return 0;
 }
 
-void cli_json_line(json_t *v)
+int cli_open_db(struct cli_ctx *ctx, struct cg_db **out)
 {
+	return open_db(ctx, out, 0);
+}
+
+int cli_open_db_existing(struct cli_ctx *ctx, struct cg_db **out)
+{
+	return open_db(ctx, out, 1);
+}
+
+static void print_notice(const char *msg)
+{
+	cli_error("%s", msg);
+}
+
+void cli_init(void)
+{
+	cg_db_set_notice(print_notice);
+}
+
+/* Write jansson's text with each real number in its shortest round-trip form
+ * (jansson prints 9.8 as 9.8000000000000007). Numbers are found outside
+ * strings; a real keeps a '.' or an exponent so it stays a real. */
+static void put_json_text(const char *t)
+{
+	int in_str = 0;
+
+	for (const char *p = t; *p;) {
+		if (in_str) {
+			const char *q = p;
+			while (*q && *q != '"' && *q != '\\')
+				q++;
+			fwrite(p, 1, (size_t)(q - p), stdout);
+			if (*q == '\\' && q[1]) {
+				fwrite(q, 1, 2, stdout);
+				p = q + 2;
+			} else if (*q == '"') {
+				fputc('"', stdout);
+				in_str = 0;
+				p = q + 1;
+			} else {
+				p = q;
+			}
+		} else if (*p == '"') {
+			fputc('"', stdout);
+			in_str = 1;
+			p++;
+		} else if (*p == '-' || (*p >= '0' && *p <= '9')) {
+			size_t n = strspn(p, "-+0123456789.eE");
+			if (memchr(p, '.', n) || memchr(p, 'e', n) || memchr(p, 'E', n)) {
+				char num[48];
+				size_t k = cg_num_shortest(strtod(p, NULL), num, sizeof num);
+				fwrite(num, 1, k, stdout);
+				if (!strpbrk(num, ".en"))
+					fputs(".0", stdout);
+			} else {
+				fwrite(p, 1, n, stdout);
+			}
+			p += n;
+		} else {
+			fputc(*p++, stdout);
+		}
+	}
+}
+
+static void put_json(json_t *v, size_t flags)
+{
+	char *t;
+
 	if (!v)
 		return;
-	json_dumpf(v, stdout, JSON_COMPACT | JSON_ENSURE_ASCII * 0);
+	t = json_dumps(v, flags);
+	if (t) {
+		put_json_text(t);
+		free(t);
+	} else {
+		cli_error("%s", _("out of memory"));
+	}
 	fputc('\n', stdout);
 	json_decref(v);
 }
 
+void cli_json_line(json_t *v)
+{
+	put_json(v, JSON_COMPACT);
+}
+
 void cli_json_pretty(json_t *v)
 {
-	if (!v)
-		return;
-	json_dumpf(v, stdout, JSON_INDENT(2));
-	fputc('\n', stdout);
-	json_decref(v);
+	put_json(v, JSON_INDENT(2));
 }
 
 static int64_t now_ms(void)

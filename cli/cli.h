@@ -66,6 +66,11 @@ int cli_common_only(struct cli_ctx *ctx, int argc, char **argv, const char *cmd,
 /* Open the database chosen by --db / CANHGAC_DB / the default path. Prints
  * the error and returns non-zero on failure. */
 int cli_open_db(struct cli_ctx *ctx, struct cg_db **out);
+/* The same for commands that only read: a missing database is an error
+ * saying how to create one (never a new empty database). */
+int cli_open_db_existing(struct cli_ctx *ctx, struct cg_db **out);
+/* Once at start: notices of the library (a busy database) go to stderr. */
+void cli_init(void);
 
 /* Write one JSON value as a compact line to stdout; steals the reference. */
 void cli_json_line(json_t *v);

@@ -216,7 +216,7 @@ int cmd_alert(struct cli_ctx *ctx, int argc, char **argv)
 		cli_error(strcmp(sub, "show") == 0 ? _("show takes one alert id") : _("list takes no argument"));
 		return cli_usage_hint("alert");
 	}
-	if (cli_open_db(ctx, &db))
+	if (cli_open_db_existing(ctx, &db))
 		return CLI_FAIL;
 	if ((rc = alert_store_open(db, cli_now(), &as))) {
 		cli_fail(rc);

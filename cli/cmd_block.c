@@ -9,9 +9,13 @@
 #include <unistd.h>
 
 #include "block.h"
+#include "block_point.h"
 #include "block_serve.h"
+#include "cg_out.h"
+#include "cg_esc.h"
 #include "cli.h"
 #include "cli_block.h"
+#include "store_block.h"
 
 static void usage(FILE *f)
 {
@@ -23,7 +27,8 @@ static void usage(FILE *f)
 		"       canhgac block from-intel [--reason R] [--expires WHEN] [--force] SOURCE...\n"
 		"       canhgac block export --format F [-o FILE] [--since WHEN] [--at WHEN] [--record POINT]\n"
 		"                            [--name N] [--zone Z] [--walled-garden X] [--ttl N]\n"
-		"       canhgac block serve [--listen ADDR] [--port N] [--record POINT] [--name N] [--zone Z]\n"
+		"       canhgac block serve [--listen ADDR] [--port N] [--name N] [--zone Z]\n"
+		"       canhgac block point add|remove NAME | canhgac block point list\n"
 		"       canhgac block own-prefix add|remove|list [--note N] [-f FILE] [PREFIX|DOMAIN...]\n"
 		"Blocking decisions with lifetimes and their enforcement on firewalls and resolvers.\n"
 		"TARGET is an IPv4/IPv6 address or CIDR, a domain (with its subdomains) or a URL.\n"
@@ -43,8 +48,8 @@ static void usage(FILE *f)
 		"  -F, --format F        nft, ipset, rpz, unbound, hosts, plain, json\n"
 		"  -o, --output FILE     write the export to FILE (replaced atomically)\n"
 		"      --since WHEN      only the changes since WHEN (nft, ipset, rpz, plain, json)\n"
-		"      --record POINT    record that this export was put into service at POINT (serve:\n"
-		"                        each full list served is recorded at POINT/CLIENT-ADDRESS)\n"
+		"      --record POINT    record that this export was put into service at POINT (serve\n"
+		"                        records the points that send their token, see 'block point')\n"
 		"      --name N          nft table and ipset set name prefix (default canhgac)\n"
 		"      --zone Z          RPZ zone name (default rpz.canhgac)\n"
 		"      --walled-garden X answer with X (address, or domain for rpz) instead of NXDOMAIN\n"
@@ -337,7 +342,7 @@ static enum cg_err list_row(void *vctx, const struct block_row *r)
 	print_time(r->created_at, created, sizeof created);
 	print_time(r->expires_at, expires, sizeof expires);
 	printf("%-6lld %-5s %-10s %-40s %-20s %-20s %-20s %s\n", (long long)r->id, block_action_name(r->action),
-	       row_status(r, c->now), r->value, r->origin, created, expires, r->reason ? r->reason : "");
+	       row_status(r, c->now), cg_esc(r->value), cg_esc(r->origin), created, expires, cg_esc(r->reason));
 	return CG_OK;
 }
 
@@ -359,7 +364,7 @@ static int do_list(struct cli_ctx *ctx, struct opts *o, int argc)
 	}
 	if (o->all)
 		f.live_at = BLOCK_ALL_ROWS;
-	if ((st = cli_open_db(ctx, &db)))
+	if ((st = cli_open_db_existing(ctx, &db)))
 		return st;
 	if (!ctx->json && ctx->out_tty) {
 		/* Translated headers differ in length: pad by code points so columns line up. */
@@ -394,10 +399,10 @@ static void print_why(json_t *why)
 		const char *reason = json_string_value(json_object_get(r, "reason"));
 		const char *exp = json_string_value(json_object_get(r, "expires"));
 		printf(_("  %s %s: decision #%lld, %s, since %s, until %s%s%s\n"),
-		       json_string_value(json_object_get(r, "action")), json_string_value(json_object_get(r, "target")),
+		       json_string_value(json_object_get(r, "action")), cg_esc(json_string_value(json_object_get(r, "target"))),
 		       (long long)json_integer_value(json_object_get(r, "id")),
-		       json_string_value(json_object_get(r, "origin")), json_string_value(json_object_get(r, "created")),
-		       exp ? exp : _("no expiry"), reason ? ": " : "", reason ? reason : "");
+		       cg_esc(json_string_value(json_object_get(r, "origin"))), json_string_value(json_object_get(r, "created")),
+		       exp ? exp : _("no expiry"), reason ? ": " : "", cg_esc(reason));
 	}
 }
 
@@ -413,7 +418,7 @@ static int do_check(struct cli_ctx *ctx, struct opts *o, int argc, char **argv)
 	}
 	if (o->at && (st = cli_block_parse_when("--at", o->at, o->now, 0, &at)))
 		return st;
-	if ((st = cli_open_db(ctx, &db)))
+	if ((st = cli_open_db_existing(ctx, &db)))
 		return st;
 	for (int i = 0; i < argc; i++) {
 		json_t *why = json_array();
@@ -493,32 +498,6 @@ static int do_from_intel(struct cli_ctx *ctx, struct opts *o, int argc, char **a
 	return CLI_OK;
 }
 
-/* Write to `path` through a temporary file and rename, so a firewall
- * loading the file never sees half of it. */
-static enum cg_err write_atomic(const char *path, const char *data, size_t len)
-{
-	char tmp[4096];
-	FILE *f;
-	int n = snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
-
-	if (n < 0 || (size_t)n >= sizeof tmp)
-		return cg_err_set(CG_ELIMIT, _("%s: path too long"), path);
-	if (!(f = fopen(tmp, "wb")))
-		return cg_err_set(CG_EIO, "%s: %s", tmp, strerror(errno));
-	if (fwrite(data, 1, len, f) != len || fflush(f) != 0 || fsync(fileno(f)) != 0) {
-		int e = errno;
-		fclose(f);
-		unlink(tmp);
-		return cg_err_set(CG_EIO, "%s: %s", tmp, strerror(e));
-	}
-	if (fclose(f) != 0 || rename(tmp, path) != 0) {
-		int e = errno;
-		unlink(tmp);
-		return cg_err_set(CG_EIO, "%s: %s", path, strerror(e));
-	}
-	return CG_OK;
-}
-
 static int do_export(struct cli_ctx *ctx, struct opts *o, int argc)
 {
 	struct block_export_req req = {.at = o->now, .opts = o->ex};
@@ -543,19 +522,19 @@ static int do_export(struct cli_ctx *ctx, struct opts *o, int argc)
 			return st;
 		req.has_since = 1;
 	}
-	if ((st = cli_open_db(ctx, &db)))
+	if ((st = cli_open_db_existing(ctx, &db)))
 		return st;
 	if ((rc = block_export_render(db, &req, &res))) {
 		cg_db_close(db);
 		return cli_fail(rc);
 	}
-	if (o->output)
-		rc = write_atomic(o->output, res.data, res.len);
+	if (o->output && strcmp(o->output, "-") != 0)
+		rc = cg_out_file(o->output, res.data, res.len);
 	else if (fwrite(res.data, 1, res.len, stdout) != res.len || fflush(stdout) != 0)
 		rc = cg_err_set(CG_EIO, _("writing to standard output: %s"), strerror(errno));
 	if (!rc && o->record)
 		rc = block_record_enforcement(db, o->record, req.fmt, o->now, &res);
-	if (!rc && o->output && !ctx->quiet) {
+	if (!rc && o->output && strcmp(o->output, "-") != 0 && !ctx->quiet) {
 		if (ctx->json) {
 			json_t *j = json_object();
 			json_object_set_new(j, "format", json_string(block_format_name(req.fmt)));
@@ -585,7 +564,7 @@ static void on_signal(int sig)
 
 static int do_serve(struct cli_ctx *ctx, struct opts *o, int argc)
 {
-	struct block_serve_opts so = {.addr = o->listen, .port = 8053, .record = o->record, .export = o->ex};
+	struct block_serve_opts so = {.addr = o->listen, .port = 8053, .export = o->ex};
 	struct block_server *s = NULL;
 	struct sigaction sa;
 	char path[4096];
@@ -594,6 +573,11 @@ static int do_serve(struct cli_ctx *ctx, struct opts *o, int argc)
 
 	if (argc) {
 		cli_error(_("block serve takes no arguments"));
+		return cli_usage_hint("block");
+	}
+	if (o->record) {
+		cli_error(_("block serve: --record is for export; a served list is recorded for the enforcement point "
+			    "whose token the request carries (see 'canhgac block point add')"));
 		return cli_usage_hint("block");
 	}
 	if (o->port >= 0)
@@ -632,6 +616,71 @@ static int do_serve(struct cli_ctx *ctx, struct opts *o, int argc)
 	return CLI_OK;
 }
 
+static enum cg_err point_row(void *vctx, const char *name, int64_t created_at)
+{
+	struct cli_ctx *ctx = vctx;
+	char t[32];
+
+	cg_time_iso(created_at, t, sizeof t);
+	if (ctx->json) {
+		json_t *j = json_object();
+		json_object_set_new(j, "name", json_string(name));
+		json_object_set_new(j, "created", json_string(t));
+		cli_json_line(j);
+	} else {
+		printf("%-32s %s\n", name, t);
+	}
+	return CG_OK;
+}
+
+/* block point add NAME (prints the token once) | remove NAME | list */
+static int do_point(struct cli_ctx *ctx, int argc, char **argv)
+{
+	struct cg_db *db = NULL;
+	char token[BLOCK_POINT_TOKEN_LEN + 1];
+	enum cg_err rc;
+	int st, add, list;
+
+	list = argc == 1 && strcmp(argv[0], "list") == 0;
+	add = argc == 2 && strcmp(argv[0], "add") == 0;
+	if (!list && !add && !(argc == 2 && strcmp(argv[0], "remove") == 0)) {
+		cli_error(_("block point: give add NAME, remove NAME or list"));
+		return cli_usage_hint("block");
+	}
+	if (add && (rc = block_point_check_name(argv[1]))) {
+		cli_fail(rc);
+		return CLI_USAGE;
+	}
+	if ((st = list || !add ? cli_open_db_existing(ctx, &db) : cli_open_db(ctx, &db)))
+		return st;
+	if (list)
+		rc = store_block_point_foreach(db, point_row, ctx);
+	else if (add)
+		rc = block_point_add(db, argv[1], cg_now(), token);
+	else
+		rc = store_block_point_remove(db, argv[1]);
+	cg_db_close(db);
+	if (rc)
+		return cli_fail(rc);
+	if (add) {
+		if (ctx->json) {
+			json_t *j = json_object();
+			json_object_set_new(j, "name", json_string(argv[1]));
+			json_object_set_new(j, "token", json_string(token));
+			cli_json_line(j);
+		} else {
+			printf("%s\n", token);
+			if (!ctx->quiet)
+				fprintf(stderr, _("canhgac: enforcement point '%s' added; the token above is shown only now: "
+						  "the point sends it as 'Authorization: Bearer TOKEN' to 'block serve'\n"),
+					argv[1]);
+		}
+	} else if (!list && !ctx->quiet && !ctx->json) {
+		printf(_("enforcement point '%s' removed\n"), argv[1]);
+	}
+	return CLI_OK;
+}
+
 struct own_ctx {
 	struct cli_ctx *cli;
 };
@@ -650,7 +699,7 @@ static enum cg_err own_row(void *vctx, const struct ioc *own, const char *note, 
 		json_object_set_new(j, "created", json_string(t));
 		cli_json_line(j);
 	} else {
-		printf("%-40s %s %s\n", own->value, t, note ? note : "");
+		printf("%-40s %s %s\n", cg_esc(own->value), t, cg_esc(note));
 	}
 	return CG_OK;
 }
@@ -669,7 +718,7 @@ static int do_own(struct cli_ctx *ctx, struct opts *o, int argc, char **argv)
 	}
 	if (strcmp(argv[0], "list") == 0) {
 		struct own_ctx c = {.cli = ctx};
-		if ((st = cli_open_db(ctx, &db)))
+		if ((st = cli_open_db_existing(ctx, &db)))
 			return st;
 		rc = store_block_own_foreach(db, own_row, &c);
 		cg_db_close(db);
@@ -782,6 +831,8 @@ int cmd_block(struct cli_ctx *ctx, int argc, char **argv)
 		return do_list(ctx, &o, argc);
 	if (strcmp(sub, "check") == 0)
 		return do_check(ctx, &o, argc, argv);
+	if (strcmp(sub, "point") == 0)
+		return do_point(ctx, argc, argv);
 	if (strcmp(sub, "from-intel") == 0)
 		return do_from_intel(ctx, &o, argc, argv);
 	if (strcmp(sub, "export") == 0)

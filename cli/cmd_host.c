@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "cg_file.h"
+#include "cg_esc.h"
 #include "cli.h"
 #include "store_assets.h"
 
@@ -92,17 +93,17 @@ static enum cg_err show_one(void *vctx, const struct asset_host *h)
 		cli_json_pretty(host_json(h));
 		return CG_OK;
 	}
-	printf(_("Host:       %s\n"), h->name);
-	printf(_("System:     %s\n"), *h->system ? h->system : "-");
+	printf(_("Host:       %s\n"), cg_esc(h->name));
+	printf(_("System:     %s\n"), *h->system ? cg_esc(h->system) : "-");
 	if (h->level)
 		printf(_("Level:      %d\n"), h->level);
 	printf(_("Addresses: "));
 	for (size_t i = 0; i < h->n_addrs; i++)
 		printf(" %s", h->addrs[i]);
 	printf("\n");
-	printf(_("OS:         %s\n"), h->os);
-	printf(_("Role:       %s\n"), h->role);
-	printf(_("Location:   %s\n"), h->location);
+	printf(_("OS:         %s\n"), cg_esc(h->os));
+	printf(_("Role:       %s\n"), cg_esc(h->role));
+	printf(_("Location:   %s\n"), cg_esc(h->location));
 	return CG_OK;
 }
 
@@ -140,7 +141,7 @@ fail:
 static void print_bad(void *ctx, const char *reason)
 {
 	(void)ctx;
-	fprintf(stderr, "%s\n", reason);
+	fprintf(stderr, "%s\n", cg_esc(reason));
 }
 
 static int import(struct cli_ctx *ctx, struct cg_db *db, const char *path, const struct host_args *a)

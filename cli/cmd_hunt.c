@@ -6,10 +6,13 @@
 
 #include "asset_index.h"
 #include "cg_buf.h"
+#include "cg_esc.h"
 #include "cg_file.h"
+#include "cg_hash.h"
 #include "cli.h"
 #include "feed.h"
 #include "hunt.h"
+#include "hunt_intel.h"
 #include "hunt_job.h"
 #include "ioc_set.h"
 #include "store_intel.h"
@@ -21,14 +24,24 @@
 #define SOURCES_MAX 256
 #define SUMMARY_ROWS_MAX 50 /* rows per summary table on a terminal or not */
 
-enum { OPT_INTEL = CLI_OPT_FIRST_FREE, OPT_SOURCE, OPT_FORMAT, OPT_THREADS, OPT_NO_STORE, OPT_CHUNK, OPT_MAP };
+enum {
+	OPT_INTEL = CLI_OPT_FIRST_FREE,
+	OPT_SOURCE,
+	OPT_FORMAT,
+	OPT_THREADS,
+	OPT_NO_STORE,
+	OPT_CHUNK,
+	OPT_MAP,
+	OPT_HUNT_SPECIAL
+};
 
 static void usage(FILE *f)
 {
 	fputs(_("Usage: canhgac hunt [--intel FILE]... [--source NAME]... [--format F] [--threads N]\n"
-		"                    [--no-store] [--json] PATH...\n"
+		"                    [--hunt-special] [--no-store] [--json] PATH...\n"
 		"Search log files for threat-intel indicators, exactly: whole-token IPv4/IPv6\n"
-		"addresses (any IPv6 spelling), addresses inside listed CIDRs (longest prefix wins),\n"
+		"addresses (any IPv6 spelling), addresses inside listed CIDRs (the most specific\n"
+		"wins; a hit names every list that covers the address),\n"
 		"domains and their sub-domains, hashes as whole hex words, listed URLs.\n\n"
 		"PATH is a file (plain or gzip) or a directory, read recursively in sorted order;\n"
 		"'-' is standard input.\n\n"
@@ -41,6 +54,10 @@ static void usage(FILE *f)
 		"                     rpz, csv, stix, misp (default: detected from the content)\n"
 		"  -m, --map SPEC     CSV column mapping for --intel files (see canhgac intel --help)\n"
 		"  -t, --threads N    worker threads (default: the number of CPUs)\n"
+		"      --hunt-special also hunt listed indicators in special-purpose address blocks\n"
+		"                     (private, loopback, link-local, CGNAT, multicast, reserved, ...):\n"
+		"                     by default only sources imported with --hunt-special are\n"
+		"                     hunted there, as edge blocklists list them all\n"
 		"      --no-store     do not record the hunt and its hits in the database\n"
 		"      --db PATH      database file\n"
 		"      --json         one JSON object per hit and line (JSON Lines), nothing else on stdout\n"
@@ -66,12 +83,10 @@ struct tally {
 	size_t mask;
 };
 
+/* Keys are host labels taken from logs: a seeded hash. */
 static uint64_t str_hash(const char *s)
 {
-	uint64_t h = 1469598103934665603ull;
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ull;
-	return h ^ (h >> 31);
+	return cg_hash_seeded(0, s, strlen(s));
 }
 
 static enum cg_err tally_add(struct tally *t, const char *key, const char *note)
@@ -204,79 +219,37 @@ static void print_summary(const struct hunt_cli *h, const struct hunt_stats *st)
 	qsort(h->by_host.rows, h->by_host.n, sizeof *h->by_host.rows, cmp_row);
 	printf(_("\nBy indicator:\n"));
 	for (size_t i = 0; i < h->by_match.n && i < SUMMARY_ROWS_MAX; i++)
-		printf("  %8llu  %s%s%s%s\n", (unsigned long long)h->by_match.rows[i].n, h->by_match.rows[i].key,
-		       *h->by_match.rows[i].note ? " (" : "", h->by_match.rows[i].note,
+		printf("  %8llu  %s%s%s%s\n", (unsigned long long)h->by_match.rows[i].n, cg_esc(h->by_match.rows[i].key),
+		       *h->by_match.rows[i].note ? " (" : "", cg_esc(h->by_match.rows[i].note),
 		       *h->by_match.rows[i].note ? ")" : "");
 	if (h->by_match.n > SUMMARY_ROWS_MAX)
 		printf(_("  ... and %zu more\n"), h->by_match.n - SUMMARY_ROWS_MAX);
 	printf(_("\nBy host:\n"));
 	for (size_t i = 0; i < h->by_host.n && i < SUMMARY_ROWS_MAX; i++)
-		printf("  %8llu  %s\n", (unsigned long long)h->by_host.rows[i].n, h->by_host.rows[i].key);
+		printf("  %8llu  %s\n", (unsigned long long)h->by_host.rows[i].n, cg_esc(h->by_host.rows[i].key));
 	if (h->by_host.n > SUMMARY_ROWS_MAX)
 		printf(_("  ... and %zu more\n"), h->by_host.n - SUMMARY_ROWS_MAX);
 }
 
 /* ---- loading the indicators ---- */
 
-struct intel_load {
-	struct ioc_set_builder *b;
+struct bad_count {
 	const char *path;
-	const char *source;
-	size_t bad;
+	size_t n;
 };
 
-static enum cg_err on_record(void *ctx, const struct feed_record *r)
+static void on_intel_bad(void *ctx, const char *path, size_t line, const char *reason)
 {
-	struct intel_load *l = ctx;
-	return ioc_set_builder_add(l->b, &r->ioc, l->source, r->family);
-}
+	struct bad_count *c = ctx;
 
-static enum cg_err on_bad(void *ctx, size_t line, const char *reason)
-{
-	struct intel_load *l = ctx;
-	if (++l->bad <= BAD_PRINT_MAX)
-		cli_error(_("%s:%zu: %s (skipped)"), l->path, line, reason);
-	return CG_OK;
-}
-
-static enum cg_err on_db_ioc(void *ctx, const struct ioc *ioc, const char *source, const char *family)
-{
-	return ioc_set_builder_add(ctx, ioc, source, family);
-}
-
-/* The source name of an --intel file: its name without directories and extensions. */
-static void source_name(const char *path, char *buf, size_t n)
-{
-	const char *base = cg_file_basename(path);
-	size_t l = strcspn(base, ".");
-	if (l == 0)
-		l = strlen(base);
-	snprintf(buf, n, "%.*s", (int)l, base);
-}
-
-static enum cg_err load_intel_file(struct ioc_set_builder *b, const char *path, enum feed_format fmt,
-				   const char *map)
-{
-	char *buf;
-	size_t len;
-	char src[128];
-	struct intel_load l = {.b = b, .path = path, .source = src};
-	struct feed_sink sink = {.record = on_record, .bad = on_bad, .ctx = &l};
-	struct feed_opts opts = {.csv_map = map};
-	enum cg_err rc;
-
-	if ((rc = cg_file_read(path, CG_FILE_DEFAULT_CAP, &buf, &len)))
-		return rc;
-	source_name(path, src, sizeof src);
-	if (fmt == FEED_AUTO)
-		fmt = feed_detect(buf, len, path);
-	rc = feed_parse(fmt, buf, len, &opts, &sink);
-	free(buf);
-	if (rc)
-		return cg_err_prefix(rc, "%s", path);
-	if (l.bad > BAD_PRINT_MAX)
-		cli_error(_("%s: %zu bad lines skipped in all"), path, l.bad);
-	return CG_OK;
+	if (c->path != path) {
+		if (c->n > BAD_PRINT_MAX)
+			cli_error(_("%s: %zu bad lines skipped in all"), c->path, c->n);
+		c->path = path;
+		c->n = 0;
+	}
+	if (++c->n <= BAD_PRINT_MAX)
+		cli_error(_("%s:%zu: %s (skipped)"), path, line, reason);
 }
 
 struct hunt_args {
@@ -289,27 +262,23 @@ struct hunt_args {
 	unsigned threads;
 	size_t chunk;
 	int no_store;
+	int hunt_special;
 };
 
 static int build_set(const struct hunt_args *a, struct cg_db *db, struct ioc_set **out)
 {
-	struct ioc_set_builder *b;
+	struct hunt_intel_opts o = {.files = a->intel, .n_files = a->n_intel, .format = a->format,
+				    .csv_map = a->map, .sources = a->sources, .n_sources = a->n_sources,
+				    .hunt_special = a->hunt_special};
+	struct bad_count bad = {0};
+	struct hunt_intel_events ev = {.bad = on_intel_bad, .ctx = &bad};
 	enum cg_err rc;
 
 	cg_err_clear();
-	if ((rc = ioc_set_builder_new(&b)))
-		return cli_fail(rc);
-	for (size_t i = 0; i < a->n_intel; i++) {
-		if ((rc = load_intel_file(b, a->intel[i], a->format, a->map))) {
-			ioc_set_builder_free(b);
-			return cli_fail(rc);
-		}
-	}
-	if (!a->n_intel && (rc = store_intel_foreach(db, a->sources, a->n_sources, on_db_ioc, b))) {
-		ioc_set_builder_free(b);
-		return cli_fail(rc);
-	}
-	if ((rc = ioc_set_build(b, out)))
+	rc = hunt_intel_load(db, &o, &ev, out);
+	if (bad.n > BAD_PRINT_MAX)
+		cli_error(_("%s: %zu bad lines skipped in all"), bad.path, bad.n);
+	if (rc)
 		return cli_fail(rc);
 	if (ioc_set_count(*out) == 0) {
 		ioc_set_free(*out);
@@ -333,6 +302,7 @@ static int parse_args(struct cli_ctx *ctx, int argc, char **argv, struct hunt_ar
 		{"map", required_argument, NULL, 'm'},
 		{"threads", required_argument, NULL, 't'},
 		{"no-store", no_argument, NULL, OPT_NO_STORE},
+		{"hunt-special", no_argument, NULL, OPT_HUNT_SPECIAL},
 		/* Hidden, for tests: chunk size in bytes (also $CANHGAC_HUNT_CHUNK). */
 		{"chunk-size", required_argument, NULL, OPT_CHUNK},
 		{NULL, 0, NULL, 0},
@@ -381,6 +351,7 @@ static int parse_args(struct cli_ctx *ctx, int argc, char **argv, struct hunt_ar
 			a->threads = (unsigned)v;
 			break;
 		case OPT_NO_STORE: a->no_store = 1; break;
+		case OPT_HUNT_SPECIAL: a->hunt_special = 1; break;
 		case OPT_CHUNK:
 			if (cli_parse_long(optarg, 1, 1L << 30, &v) != 0) {
 				cli_error(_("--chunk-size: '%s' is not a size in bytes"), optarg);
@@ -438,7 +409,7 @@ int cmd_hunt(struct cli_ctx *ctx, int argc, char **argv)
 	if (r)
 		return r < 0 ? CLI_OK : r;
 	/* Ad hoc --intel hunts leave the database alone unless one is named. */
-	if ((!a.n_intel || ctx->db_path) && cli_open_db(ctx, &db) != 0)
+	if ((!a.n_intel || ctx->db_path) && (a.n_intel ? cli_open_db(ctx, &db) : cli_open_db_existing(ctx, &db)) != 0)
 		return CLI_FAIL;
 	if (build_set(&a, db, &set) != 0)
 		goto out;

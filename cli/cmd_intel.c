@@ -4,8 +4,11 @@
 
 #include "cg_buf.h"
 #include "cg_file.h"
+#include "cg_esc.h"
 #include "cli.h"
 #include "feed.h"
+#include "intel_import.h"
+#include "special_range.h"
 #include "store_intel.h"
 
 #define BAD_PRINT_MAX 50    /* bad lines printed on stderr */
@@ -14,15 +17,17 @@
 static void usage(FILE *f)
 {
 	fputs(_("Usage: canhgac intel import [--source NAME] [--format F] [--map SPEC] [--family F]\n"
-		"                            [--skip-bad] [--append] FILE...\n"
+		"                            [--skip-bad] [--append] [--[no-]hunt-special] FILE...\n"
 		"       canhgac intel list [SOURCE] [--type T] [--limit N]\n"
 		"       canhgac intel stats\n"
 		"       canhgac intel diff SOURCE\n"
 		"       canhgac intel remove SOURCE...\n"
 		"Import threat-intel feeds (botnet lists, blocklists, STIX, MISP) as named sources.\n\n"
+		"Each FILE is its own source, named after the file without its extensions\n"
+		"(spamhaus_drop.txt -> spamhaus_drop), and its own import: a hit names the list\n"
+		"that flagged it. The source's current list is replaced by the import.\n\n"
 		"Import options:\n"
-		"  -s, --source NAME  source to import into (default: first file's name without extensions);\n"
-		"                     its current list is replaced by this import\n"
+		"  -s, --source NAME  the source of a single FILE (refused with several files)\n"
 		"  -f, --format F     plain, feodo, spamhaus, firehol, hosts, rpz, csv, stix, misp\n"
 		"                     (default: detected from the content)\n"
 		"  -m, --map SPEC     CSV columns: \"ip=Column,family=Column\" (fields: ip, domain, url, hash,\n"
@@ -31,6 +36,10 @@ static void usage(FILE *f)
 		"      --skip-bad     import the good entries and report the bad ones (default: a file\n"
 		"                     with a bad entry imports nothing)\n"
 		"      --append       add to the source's current list instead of replacing it\n"
+		"      --hunt-special hunt this source's indicators in special-purpose address blocks\n"
+		"                     (private, loopback, link-local, CGNAT, multicast, reserved, ...);\n"
+		"                     by default they are kept for blocking but not hunted\n"
+		"      --no-hunt-special  back to the default (the setting stays until changed)\n"
 		"List options:\n"
 		"  -t, --type T       only ipv4, ipv6, cidr4, cidr6, domain, url, md5, sha1, sha256, sha512\n"
 		"  -n, --limit N      at most N indicators\n"
@@ -40,149 +49,32 @@ static void usage(FILE *f)
 		"      --quiet        no progress display\n"
 		"  -h, --help         show this help\n\n"
 		"FILE may be gzip-compressed; '-' reads standard input (give --source).\n"
-		"Exit status: 0 success, 1 failure (bad input, unknown source), 2 usage error.\n"),
+		"Exit status: 0 success, 1 failure (a file not imported, unknown source), 2 usage error.\n"),
 	      f);
 }
 
 /* ---- import ---- */
 
-struct bad_line {
-	size_t line;
-	char *reason;
-};
-
-struct file_report {
-	const char *path;
-	struct feed_counts counts;
-	size_t n_bad_kept, n_skip_kept;
-	struct bad_line *bad, *skip;
-};
-
-struct import_ctx {
+struct import_cli {
 	struct cli_ctx *cli;
-	struct store_intel_import *imp;
-	struct file_report *file;
 	struct cli_progress progress;
-	size_t records;
-	size_t total_bad;
-	int skip_bad;
+	size_t n_bad;
 };
 
-static enum cg_err on_record(void *vctx, const struct feed_record *r)
+static void on_bad(void *vctx, const char *path, size_t line, const char *reason)
 {
-	struct import_ctx *c = vctx;
+	struct import_cli *c = vctx;
 
-	if (++c->records % 4096 == 0)
-		cli_progress_update(&c->progress, _("importing"), c->records, 0);
-	if (!c->skip_bad && c->total_bad)
-		return CG_OK; /* the import will be rolled back: keep reading only to report */
-	return store_intel_import_add(c->imp, &r->ioc, r->family, r->first_seen, r->last_seen, r->extra);
-}
-
-static enum cg_err keep_line(struct bad_line **list, size_t *n, size_t line, const char *reason)
-{
-	struct bad_line *nl;
-
-	if (*n >= JSON_LIST_MAX)
-		return CG_OK;
-	if (!(nl = realloc(*list, (*n + 1) * sizeof **list)))
-		return cg_err_set(CG_ENOMEM, _("out of memory"));
-	*list = nl;
-	if (!(nl[*n].reason = strdup(reason)))
-		return cg_err_set(CG_ENOMEM, _("out of memory"));
-	nl[*n].line = line;
-	(*n)++;
-	return CG_OK;
-}
-
-static enum cg_err on_bad(void *vctx, size_t line, const char *reason)
-{
-	struct import_ctx *c = vctx;
-
-	c->total_bad++;
-	if (c->total_bad <= BAD_PRINT_MAX) {
+	if (++c->n_bad <= BAD_PRINT_MAX) {
 		cli_progress_done(&c->progress);
-		fprintf(stderr, "%s:%zu: %s\n", c->file->path, line, reason);
-	}
-	return keep_line(&c->file->bad, &c->file->n_bad_kept, line, reason);
-}
-
-static enum cg_err on_skip(void *vctx, size_t line, const char *reason)
-{
-	struct import_ctx *c = vctx;
-	return keep_line(&c->file->skip, &c->file->n_skip_kept, line, reason);
-}
-
-/* Source name from a path: base name without the extensions feeds use. */
-static void default_source(const char *path, char *out, size_t n)
-{
-	static const char *const exts[] = {".gz", ".csv", ".txt", ".json", ".netset", ".ipset", ".conf", ".rpz",
-					   ".zone", ".hosts", ".sha256", ".sha1", ".md5", ".lst", ".list", ".tsv"};
-	size_t l;
-	int again = 1;
-
-	snprintf(out, n, "%s", cg_file_basename(path));
-	while (again) {
-		again = 0;
-		l = strlen(out);
-		for (size_t i = 0; i < sizeof exts / sizeof exts[0]; i++) {
-			size_t el = strlen(exts[i]);
-			if (l > el && strcasecmp(out + l - el, exts[i]) == 0) {
-				out[l - el] = '\0';
-				again = 1;
-				break;
-			}
-		}
+		fprintf(stderr, "%s:%zu: %s\n", cg_esc(path), line, cg_esc(reason));
 	}
 }
 
-static json_t *counts_json(const struct file_report *f)
+static void on_progress(void *vctx, size_t records)
 {
-	json_t *o = json_pack("{ss ss si si si si si si}", "file", f->path, "format",
-			      feed_format_name(f->counts.format), "entries", (json_int_t)f->counts.entries, "imported",
-			      (json_int_t)f->counts.imported, "records", (json_int_t)f->counts.records, "bad",
-			      (json_int_t)f->counts.bad, "comments", (json_int_t)f->counts.comments, "skipped",
-			      (json_int_t)f->counts.skipped);
-	json_t *bad = json_array(), *skip = json_array();
-
-	for (size_t i = 0; i < f->n_bad_kept; i++)
-		json_array_append_new(bad, json_pack("{si ss}", "line", (json_int_t)f->bad[i].line, "reason",
-						     f->bad[i].reason));
-	for (size_t i = 0; i < f->n_skip_kept; i++)
-		json_array_append_new(skip, json_pack("{si ss}", "line", (json_int_t)f->skip[i].line, "reason",
-						      f->skip[i].reason));
-	json_object_set_new(o, "bad_entries", bad);
-	json_object_set_new(o, "skipped_entries", skip);
-	return o;
-}
-
-static void print_summary(const char *source, struct file_report *files, size_t n_files,
-			  const struct store_intel_summary *sum)
-{
-	printf(_("Imported into source '%s' (import %lld) from %zu file(s):\n"), source, (long long)sum->import_id,
-	       n_files);
-	for (size_t i = 0; i < n_files; i++) {
-		const struct feed_counts *c = &files[i].counts;
-		printf(_("  %s (%s): %zu entries = %zu imported + %zu bad + %zu skipped + %zu comments/blank; "
-			 "%zu indicators\n"),
-		       files[i].path, feed_format_name(c->format), c->entries, c->imported, c->bad, c->skipped,
-		       c->comments, c->records);
-		for (size_t k = 0; k < files[i].n_skip_kept && k < 5; k++)
-			printf(_("    skipped line %zu: %s\n"), files[i].skip[k].line, files[i].skip[k].reason);
-		if (c->skipped > 5)
-			printf(_("    ... and %zu more skipped\n"), c->skipped - 5);
-	}
-	printf(_("Unique indicators: %zu ("), sum->n_unique);
-	for (int t = 1, first = 1; t < IOC_TYPE_COUNT; t++)
-		if (sum->by_type[t]) {
-			printf("%s%s %zu", first ? "" : ", ", ioc_type_name((enum ioc_type)t), sum->by_type[t]);
-			first = 0;
-		}
-	printf(_("); %zu duplicate record(s)\n"), sum->n_duplicates);
-	if (sum->prev_import_id)
-		printf(_("Against the previous import: %zu added, %zu removed\n"), sum->n_added, sum->n_removed);
-	else
-		printf(_("New source: %zu added\n"), sum->n_added);
+	struct import_cli *c = vctx;
+	cli_progress_update(&c->progress, _("importing"), records, 0);
 }
 
 static json_t *by_type_json(const size_t *by_type)
@@ -194,135 +86,212 @@ static json_t *by_type_json(const size_t *by_type)
 	return o;
 }
 
-/* The import summary as one JSON object; `sum` NULL when nothing was committed. */
-static json_t *import_json(const char *source, const char *formats, struct file_report *files, size_t n_files,
-			   const struct store_intel_summary *sum, size_t n_bad, int skip_bad)
+static const char *status_name(enum intel_file_status st)
 {
-	json_t *o = json_pack("{ss ss sb sb sI}", "source", source, "formats", formats, "committed", sum != NULL,
-			      "skip_bad", skip_bad, "bad", (json_int_t)n_bad);
-	json_t *arr = json_array();
+	switch (st) {
+	case INTEL_FILE_IMPORTED: return "imported";
+	case INTEL_FILE_BAD: return "bad";
+	case INTEL_FILE_EMPTY: return "empty";
+	case INTEL_FILE_NOT_DONE: return "not_done";
+	default: return "unreadable";
+	}
+}
 
-	for (size_t i = 0; i < n_files; i++)
-		json_array_append_new(arr, counts_json(&files[i]));
-	json_object_set_new(o, "files", arr);
-	if (!sum)
+/* Per special-purpose block name, the records of a file in it. */
+static json_t *special_json(const struct intel_import_file *f)
+{
+	json_t *by = json_object();
+
+	for (size_t i = 0; i < special_range_count(); i++) {
+		const struct special_range *r = special_range_at(i);
+		json_t *old = json_object_get(by, r->name);
+		json_int_t n = (json_int_t)f->special_by[i] + (old ? json_integer_value(old) : 0);
+		if (n)
+			json_object_set_new(by, r->name, json_integer(n));
+	}
+	return json_pack("{sI sb so}", "indicators", (json_int_t)f->n_special, "hunted", f->hunt_special, "by_block",
+			 by);
+}
+
+static json_t *file_json(const struct intel_import_file *f)
+{
+	const struct feed_counts *c = &f->counts;
+	json_t *o = json_pack("{ss ss ss ss sb si si si si si si}", "file", f->path, "source", f->source, "status",
+			      status_name(f->status), "format", feed_format_name(c->format), "committed",
+			      f->status == INTEL_FILE_IMPORTED, "entries", (json_int_t)c->entries, "imported",
+			      (json_int_t)c->imported, "records", (json_int_t)c->records, "bad", (json_int_t)c->bad,
+			      "comments", (json_int_t)c->comments, "skipped", (json_int_t)c->skipped);
+	json_t *bad = json_array(), *skip = json_array();
+
+	for (size_t i = 0; i < f->n_bad_kept; i++)
+		json_array_append_new(bad, json_pack("{si ss}", "line", (json_int_t)f->bad[i].line, "reason",
+						     f->bad[i].reason));
+	for (size_t i = 0; i < f->n_skip_kept; i++)
+		json_array_append_new(skip, json_pack("{si ss}", "line", (json_int_t)f->skip[i].line, "reason",
+						      f->skip[i].reason));
+	json_object_set_new(o, "bad_entries", bad);
+	json_object_set_new(o, "skipped_entries", skip);
+	json_object_set_new(o, "special", special_json(f));
+	if (f->error)
+		json_object_set_new(o, "error", json_string(f->error));
+	if (f->status != INTEL_FILE_IMPORTED)
 		return o;
-	json_object_set_new(o, "import_id", json_integer((json_int_t)sum->import_id));
-	json_object_set_new(o, "previous_import_id", json_integer((json_int_t)sum->prev_import_id));
-	json_object_set_new(o, "records", json_integer((json_int_t)sum->n_records));
-	json_object_set_new(o, "duplicates", json_integer((json_int_t)sum->n_duplicates));
-	json_object_set_new(o, "unique", json_integer((json_int_t)sum->n_unique));
-	json_object_set_new(o, "by_type", by_type_json(sum->by_type));
-	json_object_set_new(o, "added", json_integer((json_int_t)sum->n_added));
-	json_object_set_new(o, "removed", json_integer((json_int_t)sum->n_removed));
+	json_object_set_new(o, "import_id", json_integer((json_int_t)f->sum.import_id));
+	json_object_set_new(o, "previous_import_id", json_integer((json_int_t)f->sum.prev_import_id));
+	json_object_set_new(o, "duplicates", json_integer((json_int_t)f->sum.n_duplicates));
+	json_object_set_new(o, "unique", json_integer((json_int_t)f->sum.n_unique));
+	json_object_set_new(o, "by_type", by_type_json(f->sum.by_type));
+	json_object_set_new(o, "added", json_integer((json_int_t)f->sum.n_added));
+	json_object_set_new(o, "removed", json_integer((json_int_t)f->sum.n_removed));
 	return o;
 }
 
-static int do_import(struct cli_ctx *ctx, const char *source, enum feed_format format, const struct feed_opts *fo,
-		     int skip_bad, int append, char **paths, size_t n_paths)
+static json_t *report_json(const struct intel_import_report *r, int skip_bad)
 {
-	struct import_ctx c = {.cli = ctx, .skip_bad = skip_bad};
-	struct feed_sink sink = {.record = on_record, .bad = on_bad, .skip = on_skip, .ctx = &c};
-	struct file_report *files = calloc(n_paths, sizeof *files);
-	struct store_intel_summary sum;
-	struct cg_db *db = NULL;
-	struct cg_buf names;
-	char fmt_names[256] = "";
-	enum cg_err rc = CG_OK;
-	int ret = CLI_FAIL;
-	size_t i;
+	json_t *arr = json_array();
 
-	cg_buf_init(&names, 1 << 16);
-	if (!files)
-		return cli_fail(cg_err_set(CG_ENOMEM, _("out of memory")));
-	cli_progress_init(&c.progress, ctx);
-	for (i = 0; i < n_paths; i++) {
-		files[i].path = paths[i];
-		if ((rc = cg_buf_printf(&names, "%s%s", i ? "," : "", cg_file_basename(paths[i]))))
-			break;
-	}
-	if (rc || cli_open_db(ctx, &db))
-		goto out;
-	if ((rc = store_intel_import_begin(db, source, names.data, format == FEED_AUTO ? "auto" : feed_format_name(format),
-					   append, &c.imp)))
-		goto out;
-	for (i = 0; i < n_paths; i++) {
-		char *buf = NULL;
-		size_t len = 0;
-		enum feed_format f;
-
-		c.file = &files[i];
-		if ((rc = cg_file_read(paths[i], CG_FILE_DEFAULT_CAP, &buf, &len)))
-			goto out;
-		f = format != FEED_AUTO ? format : feed_detect(buf, len, cg_file_basename(paths[i]));
-		rc = feed_parse_counted(f, buf, len, fo, &sink, &files[i].counts);
-		free(buf);
-		if (rc) {
-			/* A storage failure names the database; the feed is not at fault. */
-			if (rc != CG_EDB)
-				rc = cg_err_prefix(rc, "%s", paths[i]);
-			goto out;
-		}
-		size_t fl = strlen(fmt_names);
-		if (fl + 16 < sizeof fmt_names)
-			snprintf(fmt_names + fl, sizeof fmt_names - fl, "%s%s", fl ? "," : "", feed_format_name(f));
-	}
-	cli_progress_done(&c.progress);
-	if (c.total_bad > BAD_PRINT_MAX)
-		fprintf(stderr, _("... and %zu more bad entries\n"), c.total_bad - BAD_PRINT_MAX);
-	if (c.total_bad && !skip_bad) {
-		store_intel_import_abort(c.imp);
-		c.imp = NULL;
-		cli_error(ngettext("%zu bad entry: nothing imported into '%s' (use --skip-bad to import the good ones)",
-				   "%zu bad entries: nothing imported into '%s' (use --skip-bad to import the good ones)",
-				   c.total_bad),
-			  c.total_bad, source);
-		if (ctx->json)
-			cli_json_pretty(import_json(source, fmt_names, files, n_paths, NULL, c.total_bad, skip_bad));
-		goto out_quiet;
-	}
-	if (c.records == 0) {
-		/* An empty download would otherwise empty the source's list. */
-		store_intel_import_abort(c.imp);
-		c.imp = NULL;
-		cli_error(_("no indicators found: source '%s' left unchanged"), source);
-		if (ctx->json)
-			cli_json_pretty(import_json(source, fmt_names, files, n_paths, NULL, c.total_bad, skip_bad));
-		goto out_quiet;
-	}
-	if ((rc = store_intel_import_set_format(c.imp, fmt_names)))
-		goto out;
-	rc = store_intel_import_commit(c.imp, c.total_bad, &sum);
-	c.imp = NULL;
-	if (rc)
-		goto out;
-	if (ctx->json)
-		cli_json_pretty(import_json(source, fmt_names, files, n_paths, &sum, c.total_bad, skip_bad));
-	else
-		print_summary(source, files, n_paths, &sum);
-	ret = CLI_OK;
-	goto out_quiet;
-out:
-	cli_progress_done(&c.progress);
-	if (rc)
-		cli_fail(rc);
-out_quiet:
-	store_intel_import_abort(c.imp);
-	cg_db_close(db);
-	for (i = 0; i < n_paths; i++) {
-		for (size_t k = 0; k < files[i].n_bad_kept; k++)
-			free(files[i].bad[k].reason);
-		for (size_t k = 0; k < files[i].n_skip_kept; k++)
-			free(files[i].skip[k].reason);
-		free(files[i].bad);
-		free(files[i].skip);
-	}
-	free(files);
-	cg_buf_free(&names);
-	return ret;
+	for (size_t i = 0; i < r->n_files; i++)
+		json_array_append_new(arr, file_json(&r->files[i]));
+	return json_pack("{so sI sI sI sb}", "files", arr, "sources_imported", (json_int_t)r->n_imported,
+			 "not_imported", (json_int_t)(r->n_files - r->n_imported), "bad", (json_int_t)r->total_bad,
+			 "skip_bad", skip_bad);
 }
 
-enum { OPT_FAMILY = CLI_OPT_FIRST_FREE, OPT_SKIP_BAD, OPT_APPEND };
+/* "12 in special-purpose blocks (private-use 3, loopback 1): kept for blocking, not hunted". */
+static void print_special(const struct intel_import_file *f)
+{
+	size_t shown = 0;
+
+	if (!f->n_special)
+		return;
+	printf(_("    %zu in special-purpose address blocks ("), f->n_special);
+	for (size_t i = 0; i < special_range_count(); i++) {
+		const struct special_range *r = special_range_at(i);
+		size_t n = 0;
+		int seen = 0;
+		for (size_t k = 0; k < i; k++)
+			seen |= strcmp(special_range_at(k)->name, r->name) == 0;
+		if (seen)
+			continue;
+		for (size_t k = i; k < special_range_count(); k++)
+			if (strcmp(special_range_at(k)->name, r->name) == 0)
+				n += f->special_by[k];
+		if (n)
+			printf("%s%s %zu", shown++ ? ", " : "", r->name, n);
+	}
+	if (f->hunt_special)
+		printf(_("): hunted (source set to --hunt-special)\n"));
+	else
+		printf(_("): kept and exported for blocking, not hunted by default "
+			 "(documentation blocks excepted; --hunt-special hunts them)\n"));
+}
+
+static void print_file(const struct intel_import_file *f)
+{
+	const struct feed_counts *c = &f->counts;
+
+	switch (f->status) {
+	case INTEL_FILE_IMPORTED:
+		printf(_("%s -> source '%s' (import %lld, %s): %zu entries = %zu imported + %zu bad + %zu skipped + "
+			 "%zu comments/blank\n"),
+		       cg_esc(f->path), cg_esc(f->source), (long long)f->sum.import_id, feed_format_name(c->format), c->entries,
+		       c->imported, c->bad, c->skipped, c->comments);
+		printf(_("    %zu unique indicators ("), f->sum.n_unique);
+		for (int t = 1, first = 1; t < IOC_TYPE_COUNT; t++)
+			if (f->sum.by_type[t]) {
+				printf("%s%s %zu", first ? "" : ", ", ioc_type_name((enum ioc_type)t), f->sum.by_type[t]);
+				first = 0;
+			}
+		printf(_("), %zu duplicate record(s); "), f->sum.n_duplicates);
+		if (f->sum.prev_import_id)
+			printf(_("against the previous import: %zu added, %zu removed\n"), f->sum.n_added,
+			       f->sum.n_removed);
+		else
+			printf(_("new source: %zu added\n"), f->sum.n_added);
+		break;
+	case INTEL_FILE_BAD:
+		printf(ngettext("%s -> source '%s': %zu bad entry, nothing imported (--skip-bad imports the good ones)\n",
+				"%s -> source '%s': %zu bad entries, nothing imported (--skip-bad imports the good ones)\n",
+				c->bad),
+		       cg_esc(f->path), cg_esc(f->source), c->bad);
+		break;
+	case INTEL_FILE_EMPTY:
+		printf(_("%s -> source '%s': no indicators found, source left unchanged\n"), cg_esc(f->path),
+		       cg_esc(f->source));
+		break;
+	default:
+		printf(_("%s -> source '%s': not imported: %s\n"), cg_esc(f->path), cg_esc(f->source),
+		       f->error ? cg_esc(f->error) : "?");
+		return;
+	}
+	for (size_t k = 0; k < f->n_skip_kept && k < 5; k++)
+		printf(_("    skipped line %zu: %s\n"), f->skip[k].line, cg_esc(f->skip[k].reason));
+	if (c->skipped > 5)
+		printf(_("    ... and %zu more skipped\n"), c->skipped - 5);
+	print_special(f);
+}
+
+static int do_import(struct cli_ctx *ctx, const struct intel_import_opts *o, char **paths, size_t n_paths)
+{
+	struct import_cli c = {.cli = ctx};
+	struct intel_import_events ev = {.bad = on_bad, .progress = on_progress, .ctx = &c};
+	struct intel_import_report *r = NULL;
+	struct cg_db *db = NULL;
+	enum cg_err rc;
+	int reported;
+
+	if (cli_open_db(ctx, &db))
+		return CLI_FAIL;
+	cli_progress_init(&c.progress, ctx);
+	cg_err_clear();
+	rc = intel_import_run(db, (const char *const *)paths, n_paths, o, &ev, &r);
+	cli_progress_done(&c.progress);
+	cg_db_close(db);
+	if (c.n_bad > BAD_PRINT_MAX)
+		fprintf(stderr, _("... and %zu more bad entries\n"), c.n_bad - BAD_PRINT_MAX);
+	/* A storage failure: its message says it all; files imported before it
+	 * are named so nobody imports them twice by mistake. */
+	if (rc && rc != CG_EPARSE && r) {
+		for (size_t i = 0; i < r->n_files; i++)
+			if (r->files[i].status == INTEL_FILE_IMPORTED)
+				fprintf(stderr, _("%s: imported into '%s' before the failure\n"), r->files[i].path,
+					r->files[i].source);
+		intel_import_report_free(r);
+		r = NULL;
+	}
+	reported = r != NULL;
+	if (r) {
+		if (ctx->json) {
+			cli_json_pretty(report_json(r, o->skip_bad));
+		} else {
+			for (size_t i = 0; i < r->n_files; i++)
+				print_file(&r->files[i]);
+			if (r->n_files > 1)
+				printf(_("%zu of %zu file(s) imported, each into its own source.\n"), r->n_imported,
+				       r->n_files);
+		}
+		for (size_t i = 0; i < r->n_files; i++) {
+			const struct intel_import_file *f = &r->files[i];
+			if (f->status == INTEL_FILE_BAD)
+				cli_error(ngettext("%zu bad entry: nothing imported into '%s' (use --skip-bad to import "
+						   "the good ones)",
+						   "%zu bad entries: nothing imported into '%s' (use --skip-bad to import "
+						   "the good ones)",
+						   f->counts.bad),
+					  f->counts.bad, cg_esc(f->source));
+			else if (f->status == INTEL_FILE_EMPTY)
+				cli_error(_("no indicators found: source '%s' left unchanged"), cg_esc(f->source));
+			else if (f->status == INTEL_FILE_UNREADABLE)
+				cli_error("%s", cg_esc(f->error ? f->error : f->path));
+		}
+	}
+	intel_import_report_free(r);
+	if (rc == CG_EPARSE && reported)
+		return CLI_FAIL; /* each file's problem was said above */
+	return rc ? cli_fail(rc) : CLI_OK;
+}
+
+enum { OPT_FAMILY = CLI_OPT_FIRST_FREE, OPT_SKIP_BAD, OPT_APPEND, OPT_HUNT_SPECIAL, OPT_NO_HUNT_SPECIAL };
 
 static int cmd_import(struct cli_ctx *ctx, int argc, char **argv)
 {
@@ -334,29 +303,30 @@ static int cmd_import(struct cli_ctx *ctx, int argc, char **argv)
 		{"family", required_argument, NULL, OPT_FAMILY},
 		{"skip-bad", no_argument, NULL, OPT_SKIP_BAD},
 		{"append", no_argument, NULL, OPT_APPEND},
+		{"hunt-special", no_argument, NULL, OPT_HUNT_SPECIAL},
+		{"no-hunt-special", no_argument, NULL, OPT_NO_HUNT_SPECIAL},
 		{NULL, 0, NULL, 0},
 	};
-	const char *source = NULL;
-	enum feed_format format = FEED_AUTO;
-	struct feed_opts fo = {0};
-	int skip_bad = 0, append = 0, c;
-	char defsrc[256];
+	struct intel_import_opts o = {.format = FEED_AUTO, .hunt_special = -1};
+	int c;
 
 	while ((c = getopt_long(argc, argv, "hs:f:m:", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'h': usage(stdout); return CLI_OK;
-		case 's': source = optarg; break;
+		case 's': o.source = optarg; break;
 		case 'f':
-			format = feed_format_from_name(optarg);
-			if (format == FEED_AUTO && strcmp(optarg, "auto") != 0) {
+			o.format = feed_format_from_name(optarg);
+			if (o.format == FEED_AUTO && strcmp(optarg, "auto") != 0) {
 				cli_error(_("unknown format '%s'"), optarg);
 				return cli_usage_hint("intel");
 			}
 			break;
-		case 'm': fo.csv_map = optarg; break;
-		case OPT_FAMILY: fo.default_family = optarg; break;
-		case OPT_SKIP_BAD: skip_bad = 1; break;
-		case OPT_APPEND: append = 1; break;
+		case 'm': o.feed.csv_map = optarg; break;
+		case OPT_FAMILY: o.feed.default_family = optarg; break;
+		case OPT_SKIP_BAD: o.skip_bad = 1; break;
+		case OPT_APPEND: o.append = 1; break;
+		case OPT_HUNT_SPECIAL: o.hunt_special = 1; break;
+		case OPT_NO_HUNT_SPECIAL: o.hunt_special = 0; break;
 		default:
 			if (!cli_common_opt(ctx, c, optarg))
 				return cli_usage_hint("intel");
@@ -366,19 +336,12 @@ static int cmd_import(struct cli_ctx *ctx, int argc, char **argv)
 		cli_error(_("intel import: no file given"));
 		return cli_usage_hint("intel");
 	}
-	if (!source) {
-		if (strcmp(argv[optind], "-") == 0) {
-			cli_error(_("intel import: reading standard input needs --source NAME"));
-			return cli_usage_hint("intel");
-		}
-		default_source(argv[optind], defsrc, sizeof defsrc);
-		source = defsrc;
+	cg_err_clear();
+	if (intel_import_check((const char *const *)argv + optind, (size_t)(argc - optind), o.source)) {
+		cli_error(_("intel import: %s"), cg_err_msg(CG_EINVAL));
+		return cli_usage_hint("intel");
 	}
-	if (!*source) {
-		cli_error(_("intel import: empty source name"));
-		return CLI_USAGE;
-	}
-	return do_import(ctx, source, format, &fo, skip_bad, append, argv + optind, (size_t)(argc - optind));
+	return do_import(ctx, &o, argv + optind, (size_t)(argc - optind));
 }
 
 /* ---- list ---- */
@@ -391,19 +354,22 @@ static enum cg_err list_source_cb(void *vctx, const struct store_intel_source_in
 	if (s->imported_at)
 		cg_time_iso(s->imported_at, when, sizeof when);
 	if (arr) {
-		json_array_append_new(arr, json_pack("{ss sI so ss ss ss sI}", "name", s->name, "indicators",
+		json_array_append_new(arr, json_pack("{ss sI so ss ss ss sI sb}", "name", s->name, "indicators",
 						     (json_int_t)s->n_indicators, "by_type", by_type_json(s->by_type),
 						     "imported_at", when, "files", s->files, "format", s->format,
-						     "imports", (json_int_t)s->n_imports));
+						     "imports", (json_int_t)s->n_imports, "hunt_special", s->hunt_special));
 		return CG_OK;
 	}
-	printf("%-24s %10zu  %-20s  %s  ", s->name, s->n_indicators, when, s->files);
+	printf("%-24s %10zu  %-20s  %s  ", cg_esc(s->name), s->n_indicators, when, cg_esc(s->files));
 	for (int t = 1, first = 1; t < IOC_TYPE_COUNT; t++)
 		if (s->by_type[t]) {
 			printf("%s%s %zu", first ? "(" : ", ", ioc_type_name((enum ioc_type)t), s->by_type[t]);
 			first = 0;
 		}
-	printf(s->n_indicators ? ")\n" : "\n");
+	printf(s->n_indicators ? ")" : "");
+	if (s->hunt_special)
+		printf(_(" [hunt-special]"));
+	putchar('\n');
 	return CG_OK;
 }
 
@@ -424,7 +390,7 @@ static enum cg_err list_item_cb(void *vctx, const struct store_intel_item *it)
 		json_array_append_new(arr, o);
 		return CG_OK;
 	}
-	printf("%-40s %-7s %-20s %-20s %s\n", it->value, it->type, it->family ? it->family : "-",
+	printf("%-40s %-7s %-20s %-20s %s\n", cg_esc(it->value), it->type, it->family ? cg_esc(it->family) : "-",
 	       it->first_seen ? it->first_seen : "-", it->last_seen ? it->last_seen : "-");
 	return CG_OK;
 }
@@ -468,7 +434,7 @@ static int cmd_list(struct cli_ctx *ctx, int argc, char **argv)
 		cli_error(_("intel list: at most one SOURCE"));
 		return cli_usage_hint("intel");
 	}
-	if (cli_open_db(ctx, &db))
+	if (cli_open_db_existing(ctx, &db))
 		return CLI_FAIL;
 	if (ctx->json)
 		arr = json_array();
@@ -543,7 +509,7 @@ static int cmd_stats(struct cli_ctx *ctx, int argc, char **argv)
 		cli_error(_("intel stats takes no arguments"));
 		return cli_usage_hint("intel");
 	}
-	if (cli_open_db(ctx, &db))
+	if (cli_open_db_existing(ctx, &db))
 		return CLI_FAIL;
 	if (ctx->json) {
 		over = json_array();
@@ -617,7 +583,7 @@ static int cmd_diff(struct cli_ctx *ctx, int argc, char **argv)
 		cli_error(_("intel diff: give one SOURCE"));
 		return cli_usage_hint("intel");
 	}
-	if (cli_open_db(ctx, &db))
+	if (cli_open_db_existing(ctx, &db))
 		return CLI_FAIL;
 	if (ctx->json) {
 		d.added = json_array();
@@ -656,7 +622,7 @@ static int cmd_remove(struct cli_ctx *ctx, int argc, char **argv)
 		cli_error(_("intel remove: give at least one SOURCE"));
 		return cli_usage_hint("intel");
 	}
-	if (cli_open_db(ctx, &db))
+	if (cli_open_db_existing(ctx, &db))
 		return CLI_FAIL;
 	if (ctx->json)
 		arr = json_array();

@@ -5,6 +5,7 @@
 
 #include "block.h"
 #include "cg_file.h"
+#include "cg_esc.h"
 #include "cli.h"
 #include "cli_block.h"
 #include "order.h"
@@ -19,7 +20,8 @@ static void usage(FILE *f)
 		"it was issued and the deadline to carry it out) and the file listing its targets, one a\n"
 		"line, become block decisions with origin \"order:REF\". 'status' shows for each target\n"
 		"where and when it was first enforced (exports recorded with 'block export --record' or\n"
-		"served by 'block serve --record') and whether it is enforced, late, overdue or pending.\n\n"
+		"pulled from 'block serve' by a point with its token) and whether it is enforced, late,\n"
+		"overdue or pending.\n\n"
 		"Options:\n"
 		"      --ref REF         the order's reference (unique)\n"
 		"      --issued WHEN     when it was issued: YYYY-MM-DD[THH:MM[:SS]][Z|+07:00] or @SECONDS\n"
@@ -134,7 +136,7 @@ static int do_add(struct cli_ctx *ctx, struct opts *o, int argc, char **argv)
 	} else if (!ctx->quiet) {
 		char dl[32];
 		cg_time_iso(info.deadline_at, dl, sizeof dl);
-		printf(_("order %s: %zu targets recorded as block decisions; deadline %s\n"), o->ref,
+		printf(_("order %s: %zu targets recorded as block decisions; deadline %s\n"), cg_esc(o->ref),
 		       block_batch_count(b), dl);
 	}
 	st = CLI_OK;
@@ -174,10 +176,10 @@ static enum cg_err print_target(void *vctx, const struct order_target *t)
 		json_array_append_new(c->targets, j);
 		return CG_OK;
 	}
-	printf("  %-40s %-9s", t->row->value, order_state_name(t->state));
+	printf("  %-40s %-9s", cg_esc(t->row->value), order_state_name(t->state));
 	for (size_t i = 0; i < t->n_points; i++) {
 		cg_time_iso(t->points[i].at, when, sizeof when);
-		printf("%s%s (%s) %s", i ? ", " : " ", t->points[i].point, t->points[i].format, when);
+		printf("%s%s (%s) %s", i ? ", " : " ", cg_esc(t->points[i].point), t->points[i].format, when);
 	}
 	putchar('\n');
 	return CG_OK;
@@ -210,7 +212,7 @@ static void print_summary(const struct order_summary *s)
 	cg_time_iso(s->issued_at, is, sizeof is);
 	cg_time_iso(s->deadline_at, dl, sizeof dl);
 	printf(_("order %s (issued %s, deadline %s): %s: %zu targets: %zu enforced, %zu late, %zu overdue, %zu pending, %zu exempted, %zu withdrawn\n"),
-	       s->ref, is, dl, s->state, s->n_targets, s->n_state[ORDER_ENFORCED], s->n_state[ORDER_LATE],
+	       cg_esc(s->ref), is, dl, s->state, s->n_targets, s->n_state[ORDER_ENFORCED], s->n_state[ORDER_LATE],
 	       s->n_state[ORDER_OVERDUE], s->n_state[ORDER_PENDING], s->n_state[ORDER_EXEMPTED],
 	       s->n_state[ORDER_WITHDRAWN]);
 }
@@ -273,7 +275,7 @@ static int do_status(struct cli_ctx *ctx, struct opts *o, int argc, char **argv,
 	int overdue = 0, st = CLI_OK;
 	enum cg_err rc;
 
-	if ((st = cli_open_db(ctx, &db)))
+	if ((st = cli_open_db_existing(ctx, &db)))
 		return st;
 	if (argc) {
 		for (int i = 0; i < argc && !st; i++)

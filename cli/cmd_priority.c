@@ -1,6 +1,7 @@
 /* canhgac priority — the hosts to sweep first, with the reason for each. */
 #include <string.h>
 
+#include "cg_esc.h"
 #include "cli.h"
 #include "priority.h"
 
@@ -116,7 +117,7 @@ static void print_human(const struct priority_report *r, const struct priority_o
 		cli_put_col(p->name, 24);
 		printf("%-5d %s\n", p->level, *p->system ? p->system : "-");
 		for (size_t k = 0; k < p->n_reasons; k++)
-			printf("      - %s\n", p->reasons[k]);
+			printf("      - %s\n", cg_esc(p->reasons[k]));
 	}
 	if (priority_report_total(r) > n)
 		printf(_("(%zu more hosts; use --limit to see them)\n"), priority_report_total(r) - n);
@@ -188,7 +189,7 @@ int cmd_priority(struct cli_ctx *ctx, int argc, char **argv)
 		cli_error(_("unexpected argument '%s'"), argv[optind]);
 		return cli_usage_hint("priority");
 	}
-	if (cli_open_db(ctx, &db))
+	if (cli_open_db_existing(ctx, &db))
 		return CLI_FAIL;
 	if ((rc = priority_run(db, &opts, &r))) {
 		cg_db_close(db);

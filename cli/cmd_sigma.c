@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "cg_file.h"
+#include "cg_esc.h"
 #include "cli.h"
 #include "sigma_corr.h"
 #include "sigma_engine.h"
@@ -365,22 +366,23 @@ static void print_hit(const struct cli_ctx *ctx, json_t *o)
 		return;
 	}
 	const char *ts = json_string_value(json_object_get(o, "timestamp"));
-	printf("%-28s %-13s %s", ts && *ts ? ts : "-", json_string_value(json_object_get(o, "level")),
-	       json_string_value(json_object_get(o, "title")));
+	/* Event fields come from the logs: escaped, one hit one line. */
+	printf("%-28s %-13s %s", ts && *ts ? cg_esc(ts) : "-", json_string_value(json_object_get(o, "level")),
+	       cg_esc(json_string_value(json_object_get(o, "title"))));
 	const char *comp = json_string_value(json_object_get(o, "computer"));
 	const char *ch = json_string_value(json_object_get(o, "channel"));
 	json_t *eid = json_object_get(o, "event_id"), *rid = json_object_get(o, "record_id");
 	if (comp && *comp)
-		printf("  %s", comp);
+		printf("  %s", cg_esc(comp));
 	if (ch && *ch)
-		printf("  %s", ch);
+		printf("  %s", cg_esc(ch));
 	if (eid)
 		printf("/%" JSON_INTEGER_FORMAT, json_integer_value(eid));
 	if (rid)
 		printf(" #%" JSON_INTEGER_FORMAT, json_integer_value(rid));
 	json_t *file = json_object_get(o, "file");
 	if (file)
-		printf("  %s", json_string_value(file));
+		printf("  %s", cg_esc(json_string_value(file)));
 	putchar('\n');
 }
 

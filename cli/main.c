@@ -3,6 +3,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cg_esc.h"
+#include "cg_out.h"
 #include "cli.h"
 #include "config.h"
 
@@ -42,12 +44,13 @@ static void usage(FILE *f)
 		     "Run 'canhgac COMMAND --help' for a command's options; 'man canhgac-COMMAND' for details.\n"));
 }
 
-int main(int argc, char **argv)
+static int run(int argc, char **argv)
 {
 	struct cli_ctx ctx = {.prog = "canhgac"};
 	int i = 1;
 
 	cg_i18n_init();
+	cli_init();
 	ctx.out_tty = isatty(1);
 	ctx.err_tty = isatty(2);
 
@@ -91,4 +94,20 @@ int main(int argc, char **argv)
 	cli_error(_("unknown command '%s'"), argv[i]);
 	usage(stderr);
 	return CLI_USAGE;
+}
+
+/* Every command's standard output is checked once at the end: `canhgac hunt >
+ * /full/disk` must not exit 0 with half its hits lost. */
+int main(int argc, char **argv)
+{
+	int st = run(argc, argv);
+	enum cg_err rc = cg_out_close_stdout();
+
+	/* A command that failed already said why (often this very error). */
+	if (rc && st == CLI_OK) {
+		cli_error("%s", cg_err_msg(rc));
+		st = CLI_FAIL;
+	}
+	cg_esc_free();
+	return st;
 }

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cg_hash.h"
 #include "cg_i18n.h"
 #include "db.h"
 
@@ -145,16 +146,10 @@ static sqlite3_stmt *stmt(struct alert_store *s, int which)
 	return s->st[which];
 }
 
-/* FNV-1a, 64 bit: stable, which the de-duplication of events relies on. */
+/* Stable across versions, which the de-duplication of events relies on. */
 static int64_t text_hash(const char *p, size_t n)
 {
-	uint64_t h = 0xcbf29ce484222325ULL;
-
-	for (size_t i = 0; i < n; i++) {
-		h ^= (unsigned char)p[i];
-		h *= 0x100000001b3ULL;
-	}
-	return (int64_t)(h >> 1);
+	return (int64_t)(cg_hash_stable(p, n) >> 1);
 }
 
 static void copy(char *dst, size_t n, const char *src)

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cg_i18n.h"
+#include "cg_hash.h"
 #include "db.h"
 #include "event_reader.h"
 
@@ -59,17 +60,10 @@ static const char *stored_name(struct store_hunt *h, const char *file)
 	return h->last_abs;
 }
 
-/* FNV-1a, 64 bit: stable across versions and platforms, which the unique
- * key relies on. */
+/* Stable across versions and platforms, which the unique key relies on. */
 static uint64_t line_hash(const char *s, size_t n)
 {
-	uint64_t h = 0xcbf29ce484222325ULL;
-
-	for (size_t i = 0; i < n; i++) {
-		h ^= (unsigned char)s[i];
-		h *= 0x100000001b3ULL;
-	}
-	return h;
+	return cg_hash_stable(s, n);
 }
 
 /* A statement of the hunt, reset and with no bindings left from its last use. */

@@ -16,6 +16,18 @@ struct cg_db;
  * written by a newer canhgac (higher schema version) is refused. */
 enum cg_err cg_db_open(const char *path, struct cg_db **out) CG_MUST_CHECK;
 void cg_db_close(struct cg_db *db); /* NULL is a no-op */
+/* The same for commands that only read: a missing file is CG_ENOTFOUND with a
+ * message saying how to create a database, never a new empty one (an empty
+ * ruleset exported from a mistyped path would lift every block). */
+enum cg_err cg_db_open_existing(const char *path, struct cg_db **out) CG_MUST_CHECK;
+
+/* While another connection holds the write lock, a connection waits (at most
+ * $CANHGAC_BUSY_TIMEOUT seconds, default 600) and after a second reports once
+ * through `fn` (the CLI prints it) which process holds it. NULL: silent. */
+void cg_db_set_notice(void (*fn)(const char *msg));
+/* Describe the process holding the write lock of the database at `path`
+ * ("process 123 (canhgac intel import big.csv)") into `buf`. */
+void cg_db_writer(const char *path, char *buf, size_t n);
 
 /* The database path chosen for the CLI: `explicit_path` if given, else
  * $CANHGAC_DB, else $XDG_DATA_HOME/canhgac/canhgac.db, else

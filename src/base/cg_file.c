@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -26,9 +27,25 @@ enum cg_err cg_file_read(const char *path, size_t cap, char **out, size_t *out_l
 
 	*out = NULL;
 	*out_len = 0;
-	fd = strcmp(path, "-") == 0 ? dup(0) : open(path, O_RDONLY | O_CLOEXEC);
+	fd = strcmp(path, "-") == 0 ? dup(0) : open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0)
 		return cg_err_set(CG_EIO, "%s: %s", path, strerror(errno));
+	if (strcmp(path, "-") != 0) {
+		/* A FIFO would block forever, /dev/zero never ends: only regular
+		 * files by name ("-" reads a stream). O_NONBLOCK kept the open of a
+		 * FIFO without a writer from blocking; reads are blocking again. */
+		struct stat st;
+		int bad_stat = fstat(fd, &st) != 0;
+		if (bad_stat || !S_ISREG(st.st_mode)) {
+			int e = bad_stat ? errno : 0;
+			close(fd);
+			if (e)
+				return cg_err_set(CG_EIO, "%s: %s", path, strerror(e));
+			return cg_err_set(CG_EINVAL, _("%s: not a regular file (give '-' to read a stream from standard input)"),
+					  path);
+		}
+		fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+	}
 	gz = gzdopen(fd, "rb");
 	if (!gz) {
 		close(fd);
@@ -41,6 +58,18 @@ enum cg_err cg_file_read(const char *path, size_t cap, char **out, size_t *out_l
 		if (rc) {
 			rc = cg_err_set(rc, _("%s: larger than the limit of %zu bytes"), path, cap);
 			goto fail;
+		}
+		/* A decompression bomb (2 MB of gzip'd zeros is 2 GB) is refused
+		 * early instead of at the cap: real feeds and logs compress far
+		 * less than CG_FILE_BOMB_RATIO to one. */
+		if (b.len > CG_FILE_BOMB_MIN && !gzdirect(gz)) {
+			z_off_t in = gzoffset(gz);
+			if (in > 0 && b.len / (size_t)in > CG_FILE_BOMB_RATIO) {
+				rc = cg_err_set(CG_ELIMIT,
+						_("%s: decompresses more than %d times its size (a decompression bomb?); refused"),
+						path, CG_FILE_BOMB_RATIO);
+				goto fail;
+			}
 		}
 	}
 	if (n < 0) {

@@ -1,11 +1,14 @@
 #include "db.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "cg_i18n.h"
 
@@ -18,6 +21,8 @@ struct cg_db {
 	sqlite3 *h;
 	char *path;
 	int version;
+	int64_t busy_since_ms; /* first busy retry of the current wait */
+	int busy_told;         /* the waiting notice was given for this wait */
 	/* Statements of the stores that do not yet own theirs, one per SQL
 	 * literal, kept until the database closes: never evicted, so a
 	 * statement an outer loop is stepping cannot be finalised under it.
@@ -116,6 +121,122 @@ static const char *const migrations[] = {
 
 #define N_MIGRATIONS (sizeof migrations / sizeof migrations[0])
 
+static void (*busy_notice)(const char *msg);
+
+void cg_db_set_notice(void (*fn)(const char *msg))
+{
+	busy_notice = fn;
+}
+
+/* Why a database cannot be written, if the reason is read-only storage:
+ * fills `buf` and returns 1, else 0. */
+static int readonly_reason(const char *path, char *buf, size_t n)
+{
+	struct statvfs vfs;
+	char dir[4096];
+	const char *slash = strrchr(path, '/');
+
+	if (!slash)
+		snprintf(dir, sizeof dir, ".");
+	else
+		snprintf(dir, sizeof dir, "%.*s", slash == path ? 1 : (int)(slash - path), path);
+	if (statvfs(dir, &vfs) == 0 && (vfs.f_flag & ST_RDONLY)) {
+		snprintf(buf, n, _("the file system holding the database is read-only"));
+		return 1;
+	}
+	if (access(path, F_OK) == 0 && access(path, W_OK) != 0) {
+		snprintf(buf, n, _("the database file is read-only (no write permission)"));
+		return 1;
+	}
+	if (access(dir, W_OK) != 0) {
+		snprintf(buf, n, _("the database's directory %s is not writable (the write-ahead log is kept beside the database)"),
+			 dir);
+		return 1;
+	}
+	return 0;
+}
+
+/* The process holding SQLite's WAL write lock (byte 120 of the -shm file,
+ * UNIX_SHM_BASE in SQLite's os_unix.c), named with its command line. */
+void cg_db_writer(const char *path, char *buf, size_t n)
+{
+	char shm[4200], cmd[256];
+	struct flock fl = {.l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = 120, .l_len = 1};
+	int fd;
+	ssize_t got;
+
+	snprintf(buf, n, _("another program"));
+	snprintf(shm, sizeof shm, "%s-shm", path);
+	if ((fd = open(shm, O_RDONLY | O_CLOEXEC)) < 0)
+		return;
+	if (fcntl(fd, F_GETLK, &fl) != 0 || fl.l_type == F_UNLCK || fl.l_pid <= 0) {
+		close(fd);
+		return;
+	}
+	close(fd);
+	snprintf(shm, sizeof shm, "/proc/%ld/cmdline", (long)fl.l_pid);
+	got = 0;
+	if ((fd = open(shm, O_RDONLY | O_CLOEXEC)) >= 0) {
+		got = read(fd, cmd, sizeof cmd - 1);
+		close(fd);
+	}
+	if (got <= 0) {
+		snprintf(buf, n, _("process %ld"), (long)fl.l_pid);
+		return;
+	}
+	/* Arguments are NUL-separated; anything unprintable is shown as '?'. */
+	for (ssize_t i = 0; i < got; i++)
+		if (cmd[i] == '\0')
+			cmd[i] = ' ';
+		else if ((unsigned char)cmd[i] < 0x20 || cmd[i] == 0x7f)
+			cmd[i] = '?';
+	while (got > 0 && cmd[got - 1] == ' ')
+		got--;
+	cmd[got] = '\0';
+	snprintf(buf, n, _("process %ld (%s)"), (long)fl.l_pid, cmd);
+}
+
+static int64_t mono_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* SQLite calls this while another connection holds the lock: wait, say once
+ * (after a second) who holds it, give up after CANHGAC_BUSY_TIMEOUT seconds
+ * (default 600). */
+static int on_busy(void *arg, int count)
+{
+	struct cg_db *db = arg;
+	const char *env = getenv("CANHGAC_BUSY_TIMEOUT");
+	int64_t limit_ms = 600000, now = mono_ms();
+	struct timespec nap = {0, 50 * 1000000L};
+
+	if (env && *env) {
+		char *end;
+		long v = strtol(env, &end, 10);
+		if (*end == '\0' && v >= 0)
+			limit_ms = (int64_t)v * 1000;
+	}
+	if (count == 0) {
+		db->busy_since_ms = now;
+		db->busy_told = 0;
+	}
+	if (now - db->busy_since_ms >= limit_ms)
+		return 0;
+	if (!db->busy_told && now - db->busy_since_ms >= 1000 && busy_notice) {
+		char who[512], msg[1024];
+		cg_db_writer(db->path, who, sizeof who);
+		snprintf(msg, sizeof msg, _("%s: the database is busy: %s is writing to it; waiting (at most %lld s)"),
+			 db->path, who, (long long)(limit_ms / 1000));
+		busy_notice(msg);
+		db->busy_told = 1;
+	}
+	nanosleep(&nap, NULL);
+	return 1;
+}
+
 sqlite3 *cg_db_handle(struct cg_db *db)
 {
 	return db->h;
@@ -131,8 +252,19 @@ enum cg_err cg_db_fail(struct cg_db *db, const char *what)
 	int ext = sqlite3_extended_errcode(db->h);
 	enum cg_err code = CG_EDB;
 
+	char why[512];
+
 	if (ext == SQLITE_CONSTRAINT_UNIQUE || ext == SQLITE_CONSTRAINT_PRIMARYKEY)
 		code = CG_EEXIST;
+	if ((ext & 0xff) == SQLITE_BUSY || (ext & 0xff) == SQLITE_LOCKED) {
+		cg_db_writer(db->path, why, sizeof why);
+		return cg_err_set(code, _("%s: %s: the database is busy: %s is writing to it; run this again when it has finished"),
+				  db->path, what, why);
+	}
+	if ((ext & 0xff) == SQLITE_READONLY || (ext & 0xff) == SQLITE_CANTOPEN || (ext & 0xff) == SQLITE_IOERR) {
+		if (readonly_reason(db->path, why, sizeof why))
+			return cg_err_set(code, "%s: %s: %s", db->path, what, why);
+	}
 	return cg_err_set(code, "%s: %s: %s", db->path, what, sqlite3_errmsg(db->h));
 }
 
@@ -332,11 +464,13 @@ enum cg_err cg_db_open(const char *path, struct cg_db **out)
 	}
 	if (sqlite3_open_v2(path, &db->h, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
 			    NULL) != SQLITE_OK) {
-		rc = cg_err_set(CG_EDB, _("%s: cannot open database: %s"), path,
-				db->h ? sqlite3_errmsg(db->h) : _("out of memory"));
+		char why[512];
+		if (!readonly_reason(path, why, sizeof why))
+			snprintf(why, sizeof why, "%s", db->h ? sqlite3_errmsg(db->h) : _("out of memory"));
+		rc = cg_err_set(CG_EDB, _("%s: cannot open database: %s"), path, why);
 		goto fail;
 	}
-	sqlite3_busy_timeout(db->h, 10000);
+	sqlite3_busy_handler(db->h, on_busy, db);
 	sqlite3_extended_result_codes(db->h, 1);
 	/* The first statement to touch the file: name the step, so a full disk
 	 * or a broken file reads as a failed open, not as some SQL failing. */
@@ -355,6 +489,20 @@ enum cg_err cg_db_open(const char *path, struct cg_db **out)
 fail:
 	cg_db_close(db);
 	return rc;
+}
+
+enum cg_err cg_db_open_existing(const char *path, struct cg_db **out)
+{
+	struct stat st;
+
+	*out = NULL;
+	if (stat(path, &st) != 0 && errno == ENOENT)
+		return cg_err_set(CG_ENOTFOUND,
+				  _("%s: no such database (a mistyped --db or CANHGAC_DB?); commands that only read never "
+				    "create one: create it by storing something, e.g. 'canhgac intel import', 'canhgac block add' "
+				    "or 'canhgac host add'"),
+				  path);
+	return cg_db_open(path, out);
 }
 
 void cg_db_close(struct cg_db *db)

@@ -4,12 +4,14 @@
 extern const struct cg_schema cg_schema_vuln;
 extern const struct cg_schema cg_schema_block;
 extern const struct cg_schema cg_schema_sigma;
+extern const struct cg_schema cg_schema_intel;
 extern const struct cg_schema cg_schema_alert;
 
 const struct cg_schema *const cg_module_schemas[] = {
 	&cg_schema_vuln,
 	&cg_schema_block,
 	&cg_schema_sigma,
+	&cg_schema_intel,
 	&cg_schema_alert,
 };
 const size_t cg_module_schemas_n = sizeof cg_module_schemas / sizeof cg_module_schemas[0];

@@ -591,6 +591,7 @@ enum cg_err block_export_render(struct cg_db *db, const struct block_export_req 
 	if ((rc = block_view_build(db, r->at, &now)))
 		return rc;
 	opts.serial = block_view_serial(now);
+	opts.as_of = block_view_last_change(now);
 	opts.since = r->since;
 	if (r->has_since) {
 		if (r->since > r->at) {

@@ -51,6 +51,14 @@ static const char *const steps[] = {
 	"  n_items INTEGER NOT NULL,"
 	"  digest TEXT);"
 	"CREATE INDEX block_enforcement_at ON block_enforcement(at);",
+	/* 2: enforcement points that pull from `block serve`, each with a token
+	 * (only its SHA-256 is kept); one enforcement row per point and list
+	 * version is looked up by this index. */
+	"CREATE TABLE block_point("
+	"  name TEXT PRIMARY KEY,"
+	"  token_sha256 TEXT NOT NULL UNIQUE,"
+	"  created_at INTEGER NOT NULL);"
+	"CREATE INDEX block_enforcement_point ON block_enforcement(point, format, digest);",
 };
 
 const struct cg_schema cg_schema_block = {"block", steps, sizeof steps / sizeof steps[0]};

@@ -13,7 +13,7 @@ struct strvec {
 };
 
 struct block_view {
-	int64_t at, serial, next_expiry;
+	int64_t at, serial, last_change, next_expiry;
 	size_t n_decisions;
 	struct range_set *blocked[2];
 	struct block_items items;
@@ -206,8 +206,14 @@ enum cg_err block_view_build(struct cg_db *db, int64_t at, struct block_view **o
 		goto fail;
 	if ((rc = compute_names(v, &c)))
 		goto fail;
-	if ((rc = store_block_last_change(db, at, &v->serial)) || (rc = store_block_next_expiry(db, at, &v->next_expiry)))
+	if ((rc = store_block_last_change(db, at, &v->last_change)) || (rc = store_block_change_count(db, at, &v->serial)) ||
+	    (rc = store_block_next_expiry(db, at, &v->next_expiry)))
 		goto fail;
+	/* The serial is the time of the last change plus the number of changes:
+	 * it grows with every change, even several within one second (time
+	 * alone repeated, and a DNS secondary kept the older zone), and stays
+	 * above the plain time a serial used to be. */
+	v->serial += v->last_change;
 	rc = CG_OK;
 	goto done;
 oom:
@@ -254,6 +260,11 @@ const struct block_items *block_view_items(const struct block_view *v)
 int64_t block_view_serial(const struct block_view *v)
 {
 	return v->serial;
+}
+
+int64_t block_view_last_change(const struct block_view *v)
+{
+	return v->last_change;
 }
 
 int64_t block_view_at(const struct block_view *v)

@@ -32,8 +32,11 @@ enum cg_err block_view_build(struct cg_db *db, int64_t at, struct block_view **o
 void block_view_free(struct block_view *v); /* NULL is a no-op */
 
 const struct block_items *block_view_items(const struct block_view *v);
-/* Time of the last change to the lists at or before `at` (RPZ serial). */
+/* The lists' serial at `at` (RPZ SOA, export headers): the time of the last
+ * change plus the number of changes, so different lists never share one. */
 int64_t block_view_serial(const struct block_view *v);
+/* Time of the last change to the lists at or before `at`. */
+int64_t block_view_last_change(const struct block_view *v);
 int64_t block_view_at(const struct block_view *v);
 /* Decisions in force that were read (block and allow). */
 size_t block_view_n_decisions(const struct block_view *v);

@@ -28,6 +28,18 @@ enum cg_err block_target_parse(const char *s, size_t n, struct ioc *out)
 
 	if (!s)
 		return cg_err_set(CG_EINVAL, _("empty target"));
+	{
+		size_t k = 0;
+		while (k < n && (s[k] == ' ' || s[k] == '\t'))
+			k++;
+		/* A domain target blocks the name and every name under it; "*.w.example"
+		 * read that way would block w.example too, which it does not say. */
+		if (n - k >= 2 && s[k] == '*' && s[k + 1] == '.')
+			return cg_err_set(CG_EPARSE,
+					  _("'%.*s': a wildcard is not a target: a domain blocks itself and all names under "
+					    "it; give '%.*s' to block it too, or the names under it one by one"),
+					  (int)(n > 80 ? 80 : n), s, (int)(n - k - 2 > 80 ? 80 : n - k - 2), s + k + 2);
+	}
 	rc = ioc_parse(s, n, IOC_NONE, out);
 
 	if (rc) {

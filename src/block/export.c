@@ -4,6 +4,7 @@
 
 #include "cg_i18n.h"
 #include "cg_db.h"
+#include "cg_hash.h"
 #include "export_internal.h"
 #include "ioc.h"
 
@@ -94,7 +95,7 @@ void export_header(FILE *f, const char *comment, enum block_format fmt, const st
 		   const struct block_items *del, const struct block_export_opts *o)
 {
 	char t[32];
-	cg_time_iso(o->serial, t, sizeof t);
+	cg_time_iso(o->as_of, t, sizeof t);
 	fprintf(f, "%s canhgac blocking lists (%s), serial %lld, as of %s\n", comment, block_format_name(fmt),
 		(long long)o->serial, t);
 	if (del) {
@@ -133,14 +134,10 @@ enum cg_err block_export_write(FILE *f, enum block_format fmt, const struct bloc
 
 void block_digest(const void *p, size_t n, char out[17])
 {
-	const unsigned char *b = p;
-	uint64_t h = 1469598103934665603ULL;
 	static const char hex[] = "0123456789abcdef";
+	/* Stored with enforcement records: the historical basis, unchanged. */
+	uint64_t h = cg_hash_stable_from(CG_FNV64_BLOCK_BASIS, p, n);
 
-	for (size_t i = 0; i < n; i++) {
-		h ^= b[i];
-		h *= 1099511628211ULL;
-	}
 	for (int i = 15; i >= 0; i--) {
 		out[i] = hex[h & 0xf];
 		h >>= 4;

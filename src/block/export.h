@@ -40,6 +40,7 @@ struct block_export_opts {
 	const char *walled_garden; /* domain or address answered instead of NXDOMAIN */
 	unsigned ttl;              /* RPZ TTL; default 300 */
 	int64_t serial;            /* RPZ serial and header */
+	int64_t as_of;             /* time of the last change, for the header */
 	int64_t since;             /* for the header of incremental exports */
 };
 
@@ -51,7 +52,8 @@ enum cg_err block_export_check_opts(enum block_format fmt, const struct block_ex
 enum cg_err block_export_write(FILE *f, enum block_format fmt, const struct block_items *add,
 			       const struct block_items *del, const struct block_export_opts *o) CG_MUST_CHECK;
 
-/* 64-bit FNV-1a of bytes, as 16 hex digits (ETag, enforcement digest). */
+/* Stable 64-bit FNV-1a of bytes (cg_hash_stable_from with
+ * CG_FNV64_BLOCK_BASIS), as 16 hex digits (ETag, enforcement digest). */
 void block_digest(const void *p, size_t n, char out[17]);
 
 #endif

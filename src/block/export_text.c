@@ -90,7 +90,7 @@ enum cg_err export_json(FILE *f, const struct block_items *add, const struct blo
 {
 	char t[32];
 
-	cg_time_iso(o->serial, t, sizeof t);
+	cg_time_iso(o->as_of, t, sizeof t);
 	fprintf(f, "{\"serial\":%lld,\"as_of\":\"%s\"", (long long)o->serial, t);
 	if (del) {
 		cg_time_iso(o->since, t, sizeof t);

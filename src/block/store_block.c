@@ -1,5 +1,6 @@
 #include "store_block.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "cg_i18n.h"
@@ -279,6 +280,22 @@ enum cg_err store_block_last_change(struct cg_db *db, int64_t at, int64_t *out)
 	return one_int(db, st, out, _("reading the last change"));
 }
 
+enum cg_err store_block_change_count(struct cg_db *db, int64_t at, int64_t *out)
+{
+	sqlite3_stmt *st;
+	enum cg_err rc;
+
+	if ((rc = cg_db_stmt(db,
+			     "SELECT (SELECT count(*) FROM block_decision WHERE created_at <= ?1)"
+			     " + (SELECT count(*) FROM block_decision WHERE removed_at <= ?1)"
+			     " + (SELECT count(*) FROM block_decision WHERE expires_at <= ?1"
+			     " AND (removed_at IS NULL OR removed_at > expires_at))",
+			     &st)))
+		return rc;
+	sqlite3_bind_int64(st, 1, at);
+	return one_int(db, st, out, _("reading the last change"));
+}
+
 enum cg_err store_block_next_expiry(struct cg_db *db, int64_t at, int64_t *out)
 {
 	sqlite3_stmt *st;
@@ -470,6 +487,98 @@ enum cg_err store_block_enforcement_add(struct cg_db *db, const struct block_enf
 	if (sqlite3_step(st) != SQLITE_DONE)
 		return cg_db_fail(db, _("recording an enforcement"));
 	return CG_OK;
+}
+
+enum cg_err store_block_enforcement_add_once(struct cg_db *db, const struct block_enforcement *e, int *added)
+{
+	sqlite3_stmt *st;
+	enum cg_err rc;
+
+	*added = 0;
+	if ((rc = cg_db_stmt(db,
+			     "INSERT INTO block_enforcement(point, format, at, serial, n_items, digest) "
+			     "SELECT ?1, ?2, ?3, ?4, ?5, ?6 WHERE NOT EXISTS (SELECT 1 FROM block_enforcement "
+			     "WHERE point = ?1 AND format = ?2 AND digest IS ?6)",
+			     &st)))
+		return rc;
+	sqlite3_bind_text(st, 1, e->point, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, e->format, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, e->at);
+	sqlite3_bind_int64(st, 4, e->serial);
+	sqlite3_bind_int64(st, 5, e->n_items);
+	cg_db_bind_text(st, 6, e->digest);
+	if ((rc = cg_db_step_done(db, st, _("recording an enforcement"))))
+		return rc;
+	*added = sqlite3_changes(cg_db_handle(db)) > 0;
+	return CG_OK;
+}
+
+enum cg_err store_block_point_add(struct cg_db *db, const char *name, const char *token_sha256, int64_t at)
+{
+	sqlite3_stmt *st;
+	enum cg_err rc;
+
+	if ((rc = cg_db_stmt(db, "INSERT INTO block_point(name, token_sha256, created_at) VALUES(?1, ?2, ?3)", &st)))
+		return rc;
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, token_sha256, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, at);
+	rc = cg_db_step_done(db, st, _("adding an enforcement point"));
+	if (rc == CG_EEXIST)
+		return cg_err_set(CG_EEXIST, _("enforcement point '%s' exists already"), name);
+	return rc;
+}
+
+enum cg_err store_block_point_remove(struct cg_db *db, const char *name)
+{
+	sqlite3_stmt *st;
+	enum cg_err rc;
+
+	if ((rc = cg_db_stmt(db, "DELETE FROM block_point WHERE name = ?1", &st)))
+		return rc;
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	if ((rc = cg_db_step_done(db, st, _("removing an enforcement point"))))
+		return rc;
+	if (sqlite3_changes(cg_db_handle(db)) == 0)
+		return cg_err_set(CG_ENOTFOUND, _("no enforcement point '%s'"), name);
+	return CG_OK;
+}
+
+enum cg_err store_block_point_by_token(struct cg_db *db, const char *token_sha256, char *name, size_t n)
+{
+	sqlite3_stmt *st;
+	enum cg_err rc;
+	int step;
+
+	if ((rc = cg_db_stmt(db, "SELECT name FROM block_point WHERE token_sha256 = ?1", &st)))
+		return rc;
+	sqlite3_bind_text(st, 1, token_sha256, -1, SQLITE_STATIC);
+	step = sqlite3_step(st);
+	if (step == SQLITE_ROW) {
+		snprintf(name, n, "%s", cg_db_col_text(st, 0));
+		sqlite3_reset(st);
+		return CG_OK;
+	}
+	if ((rc = cg_db_rows_end(db, st, step, _("reading enforcement points"))))
+		return rc;
+	return cg_err_set(CG_ENOTFOUND, _("unknown token"));
+}
+
+enum cg_err store_block_point_foreach(struct cg_db *db, store_block_point_fn fn, void *ctx)
+{
+	sqlite3_stmt *st;
+	enum cg_err rc;
+	int step;
+
+	if ((rc = cg_db_stmt(db, "SELECT name, created_at FROM block_point ORDER BY name", &st)))
+		return rc;
+	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+		if ((rc = fn(ctx, cg_db_col_text(st, 0), sqlite3_column_int64(st, 1)))) {
+			sqlite3_reset(st);
+			return rc;
+		}
+	}
+	return cg_db_rows_end(db, st, step, _("reading enforcement points"));
 }
 
 enum cg_err store_block_enforcement_foreach(struct cg_db *db, store_block_enf_fn fn, void *ctx)

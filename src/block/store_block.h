@@ -70,9 +70,10 @@ enum cg_err store_block_find_addr(struct cg_db *db, int v6, const uint8_t *addr,
 				  void *ctx) CG_MUST_CHECK;
 
 /* The time of the last change to the lists at or before `at` (a decision
- * made, removed or expired); 0 when there was none. Used as the RPZ serial
- * and the ETag seed, so equal lists give equal exports. */
+ * made, removed or expired); 0 when there was none. */
 enum cg_err store_block_last_change(struct cg_db *db, int64_t at, int64_t *out) CG_MUST_CHECK;
+/* How many such changes happened at or before `at`. */
+enum cg_err store_block_change_count(struct cg_db *db, int64_t at, int64_t *out) CG_MUST_CHECK;
 /* The first expiry strictly after `at`, 0 when none (when a cached export
  * goes stale by itself). */
 enum cg_err store_block_next_expiry(struct cg_db *db, int64_t at, int64_t *out) CG_MUST_CHECK;
@@ -111,8 +112,20 @@ struct block_enforcement {
 };
 typedef enum cg_err (*store_block_enf_fn)(void *ctx, const struct block_enforcement *e);
 enum cg_err store_block_enforcement_add(struct cg_db *db, const struct block_enforcement *e) CG_MUST_CHECK;
+/* Add `e` unless the same point already has a row for the same format and
+ * digest (the same list version); *added says which. */
+enum cg_err store_block_enforcement_add_once(struct cg_db *db, const struct block_enforcement *e, int *added) CG_MUST_CHECK;
 /* In time order. */
 enum cg_err store_block_enforcement_foreach(struct cg_db *db, store_block_enf_fn fn, void *ctx) CG_MUST_CHECK;
+
+/* Enforcement points that authenticate to `block serve`. CG_EEXIST when
+ * the name is taken; CG_ENOTFOUND when removing or looking up nothing. */
+enum cg_err store_block_point_add(struct cg_db *db, const char *name, const char *token_sha256, int64_t at) CG_MUST_CHECK;
+enum cg_err store_block_point_remove(struct cg_db *db, const char *name) CG_MUST_CHECK;
+/* The point whose token has this SHA-256 (hex), copied into name[n]. */
+enum cg_err store_block_point_by_token(struct cg_db *db, const char *token_sha256, char *name, size_t n) CG_MUST_CHECK;
+typedef enum cg_err (*store_block_point_fn)(void *ctx, const char *name, int64_t created_at);
+enum cg_err store_block_point_foreach(struct cg_db *db, store_block_point_fn fn, void *ctx) CG_MUST_CHECK;
 
 /* A number that changes whenever another connection commits to the
  * database (SQLite's data_version): when a served export must be rebuilt. */

@@ -5,6 +5,7 @@
 #include <sys/time.h>
 
 #include "cg_i18n.h"
+#include "cg_hash.h"
 #include "cg_event_int.h"
 
 const unsigned char cg_event_fold_table[256] = {
@@ -39,14 +40,11 @@ int cg_event_name_eq(const char *a, size_t an, const char *b, size_t bn)
 
 uint32_t cg_event_field_hash(const char *name, size_t n)
 {
-	uint32_t h = 2166136261u;
-	for (size_t i = 0; i < n; i++) {
-		if (name[i] == ' ')
-			continue;
-		h ^= cg_event_fold((unsigned char)name[i]);
-		h *= 16777619u;
-	}
-	return h;
+	uint64_t h = CG_FNV64_OFFSET;
+	for (size_t i = 0; i < n; i++)
+		if (name[i] != ' ')
+			h = cg_fnv64_step(h, cg_event_fold((unsigned char)name[i]));
+	return (uint32_t)(h ^ (h >> 32));
 }
 
 enum cg_err cg_event_new(struct cg_event **out)

@@ -103,7 +103,9 @@ void cg_event_field(const struct cg_event *ev, size_t i, const char **name, size
 int cg_event_get(const struct cg_event *ev, const char *name, size_t nth, const char **value,
                     size_t *value_len);
 
-/* Case-insensitive FNV-1a of a field name, as used for lookups. */
+/* Case- and space-insensitive stable hash (cg_hash FNV-1a, folded to 32
+ * bits) of a field name, as used for lookups. Not seeded: it only speeds
+ * up name comparisons, no table is keyed by it. */
 uint32_t cg_event_field_hash(const char *name, size_t n);
 
 #endif

@@ -8,6 +8,7 @@
 #include <strings.h>
 
 #include "cg_i18n.h"
+#include "cg_num.h"
 #include "cg_event_int.h"
 #include "event_reader.h"
 
@@ -26,7 +27,7 @@ static int scalar_text(const json_t *v, char *buf, size_t n, const char **s, siz
 		*s = buf;
 		return 1;
 	case JSON_REAL:
-		*len = (size_t)snprintf(buf, n, "%.17g", json_real_value(v));
+		*len = cg_num_shortest(json_real_value(v), buf, n);
 		*s = buf;
 		return 1;
 	case JSON_TRUE:

@@ -6,7 +6,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
@@ -174,6 +173,15 @@ out:
 	return rc;
 }
 
+static const char *special_kind(mode_t m)
+{
+	if (S_ISFIFO(m))
+		return _("a FIFO, not a regular file (give '-' to read a stream from standard input)");
+	if (S_ISCHR(m) || S_ISBLK(m))
+		return _("a device, not a regular file (give '-' to read a stream from standard input)");
+	return _("not a regular file (give '-' to read a stream from standard input)");
+}
+
 /* "-" names standard input. */
 static const char *real_path(const char *path)
 {
@@ -193,10 +201,13 @@ static enum cg_err walk(struct filewalk *w, const char *path, unsigned depth, in
 			return cg_err_set(CG_ENOMEM, _("out of memory"));
 		return fresh ? walk_dir(w, path, depth) : CG_OK;
 	}
-	/* Inside directories only regular files: a FIFO there would block forever.
-	 * Named on the command line, a pipe or device is read as asked. */
+	/* Only regular files: a FIFO would block forever, /dev/zero never ends.
+	 * Inside directories they are skipped; named on the command line they are
+	 * refused ("-" reads standard input, for a stream). */
 	if (!S_ISREG(st.st_mode) && !top)
 		return CG_OK;
+	if (!S_ISREG(st.st_mode) && strcmp(path, "-") != 0)
+		return add(w, path, 0, CG_EINVAL, special_kind(st.st_mode));
 	fresh = seen_add(w, &st);
 	if (fresh < 0)
 		return cg_err_set(CG_ENOMEM, _("out of memory"));
@@ -268,10 +279,9 @@ uint64_t filewalk_bytes(const struct filewalk *w)
 
 struct filewalk_file {
 	char *path;
-	int fd;
-	char *map;
-	size_t map_len;
-	gzFile gz;
+	int fd;       /* a plain regular file, read with read(2) */
+	uint64_t pos; /* bytes read from fd */
+	gzFile gz;    /* gzip, or a stream (zlib passes plain data through) */
 	int is_gzip;
 	int eof;
 };
@@ -300,15 +310,12 @@ enum cg_err filewalk_open(const char *path, struct filewalk_file **out)
 	if (S_ISREG(st.st_mode) && st.st_size >= 2 && pread(f->fd, magic, 2, 0) == 2 && magic[0] == 0x1f &&
 	    magic[1] == 0x8b)
 		f->is_gzip = 1;
-	if (S_ISREG(st.st_mode) && !f->is_gzip && st.st_size > 0 && (uint64_t)st.st_size <= SIZE_MAX) {
-		void *m = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, f->fd, 0);
-		if (m != MAP_FAILED) {
-			f->map = m;
-			f->map_len = (size_t)st.st_size;
-			madvise(m, f->map_len, MADV_SEQUENTIAL | MADV_WILLNEED);
-			*out = f;
-			return CG_OK;
-		}
+	/* A plain file is read, not mapped: a log truncated while it is read
+	 * (logrotate's copytruncate) would kill a mapping's reader with SIGBUS. */
+	if (S_ISREG(st.st_mode) && !f->is_gzip) {
+		posix_fadvise(f->fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+		*out = f;
+		return CG_OK;
 	}
 	/* zlib reads non-gzip data through unchanged, so pipes work too. */
 	f->gz = gzdopen(f->fd, "rb");
@@ -326,8 +333,6 @@ void filewalk_close(struct filewalk_file *f)
 {
 	if (!f)
 		return;
-	if (f->map)
-		munmap(f->map, f->map_len);
 	if (f->gz)
 		gzclose(f->gz);
 	if (f->fd >= 0)
@@ -336,30 +341,42 @@ void filewalk_close(struct filewalk_file *f)
 	free(f);
 }
 
-const char *filewalk_map(const struct filewalk_file *f, size_t *len)
-{
-	*len = f->map ? f->map_len : 0;
-	return f->map;
-}
-
-void filewalk_release(struct filewalk_file *f, const char *p, size_t len)
-{
-	uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE), lo, hi;
-
-	if (!f || !f->map || p < f->map || p + len > f->map + f->map_len)
-		return;
-	/* Only whole pages inside the range: a page shared with the next chunk stays. */
-	lo = ((uintptr_t)p + page - 1) & ~(page - 1);
-	hi = ((uintptr_t)p + len) & ~(page - 1);
-	if ((uintptr_t)p + len == (uintptr_t)f->map + f->map_len)
-		hi = (uintptr_t)p + len; /* the tail page is ours alone */
-	if (hi > lo)
-		madvise((void *)lo, hi - lo, MADV_DONTNEED);
-}
-
 int filewalk_is_gzip(const struct filewalk_file *f)
 {
 	return f->is_gzip;
+}
+
+/* Read to the end as it is when reached: a file that grows is read on; one
+ * that shrank below what was read (truncated in place) is an error, as the
+ * lines read may no longer be the file's. */
+static enum cg_err read_plain(struct filewalk_file *f, char *buf, size_t cap, size_t *got)
+{
+	size_t total = 0;
+	struct stat st;
+
+	while (total < cap) {
+		ssize_t n = read(f->fd, buf + total, cap - total);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			f->eof = 1;
+			*got = total;
+			return cg_err_set(CG_EIO, "%s: %s", f->path, strerror(errno));
+		}
+		if (n == 0) {
+			f->eof = 1;
+			*got = total;
+			if (fstat(f->fd, &st) == 0 && (uint64_t)st.st_size < f->pos)
+				return cg_err_set(CG_EIO,
+						  _("%s: file changed while reading: truncated to %lld bytes after %llu were read"),
+						  f->path, (long long)st.st_size, (unsigned long long)f->pos);
+			return CG_OK;
+		}
+		total += (size_t)n;
+		f->pos += (uint64_t)n;
+	}
+	*got = total;
+	return CG_OK;
 }
 
 enum cg_err filewalk_read(struct filewalk_file *f, char *buf, size_t cap, size_t *got)
@@ -367,8 +384,10 @@ enum cg_err filewalk_read(struct filewalk_file *f, char *buf, size_t cap, size_t
 	size_t total = 0;
 
 	*got = 0;
-	if (f->map || f->eof || !f->gz)
+	if (f->eof)
 		return CG_OK;
+	if (!f->gz)
+		return read_plain(f, buf, cap, got);
 	while (total < cap) {
 		unsigned want = cap - total > (1u << 30) ? (1u << 30) : (unsigned)(cap - total);
 		int n = gzread(f->gz, buf + total, want);
@@ -400,8 +419,8 @@ enum cg_err filewalk_read(struct filewalk_file *f, char *buf, size_t cap, size_t
 
 uint64_t filewalk_raw_pos(const struct filewalk_file *f)
 {
-	if (f->map)
-		return f->map_len;
+	if (!f->gz)
+		return f->pos;
 	if (f->gz) {
 		z_off_t o = gzoffset(f->gz);
 		return o > 0 ? (uint64_t)o : 0;

@@ -1,10 +1,12 @@
 /* filewalk — the input files of a hunt: paths expanded (directories walked
  * recursively in sorted order), and each file opened for reading, plain
- * (mapped) or gzip (decompressed as a stream).
+ * (read(2), so a file truncated meanwhile is an error, not a SIGBUS) or gzip
+ * (decompressed as a stream).
  *
  * Symbolic links are followed, but a directory or file already reached (same
  * device and inode) is not entered twice, so link loops end. Problems with one
- * path (missing, unreadable, a loop) are not fatal: they become entries with
+ * path (missing, unreadable, a loop, a FIFO or device named on the command
+ * line — only "-" reads a stream) are not fatal: they become entries with
  * an error, kept in the walk order, so a caller reports them where they fall. */
 #ifndef CG_FILEWALK_H
 #define CG_FILEWALK_H
@@ -43,21 +45,18 @@ uint64_t filewalk_bytes(const struct filewalk *w);
 /* One open input file. */
 struct filewalk_file;
 
-/* Open `path`. A gzip file (by its magic bytes, not its name) and anything
- * that cannot be mapped (pipes, empty files) is read as a stream; a plain
- * regular file is mapped whole. The message of a failure names the path. */
+/* Open `path`. A gzip file (by its magic bytes, not its name) is decompressed
+ * as a stream; a plain file is read as it is. The message of a failure names
+ * the path. */
 enum cg_err filewalk_open(const char *path, struct filewalk_file **out) CG_MUST_CHECK;
 void filewalk_close(struct filewalk_file *f);
-/* The whole content when the file is mapped (borrowed until close); NULL for
- * a stream. */
-const char *filewalk_map(const struct filewalk_file *f, size_t *len);
 int filewalk_is_gzip(const struct filewalk_file *f);
-/* Done with map[p, p+len): drop its pages from memory (a mapped file is read
- * once; without this a big file would sit in the process's RSS). */
-void filewalk_release(struct filewalk_file *f, const char *p, size_t len);
 /* Read up to `cap` bytes of (decompressed) content; *got 0 with CG_OK means
  * the end. A truncated or corrupt gzip stream gives CG_EIO ("truncated gzip
- * data"); *got may then be non-zero: those bytes were decoded and are valid. */
+ * data"); *got may then be non-zero: those bytes were decoded and are valid.
+ * A plain file found shorter than what was already read (truncated in place,
+ * as logrotate's copytruncate does) ends with CG_EIO "file changed while
+ * reading"; one that grows is read to its new end. */
 enum cg_err filewalk_read(struct filewalk_file *f, char *buf, size_t cap, size_t *got) CG_MUST_CHECK;
 /* Bytes of the file on disk consumed so far (for progress). */
 uint64_t filewalk_raw_pos(const struct filewalk_file *f);

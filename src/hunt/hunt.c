@@ -10,6 +10,7 @@
 #endif
 
 #include "cg_i18n.h"
+#include "cg_hash.h"
 #include "extract.h"
 #include "filewalk.h"
 
@@ -224,12 +225,11 @@ static int same_hit(const char *chunk, const struct hitrec *a, const struct hitr
 	       memcmp(chunk + a->found_off, chunk + b->found_off, b->found_len) == 0;
 }
 
+/* The text is the log's: a seeded hash, so a line cannot be built to
+ * collide. */
 static uint64_t hit_hash(const char *chunk, const struct hitrec *r)
 {
-	uint64_t h = 0xcbf29ce484222325ull ^ (uint64_t)(uintptr_t)r->e; /* FNV-1a */
-	for (size_t i = 0; i < r->found_len; i++)
-		h = (h ^ (unsigned char)chunk[r->found_off + i]) * 0x100000001b3ull;
-	return h ^ (h >> 29);
+	return cg_hash_seeded((uint64_t)(uintptr_t)r->e, chunk + r->found_off, r->found_len);
 }
 
 /* Drop repeats of the same (text, entry) from the hits of one line, which
@@ -612,39 +612,6 @@ static int push_error(struct pipeline *p, const struct filewalk_entry *fe, enum 
 	return 0;
 }
 
-static int produce_mapped(struct pipeline *p, const struct filewalk_entry *fe, struct filewalk_file *f)
-{
-	size_t len, off = 0;
-	const char *m = filewalk_map(f, &len);
-
-	do {
-		size_t cut = len - off > p->chunk ? off + p->chunk : len;
-		struct job *j;
-		if (cut < len) {
-			const char *nl = memchr(m + cut, '\n', len - cut);
-			cut = nl ? (size_t)(nl - m) + 1 : len;
-		}
-		if (!(j = new_job(p, fe, JOB_CHUNK))) {
-			p->orphan = f;
-			return -1;
-		}
-		j->file = f;
-		j->buf = m + off;
-		j->len = cut - off;
-		j->last = cut == len;
-		j->raw_done = cut;
-		off = cut;
-		if (push_job(p, j) != 0) {
-			/* Earlier chunks of this mapping may still be in a worker's
-			 * hands: unmap only after the workers are joined. */
-			p->orphan = f;
-			job_free(j);
-			return -1;
-		}
-	} while (off < len);
-	return 0;
-}
-
 /* Read a stream into chunks that end at a newline; the tail after the last
  * newline moves to the next chunk. */
 static int produce_stream(struct pipeline *p, const struct filewalk_entry *fe, struct filewalk_file *f)
@@ -749,7 +716,6 @@ static void *producer(void *arg)
 	for (size_t i = 0; i < n; i++) {
 		const struct filewalk_entry *fe = filewalk_get(p->walk, i);
 		struct filewalk_file *f;
-		size_t len;
 		enum cg_err rc;
 		int r;
 
@@ -757,8 +723,6 @@ static void *producer(void *arg)
 			r = push_error(p, fe, fe->err, fe->error);
 		} else if ((rc = filewalk_open(fe->path, &f))) {
 			r = push_error(p, fe, rc, cg_err_msg(rc));
-		} else if (filewalk_map(f, &len)) {
-			r = produce_mapped(p, fe, f);
 		} else {
 			r = produce_stream(p, fe, f);
 		}
@@ -874,8 +838,6 @@ static enum cg_err emitter(struct pipeline *p, const struct hunt_sink *sink, str
 			if (!rc && sink->progress)
 				sink->progress(sink->ctx, done_before + j->raw_done, total);
 		}
-		if (j->kind == JOB_CHUNK && !j->owned)
-			filewalk_release(j->file, j->buf, j->len);
 		if (j->last) {
 			done_before += j->fe->size;
 			base = 0;

@@ -6,7 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cg_esc.h"
 #include "cg_i18n.h"
+#include "cg_time.h"
+#include "ioc.h"
 #include "event_reader.h"
 #include "store_alert.h"
 #include "store_hits.h"
@@ -148,41 +151,13 @@ static char *put_int(char *o, int64_t v)
 }
 
 /* cg_time_iso without gmtime_r and strftime (their time zone lock is
- * shared by every worker) for 1970 to 9999; the same text. */
+ * shared by every worker); the same text. */
 void hunt_job_iso_utc(int64_t t, char *buf, size_t n)
 {
-	int64_t days, secs, z, era, doe, yoe, y, doy, mp, d, m;
-
-	if (t < 0 || t >= 253402300800 || n < 21) {
+	if (t < 0 || t >= 253402300800)
 		cg_time_iso(t, buf, n);
-		return;
-	}
-	days = t / 86400;
-	secs = t % 86400;
-	/* Days to civil date (proleptic Gregorian), after H. Hinnant. */
-	z = days + 719468;
-	era = z / 146097;
-	doe = z - era * 146097;
-	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	y = yoe + era * 400;
-	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	mp = (5 * doy + 2) / 153;
-	d = doy - (153 * mp + 2) / 5 + 1;
-	m = mp < 10 ? mp + 3 : mp - 9;
-	y += m <= 2;
-	{
-		int64_t v[6] = {y, m, d, secs / 3600, secs / 60 % 60, secs % 60};
-		static const char sep[] = "--T::Z";
-		char *o = buf;
-		*o++ = (char)('0' + y / 1000);
-		*o++ = (char)('0' + y / 100 % 10);
-		for (int k = 0; k < 6; k++) {
-			*o++ = (char)('0' + v[k] / 10 % 10);
-			*o++ = (char)('0' + v[k] % 10);
-			*o++ = sep[k];
-		}
-		*o = '\0';
-	}
+	else
+		cg_time_format(t * CG_TIME_US_PER_S, 0, buf, n);
 }
 
 /* Attribute the line of `hit` and build its output tail into `m`. */
@@ -237,10 +212,15 @@ static enum cg_err annotate_hit(void *ctx, const struct hunt_hit *hit, int same_
 	char *o, *out;
 	enum cg_err rc;
 
+	char canon[64];
+	/* Addresses are shown canonical (RFC 5952), the text as written kept. */
+	size_t cl = ioc_type_is_net(e->type) ? ioc_addr_canonical(hit->found, hit->found_len, canon, sizeof canon) : 0;
+	int as_written = cl && (cl != hit->found_len || memcmp(canon, hit->found, cl) != 0);
+
 	if (!same_line)
 		memo_line(h, hit, m);
-	rc = cg_buf_reserve(note, sizeof head + m->label_len + JSON_ROOM(hit->found_len + vl + tl + sl + fl) + 128 +
-					  m->tail_len);
+	rc = cg_buf_reserve(note, sizeof head + m->label_len +
+					  JSON_ROOM(2 * hit->found_len + cl + vl + tl + sl + fl) + 192 + m->tail_len);
 	if (rc)
 		return rc;
 	o = note->data + note->len + sizeof head;
@@ -249,6 +229,10 @@ static enum cg_err annotate_hit(void *ctx, const struct hunt_hit *hit, int same_
 	if (h->o->json) {
 		o = PUT_LIT(o, ",\"indicator\":");
 		o = put_json_str(o, hit->found, hit->found_len);
+		if (cl) {
+			o = PUT_LIT(o, ",\"address\":");
+			o = put_json_str(o, canon, cl);
+		}
 		o = PUT_LIT(o, ",\"match\":");
 		o = put_json_str(o, e->value, vl);
 		o = PUT_LIT(o, ",\"type\":");
@@ -259,7 +243,14 @@ static enum cg_err annotate_hit(void *ctx, const struct hunt_hit *hit, int same_
 		o = put_json_str(o, e->family, fl);
 	} else {
 		o = PUT_LIT(o, ": ");
-		o = put_mem(o, hit->found, hit->found_len);
+		if (as_written) {
+			o = put_mem(o, canon, cl);
+			o = PUT_LIT(o, " (as written: ");
+			o = put_mem(o, hit->found, hit->found_len);
+			*o++ = ')';
+		} else {
+			o = put_mem(o, hit->found, hit->found_len);
+		}
 		o = PUT_LIT(o, " → ");
 		o = put_mem(o, e->value, vl);
 		if (sl || fl) {
@@ -286,7 +277,7 @@ static enum cg_err annotate_hit(void *ctx, const struct hunt_hit *hit, int same_
 static enum cg_err set_prefix(struct job *h, const char *file)
 {
 	size_t n = strlen(file);
-	char *p = malloc(JSON_ROOM(n) + 32), *o;
+	char *p = malloc(JSON_ROOM(n) + CG_ESC_ROOM(n) + 32), *o;
 
 	if (!p)
 		return cg_err_set(CG_ENOMEM, _("out of memory"));
@@ -295,7 +286,7 @@ static enum cg_err set_prefix(struct job *h, const char *file)
 		o = put_json_str(o, file, n);
 		o = PUT_LIT(o, ",\"line\":");
 	} else {
-		o = put_mem(p, file, n);
+		o = cg_esc_put(p, file, n);
 		*o++ = ':';
 	}
 	free(h->prefix);
@@ -304,7 +295,6 @@ static enum cg_err set_prefix(struct job *h, const char *file)
 	h->prefix_for = file;
 	return CG_OK;
 }
-
 
 static void out_flush(struct job *h)
 {
@@ -316,6 +306,23 @@ static void out_flush(struct job *h)
 static void print_hit(struct job *h, const char *out, size_t out_len, uint64_t line)
 {
 	size_t need = h->prefix_len + 24 + out_len;
+	char small[4096], *esc = NULL;
+
+	/* Text for a terminal: what came from the log (the line's indicator,
+	 * the host label) cannot forge lines or drive the terminal. */
+	if (!h->o->json && out_len) {
+		size_t body = out_len - (out[out_len - 1] == '\n');
+		char *to = CG_ESC_ROOM(body) + 1 <= sizeof small ? small : (esc = malloc(CG_ESC_ROOM(body) + 1));
+		if (!to) { /* out of memory: the start of the hit, still one line */
+			to = small;
+			body = (sizeof small - 2) / 4;
+		}
+		char *e = cg_esc_put(to, out, body);
+		*e++ = '\n';
+		out = to;
+		out_len = (size_t)(e - to);
+		need = h->prefix_len + 24 + out_len;
+	}
 
 	if (h->out_len + need > OUT_BUF_SIZE)
 		out_flush(h);

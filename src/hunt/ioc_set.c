@@ -4,7 +4,7 @@
  * - every canonical value once in a string arena, entries refer to it;
  * - one open-addressing table of 32-bit entry ids keyed by the value, used to
  *   de-duplicate while building and to look up domains and hashes after; the
- *   hash is FNV-1a over the bytes from last to first, so the hashes of all
+ *   hash is FNV-1a (cg_hash) over the bytes from last to first, so the hashes of all
  *   label suffixes of a domain come out of one right-to-left pass;
  * - per address family, all prefixes flattened into a partition of the
  *   address space into intervals, each pointing at its most specific prefix
@@ -20,8 +20,11 @@
 #include <string.h>
 
 #include "cg_i18n.h"
+#include "cg_hash.h"
+#include "special_range.h"
 
 #define NO_ID UINT32_MAX
+#define SPECIAL_ID (UINT32_MAX - 1) /* a special-purpose block in the LPM input */
 #define ENTRIES_MAX (UINT32_MAX / 4)
 #define DIR_SIZE 65536
 
@@ -36,6 +39,7 @@ struct bentry {
 
 struct pair {
 	uint32_t src, fam, next; /* interned string ids; fam NO_ID when none */
+	uint32_t special_ok;     /* this source is hunted in special-purpose blocks */
 };
 
 /* Interned strings: sources, families and their comma-joined lists. */
@@ -56,6 +60,7 @@ struct ioc_set_builder {
 	uint32_t *ht; /* entry id + 1; 0 empty */
 	size_t ht_mask;
 	struct intern names;
+	int special_policy;
 };
 
 struct lpm {
@@ -75,6 +80,15 @@ struct ioc_set {
 	size_t ht_mask;
 	struct intern names;
 	struct lpm v4, v6;
+	/* Entries for the address intervals covered by several listed prefixes
+	 * (all their sources), or in a special-purpose block by some of an
+	 * entry's sources only. LPM ids >= n point here (id - n). */
+	struct ioc_entry *joined;
+	size_t n_joined, joined_cap;
+	/* While building only: per entry, its sources and families hunted in
+	 * special-purpose blocks (interned; 0, the empty name, when none). */
+	uint32_t *ok_src, *ok_fam;
+	int special_policy;
 	uint64_t tld_bloom[1024]; /* top labels of listed domains */
 	hs_database_t *url_db;
 	uint32_t *url_ids;
@@ -85,19 +99,19 @@ struct ioc_url_scratch {
 	hs_scratch_t *hs;
 };
 
+/* Tables built from the indicator set (trusted input): the stable FNV-1a,
+ * walked right to left so every label suffix's hash is a prefix state. */
 static uint64_t hash_rev(const char *s, size_t n)
 {
-	uint64_t h = 1469598103934665603ull;
-	while (n--) {
-		h ^= (unsigned char)s[n];
-		h *= 1099511628211ull;
-	}
+	uint64_t h = CG_FNV64_OFFSET;
+	while (n--)
+		h = cg_fnv64_step(h, (unsigned char)s[n]);
 	return h;
 }
 
 static uint64_t hash_step(uint64_t h, unsigned char c)
 {
-	return (h ^ c) * 1099511628211ull;
+	return cg_fnv64_step(h, c);
 }
 
 static uint64_t mix(uint64_t h)
@@ -245,24 +259,39 @@ static enum cg_err builder_rehash(struct ioc_set_builder *b)
 	return CG_OK;
 }
 
-static enum cg_err add_pair(struct ioc_set_builder *b, struct bentry *e, uint32_t src, uint32_t fam)
+static enum cg_err add_pair(struct ioc_set_builder *b, struct bentry *e, uint32_t src, uint32_t fam,
+			    uint32_t special_ok)
 {
 	enum cg_err rc;
 
 	for (uint32_t p = e->pair; p != NO_ID; p = b->pairs[p].next)
-		if (b->pairs[p].src == src && b->pairs[p].fam == fam)
+		if (b->pairs[p].src == src && b->pairs[p].fam == fam) {
+			b->pairs[p].special_ok |= special_ok;
 			return CG_OK;
+		}
 	rc = grow((void **)&b->pairs, &b->pcap, b->np + 1, sizeof *b->pairs);
 	if (rc)
 		return rc;
-	b->pairs[b->np] = (struct pair){src, fam, e->pair};
+	b->pairs[b->np] = (struct pair){src, fam, e->pair, special_ok};
 	e->pair = (uint32_t)b->np++;
 	return CG_OK;
+}
+
+void ioc_set_builder_special_policy(struct ioc_set_builder *b)
+{
+	b->special_policy = 1;
 }
 
 enum cg_err ioc_set_builder_add(struct ioc_set_builder *b, const struct ioc *ioc, const char *source,
 				const char *family)
 {
+	return ioc_set_builder_add_ex(b, ioc, source, family, 0);
+}
+
+enum cg_err ioc_set_builder_add_ex(struct ioc_set_builder *b, const struct ioc *ioc, const char *source,
+				   const char *family, unsigned flags)
+{
+	uint32_t ok = (flags & IOC_SET_HUNT_SPECIAL) ? 1 : 0;
 	uint32_t src = 0, fam = 0;
 	size_t h, len = ioc->len;
 	enum cg_err rc;
@@ -278,7 +307,7 @@ enum cg_err ioc_set_builder_add(struct ioc_set_builder *b, const struct ioc *ioc
 	while (b->ht[h]) {
 		e = &b->e[b->ht[h] - 1];
 		if (e->len == len && memcmp(b->arena + e->off, ioc->value, len) == 0)
-			return add_pair(b, e, src, fam);
+			return add_pair(b, e, src, fam, ok);
 		h = (h + 1) & b->ht_mask;
 	}
 	if (b->n >= ENTRIES_MAX)
@@ -296,7 +325,7 @@ enum cg_err ioc_set_builder_add(struct ioc_set_builder *b, const struct ioc *ioc
 	e->pair = NO_ID;
 	b->arena_len += len + 1;
 	b->ht[h] = (uint32_t)++b->n;
-	if ((rc = add_pair(b, e, src, fam)))
+	if ((rc = add_pair(b, e, src, fam, ok)))
 		return rc;
 	if (b->n * 2 > b->ht_mask + 1)
 		return builder_rehash(b);
@@ -341,20 +370,34 @@ static enum cg_err join_names(struct intern *in, uint32_t *ids, size_t n, uint32
 
 static enum cg_err make_entries(struct ioc_set_builder *b, struct ioc_set *s)
 {
-	uint32_t srcs[256], fams[256];
+	uint32_t srcs[256], fams[256], osrcs[256], ofams[256];
 	enum cg_err rc;
 
 	s->entries = malloc((b->n ? b->n : 1) * sizeof *s->entries);
 	if (!s->entries)
 		return cg_err_set(CG_ENOMEM, _("out of memory"));
+	if (b->special_policy) {
+		s->ok_src = calloc(b->n ? b->n : 1, sizeof *s->ok_src);
+		s->ok_fam = calloc(b->n ? b->n : 1, sizeof *s->ok_fam);
+		if (!s->ok_src || !s->ok_fam)
+			return cg_err_set(CG_ENOMEM, _("out of memory"));
+	}
 	for (size_t i = 0; i < b->n; i++) {
-		size_t ns = 0, nf = 0;
+		size_t ns = 0, nf = 0, no = 0;
 		uint32_t src, fam;
 		for (uint32_t p = b->e[i].pair; p != NO_ID && ns < 256; p = b->pairs[p].next) {
 			srcs[ns++] = b->pairs[p].src;
 			fams[nf++] = b->pairs[p].fam;
+			if (b->pairs[p].special_ok) {
+				osrcs[no] = b->pairs[p].src;
+				ofams[no++] = b->pairs[p].fam;
+			}
 		}
 		if ((rc = join_names(&b->names, srcs, ns, &src)) || (rc = join_names(&b->names, fams, nf, &fam)))
+			return rc;
+		if (s->ok_src && no &&
+		    ((rc = join_names(&b->names, osrcs, no, &s->ok_src[i])) ||
+		     (rc = join_names(&b->names, ofams, no, &s->ok_fam[i]))))
 			return rc;
 		/* Names are resolved to pointers after the intern table stops growing. */
 		s->entries[i].type = (enum ioc_type)b->e[i].type;
@@ -364,6 +407,56 @@ static enum cg_err make_entries(struct ioc_set_builder *b, struct ioc_set *s)
 		s->count[b->e[i].type]++;
 	}
 	s->n = b->n;
+	s->special_policy = b->special_policy;
+	return CG_OK;
+}
+
+/* ---- joined entries: several lists, or part of one, for an interval ---- */
+
+struct name_ref {
+	const char *s;
+	size_t n;
+};
+
+static int cmp_ref(const void *a, const void *b)
+{
+	const struct name_ref *x = a, *y = b;
+	int c = memcmp(x->s, y->s, x->n < y->n ? x->n : y->n);
+	return c ? c : (x->n > y->n) - (x->n < y->n);
+}
+
+/* Union of comma-joined name lists, sorted, without duplicates; interned. */
+static enum cg_err join_lists(struct intern *in, const char *const *lists, size_t n, const char **out)
+{
+	struct name_ref refs[512];
+	char buf[4096];
+	size_t k = 0, len = 0;
+	uint32_t id;
+	enum cg_err rc;
+
+	for (size_t i = 0; i < n; i++)
+		for (const char *p = lists[i]; *p && k < 512;) {
+			size_t l = strcspn(p, ",");
+			if (l)
+				refs[k++] = (struct name_ref){p, l};
+			p += l;
+			if (*p)
+				p++;
+		}
+	qsort(refs, k, sizeof *refs, cmp_ref);
+	for (size_t i = 0; i < k; i++) {
+		if (i && cmp_ref(&refs[i], &refs[i - 1]) == 0)
+			continue;
+		if (len + refs[i].n + 2 > sizeof buf)
+			break;
+		if (len)
+			buf[len++] = ',';
+		memcpy(buf + len, refs[i].s, refs[i].n);
+		len += refs[i].n;
+	}
+	if ((rc = intern(in, buf, len, &id)))
+		return rc;
+	*out = in->str[id];
 	return CG_OK;
 }
 
@@ -440,7 +533,9 @@ static void flat_emit(struct flat *f, u128 lo, uint32_t id)
 
 struct stk {
 	u128 end;
-	uint32_t id;
+	uint32_t id;  /* entry id or SPECIAL_ID */
+	uint32_t res; /* what an address covered by st[0..this] matches */
+	int special;  /* st[0..this] holds a special-purpose block */
 };
 
 static u128 pfx_end(u128 start, unsigned plen, unsigned bits)
@@ -450,12 +545,62 @@ static u128 pfx_end(u128 start, unsigned plen, unsigned bits)
 	return start | span;
 }
 
-static enum cg_err lpm_build(struct lpm *l, int v6, const void *pfx, size_t n)
+static enum cg_err add_joined(struct ioc_set *s, const struct ioc_entry *e, uint32_t *id)
+{
+	enum cg_err rc;
+
+	if (s->n + s->n_joined >= SPECIAL_ID)
+		return cg_err_set(CG_ELIMIT, _("more than %u indicators"), (unsigned)ENTRIES_MAX);
+	if ((rc = grow((void **)&s->joined, &s->joined_cap, s->n_joined + 1, sizeof *s->joined)))
+		return rc;
+	s->joined[s->n_joined] = *e;
+	*id = (uint32_t)(s->n + s->n_joined++);
+	return CG_OK;
+}
+
+/* The entry an address covered by the nested prefixes st[0..d-1] matches:
+ * the most specific one, naming the sources of all of them; inside a
+ * special-purpose block only the sources hunted there count. */
+static enum cg_err resolve(struct ioc_set *s, struct stk *st, size_t d)
+{
+	const char *srcs[264], *fams[264];
+	uint32_t ids[264];
+	size_t k = 0;
+	int special = st[d - 1].special;
+	struct ioc_entry j;
+	enum cg_err rc;
+
+	for (size_t i = 0; i < d; i++) {
+		uint32_t id = st[i].id;
+		if (id == SPECIAL_ID || (special && !s->ok_src[id]))
+			continue;
+		ids[k] = id;
+		srcs[k] = special ? s->names.str[s->ok_src[id]] : s->entries[id].source;
+		fams[k] = special ? s->names.str[s->ok_fam[id]] : s->entries[id].family;
+		k++;
+	}
+	if (!k) {
+		st[d - 1].res = NO_ID;
+		return CG_OK;
+	}
+	if (k == 1 && srcs[0] == s->entries[ids[0]].source && fams[0] == s->entries[ids[0]].family) {
+		st[d - 1].res = ids[0];
+		return CG_OK;
+	}
+	j = s->entries[ids[k - 1]];
+	if ((rc = join_lists(&s->names, srcs, k, &j.source)) || (rc = join_lists(&s->names, fams, k, &j.family)))
+		return rc;
+	return add_joined(s, &j, &st[d - 1].res);
+}
+
+static enum cg_err lpm_build(struct ioc_set *s, struct lpm *l, int v6, const void *pfx, size_t n)
 {
 	unsigned bits = v6 ? 128 : 32;
 	struct flat f = {.l = l, .v6 = v6, .max = v6 ? ~(u128)0 : 0xffffffffu};
-	struct stk *st = malloc(130 * sizeof *st);
-	size_t depth = 0, cap = 2 * n + 1;
+	/* Prefixes nest: one per length, real and special, at most. */
+	struct stk *st = malloc(2 * 130 * sizeof *st);
+	size_t depth = 0, cap = 2 * n + 2;
+	enum cg_err rc = CG_OK;
 
 	l->id = malloc(cap * sizeof *l->id);
 	if (v6)
@@ -470,32 +615,38 @@ static enum cg_err lpm_build(struct lpm *l, int v6, const void *pfx, size_t n)
 	l->n = 0;
 	flat_emit(&f, 0, NO_ID);
 	for (size_t i = 0; i < n; i++) {
-		u128 s;
+		u128 start;
 		unsigned plen;
 		uint32_t id;
 		if (v6) {
 			const struct pfx6 *p = (const struct pfx6 *)pfx + i;
-			s = p->start, plen = p->plen, id = p->id;
+			start = p->start, plen = p->plen, id = p->id;
 		} else {
 			const struct pfx4 *p = (const struct pfx4 *)pfx + i;
-			s = p->start, plen = p->plen, id = p->id;
+			start = p->start, plen = p->plen, id = p->id;
 		}
-		while (depth && st[depth - 1].end < s) {
+		while (depth && st[depth - 1].end < start) {
 			u128 e = st[--depth].end;
 			if (e < f.max)
-				flat_emit(&f, e + 1, depth ? st[depth - 1].id : NO_ID);
+				flat_emit(&f, e + 1, depth ? st[depth - 1].res : NO_ID);
 		}
-		flat_emit(&f, s, id);
-		/* Prefixes nest, so the stack is at most one deep per prefix length. */
-		if (depth < 130)
-			st[depth++] = (struct stk){pfx_end(s, plen, bits), id};
+		if (depth >= 2 * 130)
+			continue; /* cannot happen: prefixes nest */
+		st[depth] = (struct stk){pfx_end(start, plen, bits), id, NO_ID,
+					 id == SPECIAL_ID || (depth && st[depth - 1].special)};
+		depth++;
+		if ((rc = resolve(s, st, depth)))
+			break;
+		flat_emit(&f, start, st[depth - 1].res);
 	}
-	while (depth) {
+	while (!rc && depth) {
 		u128 e = st[--depth].end;
 		if (e < f.max)
-			flat_emit(&f, e + 1, depth ? st[depth - 1].id : NO_ID);
+			flat_emit(&f, e + 1, depth ? st[depth - 1].res : NO_ID);
 	}
 	free(st);
+	if (rc)
+		return rc;
 	/* dir[h]: the interval holding the first address of bucket h. */
 	{
 		size_t k = 0;
@@ -573,7 +724,9 @@ static enum cg_err build_lpm(struct ioc_set *s, int v6)
 	void *pfx;
 	enum cg_err rc;
 
-	pfx = malloc((n ? n : 1) * (v6 ? sizeof(struct pfx6) : sizeof(struct pfx4)));
+	size_t n_special = s->special_policy ? special_range_count() : 0;
+
+	pfx = malloc((n + n_special + 1) * (v6 ? sizeof(struct pfx6) : sizeof(struct pfx4)));
 	if (!pfx)
 		return cg_err_set(CG_ENOMEM, _("out of memory"));
 	for (size_t i = 0; i < s->n && k < n; i++) {
@@ -589,8 +742,19 @@ static enum cg_err build_lpm(struct ioc_set *s, int v6)
 		else
 			((struct pfx4 *)pfx)[k++] = (struct pfx4){load4(a), (uint32_t)i, (uint8_t)plen};
 	}
+	/* Special-purpose blocks not hunted by default cut holes that only the
+	 * sources hunted there fill. */
+	for (size_t i = 0; k && i < n_special; i++) {
+		const struct special_range *r = special_range_at(i);
+		if (r->v6 != v6 || r->hunted)
+			continue;
+		if (v6)
+			((struct pfx6 *)pfx)[k++] = (struct pfx6){load6(r->addr), SPECIAL_ID, (uint8_t)r->plen};
+		else
+			((struct pfx4 *)pfx)[k++] = (struct pfx4){load4(r->addr), SPECIAL_ID, (uint8_t)r->plen};
+	}
 	qsort(pfx, k, v6 ? sizeof(struct pfx6) : sizeof(struct pfx4), v6 ? cmp_pfx6 : cmp_pfx4);
-	rc = lpm_build(v6 ? &s->v6 : &s->v4, v6, pfx, k);
+	rc = lpm_build(s, v6 ? &s->v6 : &s->v4, v6, pfx, k);
 	free(pfx);
 	return rc;
 }
@@ -771,7 +935,7 @@ static int bloom_has(const uint64_t *bloom, uint64_t h)
 /* Hash of the top label: a right-to-left FNV prefix up to the last dot. */
 static uint64_t tld_hash(const char *d, size_t n)
 {
-	uint64_t h = 1469598103934665603ull;
+	uint64_t h = CG_FNV64_OFFSET;
 	while (n-- && d[n] != '.')
 		h = hash_step(h, (unsigned char)d[n]);
 	return mix(h);
@@ -821,6 +985,9 @@ enum cg_err ioc_set_build(struct ioc_set_builder *b, struct ioc_set **out)
 	}
 	if ((rc = build_lpm(s, 0)) || (rc = build_lpm(s, 1)) || (rc = build_urls(s)))
 		goto fail;
+	free(s->ok_src);
+	free(s->ok_fam);
+	s->ok_src = s->ok_fam = NULL;
 	*out = s;
 	return CG_OK;
 fail:
@@ -841,7 +1008,17 @@ void ioc_set_free(struct ioc_set *s)
 	lpm_free(&s->v6);
 	hs_free_database(s->url_db);
 	free(s->url_ids);
+	free(s->joined);
+	free(s->ok_src);
+	free(s->ok_fam);
 	free(s);
+}
+
+static const struct ioc_entry *entry_at(const struct ioc_set *s, uint32_t id)
+{
+	if (id == NO_ID)
+		return NULL;
+	return id < s->n ? &s->entries[id] : &s->joined[id - s->n];
 }
 
 size_t ioc_set_count(const struct ioc_set *s)
@@ -868,7 +1045,7 @@ const struct ioc_entry *ioc_set_match_addr(const struct ioc_set *s, int is_v6, c
 		id = s->v6.n ? lpm_find6(&s->v6, load6(addr)) : NO_ID;
 	else
 		id = s->v4.n ? lpm_find4(&s->v4, load4(addr)) : NO_ID;
-	return id == NO_ID ? NULL : &s->entries[id];
+	return entry_at(s, id);
 }
 
 void ioc_set_match_v4_many(const struct ioc_set *s, const uint32_t *keys, size_t n, const struct ioc_entry **out)
@@ -892,7 +1069,7 @@ void ioc_set_match_v4_many(const struct ioc_set *s, const uint32_t *keys, size_t
 	}
 	for (size_t i = 0; i < n; i++) {
 		uint32_t id = lpm_find4(l, keys[i]);
-		out[i] = id == NO_ID ? NULL : &s->entries[id];
+		out[i] = entry_at(s, id);
 	}
 }
 
@@ -913,7 +1090,7 @@ static const struct ioc_entry *find_value(const struct ioc_set *s, uint64_t h, c
 const struct ioc_entry *ioc_set_match_domain(const struct ioc_set *s, const char *d, size_t n)
 {
 	const struct ioc_entry *best = NULL;
-	uint64_t h = 1469598103934665603ull;
+	uint64_t h = CG_FNV64_OFFSET;
 
 	if (!s || !s->count[IOC_DOMAIN] || n == 0 || n > IOC_DOMAIN_MAX)
 		return NULL;

@@ -5,7 +5,14 @@
  * family (a single address is a /32 or /128), domains into a label-suffix
  * structure, hashes into a hash set, URLs into a multi-pattern matcher.
  * A value added from several sources is one entry whose source and family
- * list them all (comma-separated, sorted, de-duplicated). */
+ * list them all (comma-separated, sorted, de-duplicated). An address inside
+ * several listed prefixes matches the most specific one, and the entry it
+ * gets names the sources and families of all of them.
+ *
+ * Special-purpose blocks (special_range.h): with the special policy on, an
+ * address in a block not hunted by default matches only indicators added
+ * with IOC_SET_HUNT_SPECIAL, and its entry names only those sources. The
+ * indicators stay in the set (counted, and matched outside the blocks). */
 #ifndef CG_IOC_SET_H
 #define CG_IOC_SET_H
 
@@ -31,6 +38,12 @@ void ioc_set_builder_free(struct ioc_set_builder *b);
 /* Add one indicator; `source`/`family` may be NULL. Copies everything. */
 enum cg_err ioc_set_builder_add(struct ioc_set_builder *b, const struct ioc *ioc, const char *source,
 				const char *family) CG_MUST_CHECK;
+#define IOC_SET_HUNT_SPECIAL 1u /* this source is hunted in special-purpose blocks */
+/* ioc_set_builder_add with flags (IOC_SET_HUNT_SPECIAL). */
+enum cg_err ioc_set_builder_add_ex(struct ioc_set_builder *b, const struct ioc *ioc, const char *source,
+				   const char *family, unsigned flags) CG_MUST_CHECK;
+/* Turn the special policy on (default off: every address is hunted). */
+void ioc_set_builder_special_policy(struct ioc_set_builder *b);
 /* Compile; the builder is consumed (freed) whatever the result. */
 enum cg_err ioc_set_build(struct ioc_set_builder *b, struct ioc_set **out) CG_MUST_CHECK;
 void ioc_set_free(struct ioc_set *s);

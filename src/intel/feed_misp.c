@@ -131,6 +131,17 @@ static enum cg_err one_attribute(struct feed_run *run, struct misp_event *ev, js
 		if (at)
 			line = feed_line_at(buf, (size_t)(at - buf), &ev->cur_off, &ev->cur_line);
 	}
+	if (!line && value) {
+		/* No uuid to find: the value as JSON writes it, after the last
+		 * attribute found; failing that, that attribute's line. */
+		char *enc = json_dumps(json_object_get(a, "value"), JSON_ENCODE_ANY);
+		const char *at = enc ? memmem(buf + ev->cur_off, len - ev->cur_off, enc, strlen(enc)) : NULL;
+		if (at)
+			line = feed_line_at(buf, (size_t)(at - buf), &ev->cur_off, &ev->cur_line);
+		free(enc);
+	}
+	if (!line)
+		line = ev->cur_line;
 	run->counts->entries++;
 	if (!type || !value)
 		return feed_bad(run, line, _("attribute %s without a type or value"), uuid ? uuid : "");

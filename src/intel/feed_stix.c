@@ -74,6 +74,10 @@ static enum cg_err string_lit(struct pat *p, char *out, size_t cap)
 			if (p->i >= p->n)
 				return pat_err(p, _("unterminated string"));
 			c = p->s[p->i++];
+			/* Only \' and \\ are escapes here; anything else (\n, \t)
+			 * is refused rather than read as the bare letter. */
+			if (c != '\'' && c != '\\')
+				return pat_err(p, _("unsupported escape in a string (only \\' and \\\\)"));
 		}
 		if (o + 1 >= cap)
 			return cg_err_set(CG_ELIMIT, _("pattern string longer than %zu bytes"), cap - 1);

@@ -56,7 +56,9 @@ int ioc_parse_ipv4(const char *s, size_t n, uint8_t out[4])
 			i++;
 			digits++;
 		}
-		if (digits == 0 || digits > 3 || v > 255)
+		/* A leading zero ("01.2.3.4") is octal to inet_aton and some
+		 * firewalls: ambiguous, so not an address at all. */
+		if (digits == 0 || digits > 3 || v > 255 || (digits > 1 && s[i - digits] == '0'))
 			return 0;
 		out[part] = (uint8_t)v;
 	}
@@ -104,6 +106,27 @@ void ioc_format_addr(int is_v6, const uint8_t *addr, char *buf, size_t n)
 	}
 	if (!inet_ntop(is_v6 ? AF_INET6 : AF_INET, addr, buf, (socklen_t)n) && n)
 		buf[0] = '\0';
+}
+
+size_t ioc_addr_canonical(const char *s, size_t n, char *buf, size_t bufn)
+{
+	uint8_t a[16];
+	int v6;
+
+	if (bufn < 46)
+		return 0;
+	if (ioc_parse_ipv4(s, n, a))
+		v6 = 0;
+	else if (ioc_parse_ipv6(s, n, a))
+		v6 = 1;
+	else
+		return 0;
+	if (v6 && ioc_ipv6_is_v4mapped(a)) {
+		memmove(a, a + 12, 4);
+		v6 = 0;
+	}
+	ioc_format_addr(v6, a, buf, bufn);
+	return strlen(buf);
 }
 
 /* Copy with defanging undone: hxxp -> http, [.] (.) {.} -> ., [:] -> : */
@@ -251,10 +274,14 @@ static enum cg_err parse_domain(const char *s, size_t n, struct ioc *out)
 		if (c == '.') {
 			if (label == 0)
 				return cg_err_set(CG_EPARSE, _("'%.*s' has an empty label"), (int)n, s);
+			if (v[i - 1] == '-')
+				return cg_err_set(CG_EPARSE, _("'%.*s' has a label ending with '-'"), (int)n, s);
 			label = 0;
 			labels++;
 			last_dot = i;
 		} else if (domain_char(c)) {
+			if (label == 0 && c == '-')
+				return cg_err_set(CG_EPARSE, _("'%.*s' has a label starting with '-'"), (int)n, s);
 			if (++label > 63)
 				return cg_err_set(CG_EPARSE, _("'%.*s' has a label longer than 63 characters"),
 						  (int)n, s);
@@ -266,6 +293,8 @@ static enum cg_err parse_domain(const char *s, size_t n, struct ioc *out)
 	}
 	if (label == 0)
 		return cg_err_set(CG_EPARSE, _("'%.*s' has an empty label"), (int)n, s);
+	if (v[n - 1] == '-')
+		return cg_err_set(CG_EPARSE, _("'%.*s' has a label ending with '-'"), (int)n, s);
 	if (labels < 2)
 		return cg_err_set(CG_EPARSE, _("'%.*s' is a single label, not a domain name"), (int)n, s);
 	for (i = last_dot + 1; i < n; i++)

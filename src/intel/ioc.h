@@ -70,6 +70,10 @@ int ioc_parse_ipv4(const char *s, size_t n, uint8_t out[4]);
 int ioc_parse_ipv6(const char *s, size_t n, uint8_t out[16]);
 /* Canonical text of an address into buf (INET6_ADDRSTRLEN is enough). */
 void ioc_format_addr(int is_v6, const uint8_t *addr, char *buf, size_t n);
+/* The canonical text (RFC 5952 for IPv6; an IPv4-mapped address as IPv4)
+ * of an address as written in `s` (IPv4, or IPv6 in any spelling) into buf
+ * (>= 46 bytes); returns its length, 0 when `s` is not an address. */
+size_t ioc_addr_canonical(const char *s, size_t n, char *buf, size_t bufn);
 /* True if the 16 bytes are an IPv4-mapped IPv6 address (::ffff:a.b.c.d). */
 int ioc_ipv6_is_v4mapped(const uint8_t addr[16]);
 

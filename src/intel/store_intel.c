@@ -11,9 +11,12 @@ struct store_intel_import {
 	struct cg_db *db;
 	int64_t source_id, import_id, prev_import_id;
 	size_t n_records, n_duplicates;
+	int hunt_special;
 };
 
-static const char SQL_SOURCE_GET[] = "SELECT id, current_import_id FROM intel_source WHERE name = ?1";
+static const char SQL_SOURCE_GET[] =
+	"SELECT id, current_import_id, hunt_special FROM intel_source WHERE name = ?1";
+static const char SQL_SOURCE_SPECIAL[] = "UPDATE intel_source SET hunt_special = ?2 WHERE id = ?1";
 static const char SQL_SOURCE_ADD[] = "INSERT INTO intel_source(name, created_at) VALUES(?1, ?2)";
 static const char SQL_IMPORT_ADD[] =
 	"INSERT INTO intel_import(source_id, imported_at, files, format, n_records, n_unique, n_bad)"
@@ -38,8 +41,9 @@ static const char SQL_HISTORY_PRUNE[] = "DELETE FROM intel_import WHERE source_i
 static const char SQL_INDICATOR_PRUNE[] =
 	"DELETE FROM indicator WHERE NOT EXISTS (SELECT 1 FROM intel_item WHERE indicator_id = indicator.id)";
 
-/* Look up a source: *id 0 when unknown. */
-static enum cg_err source_lookup(struct cg_db *db, const char *name, int64_t *id, int64_t *current)
+/* Look up a source: *id 0 when unknown. `special` may be NULL. */
+static enum cg_err source_lookup_ex(struct cg_db *db, const char *name, int64_t *id, int64_t *current,
+				    int *special)
 {
 	sqlite3_stmt *st;
 	enum cg_err rc;
@@ -53,11 +57,18 @@ static enum cg_err source_lookup(struct cg_db *db, const char *name, int64_t *id
 	if (s == SQLITE_ROW) {
 		*id = sqlite3_column_int64(st, 0);
 		*current = sqlite3_column_int64(st, 1);
+		if (special)
+			*special = sqlite3_column_int(st, 2) != 0;
 	}
 	sqlite3_reset(st);
 	if (s != SQLITE_ROW && s != SQLITE_DONE)
 		return cg_db_fail(db, _("looking up a source"));
 	return CG_OK;
+}
+
+static enum cg_err source_lookup(struct cg_db *db, const char *name, int64_t *id, int64_t *current)
+{
+	return source_lookup_ex(db, name, id, current, NULL);
 }
 
 /* Like source_lookup, for a source that must exist. */
@@ -89,7 +100,7 @@ enum cg_err store_intel_import_begin(struct cg_db *db, const char *source, const
 		free(imp);
 		return rc;
 	}
-	if ((rc = source_lookup(db, source, &imp->source_id, &imp->prev_import_id)))
+	if ((rc = source_lookup_ex(db, source, &imp->source_id, &imp->prev_import_id, &imp->hunt_special)))
 		goto fail;
 	if (!imp->source_id) {
 		if ((rc = cg_db_stmt(db, SQL_SOURCE_ADD, &st)))
@@ -177,6 +188,26 @@ enum cg_err store_intel_import_add(struct store_intel_import *imp, const struct 
 	if (sqlite3_changes(cg_db_handle(imp->db)) == 0)
 		imp->n_duplicates++;
 	return CG_OK;
+}
+
+enum cg_err store_intel_import_set_hunt_special(struct store_intel_import *imp, int on)
+{
+	sqlite3_stmt *st;
+	enum cg_err rc;
+
+	if ((rc = cg_db_stmt(imp->db, SQL_SOURCE_SPECIAL, &st)))
+		return rc;
+	sqlite3_bind_int64(st, 1, imp->source_id);
+	sqlite3_bind_int(st, 2, on ? 1 : 0);
+	if ((rc = cg_db_step_done(imp->db, st, _("recording the source's special-purpose setting"))))
+		return rc;
+	imp->hunt_special = on ? 1 : 0;
+	return CG_OK;
+}
+
+int store_intel_import_hunt_special(const struct store_intel_import *imp)
+{
+	return imp->hunt_special;
 }
 
 static const char SQL_IMPORT_FORMAT[] = "UPDATE intel_import SET format = ?2 WHERE id = ?1";
@@ -375,7 +406,7 @@ out:
 
 static const char SQL_SOURCES[] =
 	"SELECT s.name, s.current_import_id, imp.imported_at, imp.files, imp.format,"
-	" (SELECT count(*) FROM intel_import x WHERE x.source_id = s.id)"
+	" (SELECT count(*) FROM intel_import x WHERE x.source_id = s.id), s.hunt_special"
 	" FROM intel_source s LEFT JOIN intel_import imp ON imp.id = s.current_import_id ORDER BY s.name";
 
 enum cg_err store_intel_sources(struct cg_db *db, store_intel_source_fn fn, void *ctx)
@@ -393,6 +424,7 @@ enum cg_err store_intel_sources(struct cg_db *db, store_intel_source_fn fn, void
 		int64_t cur = sqlite3_column_int64(st, 1);
 		info.imported_at = sqlite3_column_int64(st, 2);
 		info.n_imports = (size_t)sqlite3_column_int64(st, 5);
+		info.hunt_special = sqlite3_column_int(st, 6) != 0;
 		/* The per-type count reuses the cache; the outer statement stays valid. */
 		if (!name || !files || !format)
 			rc = cg_err_set(CG_ENOMEM, _("out of memory"));

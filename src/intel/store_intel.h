@@ -51,6 +51,11 @@ enum cg_err store_intel_import_set_format(struct store_intel_import *imp, const 
  * (also on failure, after a rollback). */
 enum cg_err store_intel_import_commit(struct store_intel_import *imp, size_t n_bad,
 				      struct store_intel_summary *sum) CG_MUST_CHECK;
+/* Set the source's special-purpose setting (special_range.h): its indicators
+ * in special-purpose blocks are hunted (1) or not (0, the default). */
+enum cg_err store_intel_import_set_hunt_special(struct store_intel_import *imp, int on) CG_MUST_CHECK;
+/* The source's setting as of this import (before a set: as it was). */
+int store_intel_import_hunt_special(const struct store_intel_import *imp);
 /* Roll back and free; NULL is a no-op. */
 void store_intel_import_abort(struct store_intel_import *imp);
 
@@ -63,6 +68,7 @@ struct store_intel_source_info {
 	const char *files;
 	const char *format;
 	size_t n_imports;
+	int hunt_special; /* its indicators in special-purpose blocks are hunted */
 };
 typedef enum cg_err (*store_intel_source_fn)(void *ctx, const struct store_intel_source_info *info);
 /* Every source, by name. */

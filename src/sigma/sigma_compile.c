@@ -7,6 +7,7 @@
 #include <strings.h>
 
 #include "cg_i18n.h"
+#include "cg_hash.h"
 #include "sigma_engine.h"
 #include "cg_event_int.h"
 #include "sigma_int.h"
@@ -299,12 +300,13 @@ static void cond_lits(const struct sigma_rule *r, const struct sigma_cnode *c, s
 	}
 }
 
+/* Literals of the rules (trusted), case-folded: the stable FNV-1a. */
 static size_t lit_hash_of(const unsigned char *s, size_t n)
 {
-	size_t h = 1469598103934665603ull;
+	uint64_t h = CG_FNV64_OFFSET;
 	for (size_t i = 0; i < n; i++)
-		h = (h ^ cg_event_fold(s[i])) * 1099511628211ull;
-	return h;
+		h = cg_fnv64_step(h, cg_event_fold(s[i]));
+	return (size_t)h;
 }
 
 static enum cg_err lit_table_grow(struct sigma_engine *e)

@@ -5,6 +5,7 @@
 
 #include "cg_buf.h"
 #include "cg_i18n.h"
+#include "cg_hash.h"
 #include "sigma_corr.h"
 #include "sigma_int.h"
 
@@ -82,12 +83,10 @@ static const char *group_field(const struct sigma_correlation *co, const struct 
 	return gb;
 }
 
+/* Group keys come from logs: a seeded hash. */
 static size_t hash(size_t corr, const char *s)
 {
-	size_t h = 1469598103934665603ull ^ corr;
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ull;
-	return h % N_BUCKETS;
+	return (size_t)(cg_hash_seeded(corr, s, strlen(s)) % N_BUCKETS);
 }
 
 static int cond_ok(const struct sigma_correlation *co, long n)

@@ -57,6 +57,10 @@ static enum cg_err walk(const char *path, int top, int yaml_only, struct strv *o
 		char *p = strdup(path);
 		return p ? strv_push(out, p) : cg_err_set(CG_ENOMEM, _("out of memory"));
 	}
+	/* A FIFO or device named on the command line would block or never end:
+	 * refused; inside directories it is skipped. */
+	if (!S_ISDIR(sb.st_mode) && top)
+		return cg_err_set(CG_EINVAL, _("%s: not a regular file or directory; refused"), path);
 	if (!S_ISDIR(sb.st_mode) || depth > 32)
 		return CG_OK;
 	DIR *d = opendir(path);

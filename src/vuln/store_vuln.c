@@ -916,7 +916,8 @@ enum cg_err store_vuln_scan(struct cg_db *db, const struct vuln_matcher *m, cons
 		rc = host_items(db, c.host_id, &items);
 		if (!rc)
 			rc = collect_kbs(&items, &kbs);
-		struct vuln_host vh = {.distro = hosts[i].distro, .kbs = (const char *const *)kbs.v, .n_kbs = kbs.n};
+		struct vuln_host vh = {.distro = hosts[i].distro, .kbs = (const char *const *)kbs.v, .n_kbs = kbs.n,
+				       .items = items.v, .n_items = items.n};
 		for (size_t k = 0; !rc && k < items.n; k++)
 			rc = vuln_matcher_match_host(m, &items.v[k], &vh, put_finding, &c);
 		stats->items += items.n;

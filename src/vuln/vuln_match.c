@@ -12,6 +12,7 @@
 
 const char vuln_note_revision[] = N_("unknown build revision: verify");
 const char vuln_note_no_fix[] = N_("the advisory names no fixed version: verify the installed updates");
+const char vuln_note_kb_verify[] = N_("fixed by the update named or a later one: unknown, verify the installed updates");
 
 #define ARENA_CHUNK (1u << 20)
 
@@ -397,23 +398,39 @@ static enum cg_err match_windows_os(const struct vuln_matcher *m, const struct i
 	char key[300];
 	enum cg_err rc;
 
-	if (winprod_os_lookup(it->name, it->version, &os))
+	const char *version = it->version;
+	char derived[64];
+
+	if (winprod_os_lookup(it->name, version, &os))
 		return CG_ENOTFOUND;
+	/* No revision (systeminfo, Get-HotFix): the newest known cumulative
+	 * update installed gives it, as updates are cumulative. */
+	if (!os.has_revision && h) {
+		unsigned long best = 0, rev;
+		for (size_t i = 0; i < h->n_kbs; i++)
+			if (!winprod_kb_revision(os.build, h->kbs[i], &rev) && rev > best)
+				best = rev;
+		if (best && (size_t)snprintf(derived, sizeof derived, "%s.%lu", version, best) < sizeof derived &&
+		    !winprod_os_lookup(it->name, derived, &os))
+			version = derived;
+		else if (winprod_os_lookup(it->name, version, &os))
+			return CG_ENOTFOUND;
+	}
 	if (strcmp(os.label, "-") == 0)
 		snprintf(key, sizeof key, "microsoft|%s", os.product);
 	else
 		snprintf(key, sizeof key, "microsoft|%s:%s", os.product, os.label);
-	rc = visit_win(m, key, os.label, WR_FAMILY, &os, it->version, h, &vs);
+	rc = visit_win(m, key, os.label, WR_FAMILY, &os, version, h, &vs);
 	snprintf(key, sizeof key, "cpe|microsoft:%s", os.product);
 	if (!rc)
-		rc = visit_win(m, key, os.label, WR_OWN, &os, it->version, h, &vs);
+		rc = visit_win(m, key, os.label, WR_OWN, &os, version, h, &vs);
 	if (!rc && os.legacy) {
 		snprintf(key, sizeof key, "cpe|microsoft:%s", os.legacy);
-		rc = visit_win(m, key, os.legacy_label, WR_OWN, &os, it->version, h, &vs);
+		rc = visit_win(m, key, os.legacy_label, WR_OWN, &os, version, h, &vs);
 	}
 	if (!rc && os.sibling) {
 		snprintf(key, sizeof key, "cpe|microsoft:%s", os.sibling);
-		rc = visit_win(m, key, os.sibling_label, WR_SIBLING, &os, it->version, h, &vs);
+		rc = visit_win(m, key, os.sibling_label, WR_SIBLING, &os, version, h, &vs);
 	}
 	for (size_t i = 0; !rc && i < vs.n; i++) {
 		const struct wverdict *vd = &vs.v[i];
@@ -447,6 +464,57 @@ static enum cg_err match_windows_os(const struct vuln_matcher *m, const struct i
 	return rc;
 }
 
+/* Order dotted decimal versions ("15.1.2507.34"); non-numbers sort first. */
+static int dotted_cmp(const char *a, const char *b)
+{
+	while (*a || *b) {
+		unsigned long x = 0, y = 0;
+		while (*a >= '0' && *a <= '9')
+			x = x * 10 + (unsigned long)(*a++ - '0');
+		while (*b >= '0' && *b <= '9')
+			y = y * 10 + (unsigned long)(*b++ - '0');
+		if (x != y)
+			return x < y ? -1 : 1;
+		if (*a && *a != '.')
+			return -1;
+		if (*b && *b != '.')
+			return 1;
+		if (*a)
+			a++;
+		if (*b)
+			b++;
+	}
+	return 0;
+}
+
+/* The build of an Exchange cumulative update item: its own version, or the
+ * version of the newest security update installed for that same release
+ * and cumulative update, whichever is higher. */
+static const char *exchange_build(const struct inv_item *it, const struct winprod_program *prog,
+				  const struct vuln_host *h, char *buf, size_t n)
+{
+	static const char su[] = "Security Update for ";
+	const char *best = it->version;
+
+	for (size_t i = 0; h && h->items && i < h->n_items; i++) {
+		const struct inv_item *x = &h->items[i];
+		struct winprod_program p;
+		char name[300];
+		if (x->kind != INV_KIND_WIN_PROGRAM || strncasecmp(x->name, su, sizeof su - 1) != 0 || !x->version ||
+		    !*x->version)
+			continue;
+		/* "Security Update for Exchange Server 2016 CU23 (KB...)" names it as the CU item does */
+		if ((size_t)snprintf(name, sizeof name, "Microsoft %s", x->name + sizeof su - 1) >= sizeof name ||
+		    winprod_program_lookup(name, &p) || strcmp(p.product, prog->product) != 0 ||
+		    strcmp(p.version, prog->version) != 0 || strcmp(p.update, prog->update) != 0)
+			continue;
+		if (dotted_cmp(x->version, best) > 0)
+			best = x->version;
+	}
+	snprintf(buf, n, "%s", best);
+	return buf;
+}
+
 static const char *const zimbra_cpes[] = {"cpe|zimbra:zimbra", "cpe|zimbra:collaboration",
 					  "cpe|zimbra:collaboration_suite",
 					  "cpe|synacor:zimbra_collaboration_suite"};
@@ -465,6 +533,7 @@ enum cg_err vuln_matcher_match_host(const struct vuln_matcher *m, const struct i
 	char key[1100];
 	const char *version = it->version, *distro = host ? host->distro : NULL;
 	struct winprod_program prog;
+	char exch_build[64];
 	enum cg_err rc = CG_OK;
 
 	if (!m->n || !version || !*version)
@@ -476,6 +545,8 @@ enum cg_err vuln_matcher_match_host(const struct vuln_matcher *m, const struct i
 	case INV_KIND_WIN_PROGRAM: {
 		if (winprod_program_lookup(it->name, &prog))
 			break;
+		if (strcmp(prog.product, "exchange_server") == 0)
+			version = exchange_build(it, &prog, host, exch_build, sizeof exch_build);
 		/* NVD names the product by release and update (2016, CU 23) ... */
 		char cname[80];
 		snprintf(cname, sizeof cname, "microsoft:%s", prog.product);
@@ -544,6 +615,9 @@ enum cg_err vuln_matcher_match_host(const struct vuln_matcher *m, const struct i
 		 * update that fixes them: say so rather than pretend. */
 		if (it->kind == INV_KIND_WIN_PROGRAM && r->is_cpe && !r->start && !r->end && !r->fixed[0])
 			h.note = vuln_note_no_fix;
+		/* A fix known only as a list of updates: a later one also fixes it. */
+		if (!r->is_cpe && r->kb && !r->start && !r->end && !r->fixed[0])
+			h.note = vuln_note_kb_verify;
 		rc = fn(ctx, it, &h);
 	}
 	free(vs.v);

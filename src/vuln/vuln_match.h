@@ -20,8 +20,11 @@
  * anywhere the finding carries a "verify" note, as does every finding of a
  * host whose build revision (UBR) is unknown (systeminfo). Installed
  * programs are named through winprod_program_lookup. A vendor range that
- * lists hotfixes (kb) is fixed on a host that has one of them; hotfix lists
- * are used for nothing else. */
+ * lists hotfixes (kb) is fixed on a host that has one of them. A Windows
+ * host without its build revision gets the revision of the newest known
+ * cumulative update it has installed (winprod_kb_revision): "this update or
+ * any later one" fixes it. An Exchange cumulative update is at the build of
+ * the newest "Security Update for Exchange Server ..." installed for it. */
 #ifndef CG_VULN_MATCH_H
 #define CG_VULN_MATCH_H
 
@@ -57,6 +60,11 @@ struct vuln_host {
 	const char *distro;       /* "Debian:12", NULL when unknown */
 	const char *const *kbs;   /* hotfixes installed ("KB5032196"), borrowed */
 	size_t n_kbs;
+	/* All items of the host (borrowed; may be NULL): an Exchange security
+	 * update is an installed program whose version is the build it brings
+	 * the Exchange cumulative update to. */
+	const struct inv_item *items;
+	size_t n_items;
 };
 typedef enum cg_err (*vuln_hit_fn)(void *ctx, const struct inv_item *it, const struct vuln_hit *h);
 
@@ -71,5 +79,6 @@ enum cg_err vuln_matcher_match_host(const struct vuln_matcher *m, const struct i
 /* The notes findings may carry. */
 extern const char vuln_note_revision[]; /* "unknown build revision: verify" */
 extern const char vuln_note_no_fix[];   /* NVD names the product without a fixed build/version */
+extern const char vuln_note_kb_verify[]; /* fixed by listed updates only: a later one is not known */
 
 #endif

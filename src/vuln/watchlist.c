@@ -5,6 +5,7 @@
 #include <strings.h>
 
 #include "cg_i18n.h"
+#include "cg_time.h"
 #include "csv.h"
 #include "watchlist.h"
 
@@ -19,10 +20,12 @@ static int valid_cve(const char *s)
 	return d >= 4 && 9 + d == n;
 }
 
+/* "YYYY-MM-DD" naming a real day. */
 static int valid_date(const char *s)
 {
-	return strlen(s) == 10 && strspn(s, "0123456789") == 4 && s[4] == '-' && strspn(s + 5, "0123456789") == 2 &&
-	       s[7] == '-' && strspn(s + 8, "0123456789") == 2;
+	struct cg_time_ctx tc = {0, 0};
+	struct cg_stamp st;
+	return strlen(s) == 10 && cg_time_parse(s, 10, CG_TIME_ISO_LOOSE, &tc, &st) == 10 && st.date_only;
 }
 
 static enum cg_err check(const char *file, const char *where, const struct watch_entry *e)

@@ -35,6 +35,83 @@ static const struct build_row builds[] = {
 	{22631, 22621, "windows_11_23h2", "23h2", NULL, NULL},
 };
 
+/* Cumulative updates of the server builds: KB number -> the revision it
+ * brings. One row per update, copied from Microsoft's Windows Server release
+ * information (release history tables; each KB links to
+ * https://support.microsoft.com/help/NNNNNNN). Server 2016 and Windows 10
+ * 1607 share build 14393 and its updates, as Server 2019 and Windows 10 1809
+ * share 17763. */
+const char winprod_kb_reference[] = "https://learn.microsoft.com/en-us/windows/release-health/windows-server-release-info";
+
+struct kb_row {
+	unsigned build;
+	unsigned long kb;
+	unsigned revision;
+};
+
+static const struct kb_row kb_rows[] = {
+	{14393, 5022289, 5648}, /* 2023-01 */
+	{14393, 5022838, 5717}, /* 2023-02 */
+	{14393, 5023697, 5786}, /* 2023-03 */
+	{14393, 5025228, 5850}, /* 2023-04 */
+	{14393, 5026363, 5921}, /* 2023-05 */
+	{14393, 5027219, 5989}, /* 2023-06 */
+	{14393, 5028623, 5996}, /* 2023-06 OOB */
+	{14393, 5028169, 6085}, /* 2023-07 */
+	{14393, 5029242, 6167}, /* 2023-08 */
+	{14393, 5030213, 6252}, /* 2023-09 */
+	{14393, 5031362, 6351}, /* 2023-10 */
+	{14393, 5032197, 6452}, /* 2023-11 */
+	{14393, 5033373, 6529}, /* 2023-12 */
+	{14393, 5034119, 6614}, /* 2024-01 */
+	{17763, 5022286, 3887}, /* 2023-01 */
+	{17763, 5022840, 4010}, /* 2023-02 */
+	{17763, 5023702, 4131}, /* 2023-03 */
+	{17763, 5025229, 4252}, /* 2023-04 */
+	{17763, 5026362, 4377}, /* 2023-05 */
+	{17763, 5027222, 4499}, /* 2023-06 */
+	{17763, 5028168, 4645}, /* 2023-07 */
+	{17763, 5029247, 4737}, /* 2023-08 */
+	{17763, 5030214, 4851}, /* 2023-09 */
+	{17763, 5031361, 4974}, /* 2023-10 */
+	{17763, 5032196, 5122}, /* 2023-11 */
+	{17763, 5033371, 5206}, /* 2023-12 */
+	{17763, 5034127, 5329}, /* 2024-01 */
+	{20348, 5022291, 1487}, /* 2023-01 */
+	{20348, 5022842, 1547}, /* 2023-02 */
+	{20348, 5023705, 1607}, /* 2023-03 */
+	{20348, 5025230, 1668}, /* 2023-04 */
+	{20348, 5026370, 1726}, /* 2023-05 */
+	{20348, 5027225, 1787}, /* 2023-06 */
+	{20348, 5028171, 1850}, /* 2023-07 */
+	{20348, 5029250, 1906}, /* 2023-08 */
+	{20348, 5030216, 1970}, /* 2023-09 */
+	{20348, 5031364, 2031}, /* 2023-10 */
+	{20348, 5032198, 2113}, /* 2023-11 */
+	{20348, 5033118, 2159}, /* 2023-12 */
+	{20348, 5034129, 2227}, /* 2024-01 */
+};
+
+int winprod_kb_revision(unsigned long build, const char *kb, unsigned long *rev)
+{
+	unsigned long n = 0;
+	size_t k;
+
+	if (!kb || strncasecmp(kb, "KB", 2) != 0)
+		return -1;
+	k = strspn(kb + 2, "0123456789");
+	if (k == 0 || k > 9 || kb[2 + k])
+		return -1;
+	for (size_t i = 0; i < k; i++)
+		n = n * 10 + (unsigned long)(kb[2 + i] - '0');
+	for (size_t i = 0; i < sizeof kb_rows / sizeof kb_rows[0]; i++)
+		if (kb_rows[i].build == build && kb_rows[i].kb == n) {
+			*rev = kb_rows[i].revision;
+			return 0;
+		}
+	return -1;
+}
+
 struct build_num {
 	unsigned long v[4];
 	int n;

@@ -55,6 +55,14 @@ struct winprod_program {
  * program is not one the table knows (which is most of them). */
 int winprod_program_lookup(const char *name, struct winprod_program *out);
 
+/* The revision (UBR) a Windows cumulative update brings build `build` to:
+ * 0 and *rev set when `kb` ("KB5033371") is a known cumulative update of
+ * that build, -1 otherwise. A host with that update installed is at that
+ * revision or later (updates are cumulative). */
+int winprod_kb_revision(unsigned long build, const char *kb, unsigned long *rev);
+/* The reference the update table comes from (a URL). */
+extern const char winprod_kb_reference[];
+
 /* Copy the first "KBnnnnnnn" inside `s` (e.g. "Security Update for ...
  * (KB5029388)") into kb; returns its length, 0 when there is none. */
 size_t winprod_kb_in(const char *s, char *kb, size_t n);

@@ -369,7 +369,10 @@ def main():
             env.pop("CANHGAC_HUNT_CHUNK", None)
             if chunk:
                 env["CANHGAC_HUNT_CHUNK"] = chunk
-            r = subprocess.run([BIN, "hunt", "--json", "--quiet", "--threads", threads, "--intel", intel, logs],
+            # Exactness over the whole address space, special-purpose blocks
+            # included (their policy is tested in test_provenance.py).
+            r = subprocess.run([BIN, "hunt", "--json", "--quiet", "--hunt-special", "--threads", threads,
+                                "--intel", intel, logs],
                                capture_output=True, env=env, timeout=TIMEOUT)
             if r.returncode != 0:
                 print(f"not ok: threads={threads} chunk={chunk}: exit {r.returncode}: {r.stderr.decode()[:500]}")

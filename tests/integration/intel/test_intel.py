@@ -30,8 +30,12 @@ def run(db, *args, stdin=None):
 
 
 def import_json(db, *args):
+    """The report of an import; for one file, its file object merged in."""
     rc, out, err = run(db, "intel", "import", "--json", *args)
-    return rc, (json.loads(out) if rc == 0 and out.strip() else None), err
+    j = json.loads(out) if rc == 0 and out.strip() else None
+    if j and len(j["files"]) == 1:
+        j = {**j, **j["files"][0]}
+    return rc, j, err
 
 
 def lines_of(path):
@@ -215,7 +219,7 @@ def atomicity(tmp):
     mapped = "Máy,Ghi chú\n203.0.113.9,Mirai bot\n"
     rc, out, err = run(db, "intel", "import", "--json", "--source", "m", "--map", "ip=Máy,family=ghi chú", "-",
                        stdin=mapped.encode())
-    check(rc == 0 and json.loads(out)["unique"] == 1, f"--map from stdin: {err}")
+    check(rc == 0 and json.loads(out)["files"][0]["unique"] == 1, f"--map from stdin: {err}")
     rc, out, err = run(db, "intel", "import", "--source", "m", "--map", "ip=Nope", "-", stdin=mapped.encode())
     check(rc == 1 and "Nope" in err, f"--map unknown column: {err}")
 

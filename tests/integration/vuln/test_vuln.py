@@ -253,7 +253,13 @@ check(len(expect) >= 6, f"known answer too small to mean anything: {sorted(expec
 
 scan = jlines(run("--json", "vuln", "scan"))[0]
 check(scan["hosts"] == 10, f"scan hosts: {scan}")
-allf = jlines(run("--json", "vuln", "list"))
+raw_list = run("--json", "vuln", "list")
+allf = jlines(raw_list)
+# Real numbers in their shortest round-trip form (9.8, not 9.8000000000000007):
+# Python's repr of a float is that form.
+nums = re.findall(r'"(?:cvss|epss)":(-?[0-9][0-9.eE+-]*)', raw_list.stdout)
+check(nums and all(n == repr(float(n)) for n in nums),
+      f"JSON numbers not in shortest form: {[n for n in nums if n != repr(float(n))][:5]}")
 got = {(f["host"], f["package"], f["vuln"]) for f in allf if f["host"] in ("deb01.so-mau.example", "web02.so-mau.example")}
 check(got == expect, f"findings differ from the known answer:\n  missing {sorted(expect - got)}\n  extra {sorted(got - expect)}")
 

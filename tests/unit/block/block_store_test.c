@@ -67,7 +67,9 @@ static void view_merges_excepts_and_expires(void **state)
 	assert_int_equal(it->n_passthru, 1);
 	assert_string_equal(it->passthru[0], "ok.evil.example");
 	assert_int_equal(it->n_urls, 1);
-	assert_int_equal(block_view_serial(v), T0);
+	/* Eight decisions made at T0: the last change, and eight changes. */
+	assert_int_equal(block_view_last_change(v), T0);
+	assert_int_equal(block_view_serial(v), T0 + 8);
 	assert_int_equal(block_view_next_expiry(v), T0 + 3600);
 	assert_true(block_view_domain_blocked(v, "a.b.evil.example"));
 	assert_false(block_view_domain_blocked(v, "y.ok.evil.example"));
@@ -77,8 +79,21 @@ static void view_merges_excepts_and_expires(void **state)
 	assert_int_equal(block_view_build(db, T0 + 3600, &v), CG_OK);
 	it = block_view_items(v);
 	assert_int_equal(it->n_v6, 0);
-	assert_int_equal(block_view_serial(v), T0 + 3600);
+	assert_int_equal(block_view_last_change(v), T0 + 3600);
+	assert_int_equal(block_view_serial(v), T0 + 3600 + 9);
 	block_view_free(v);
+
+	/* Another change within the same second still moves the serial. */
+	assert_int_equal(block_view_build(db, T0 + 3600, &v), CG_OK);
+	{
+		int64_t before = block_view_serial(v);
+		block_view_free(v);
+		decide(db, BLOCK_BLOCK, "203.0.113.0/24", T0 + 3600, 0, NULL);
+		assert_int_equal(block_view_build(db, T0 + 3600, &v), CG_OK);
+		assert_int_equal(block_view_last_change(v), T0 + 3600);
+		assert_true(block_view_serial(v) > before);
+		block_view_free(v);
+	}
 	cg_db_close(db);
 	free(dir);
 }
@@ -117,7 +132,8 @@ static void exports_deterministic_and_incremental(void **state)
 	assert_true(strstr(d, "delete element inet canhgac block4 { 198.51.100.0/24 }") < strstr(d, "add element"));
 	free(d);
 	d = render(db, BLOCK_FMT_RPZ, T0 + 200, 0);
-	assert_non_null(strstr(d, "SOA localhost. hostmaster.localhost. 1796083300 "));
+	/* Serial: last change T0 + 100, plus four changes (three made, one removed). */
+	assert_non_null(strstr(d, "SOA localhost. hostmaster.localhost. 1796083304 "));
 	assert_null(strstr(d, "evil.example"));
 	free(d);
 	/* Nothing changed since: empty diff. */

@@ -246,10 +246,78 @@ static void test_urls(void **state)
 	ioc_set_free(s);
 }
 
+static void add_ex(struct ioc_set_builder *b, const char *v, const char *src, unsigned flags)
+{
+	struct ioc ioc;
+	assert_int_equal(ioc_parse(v, strlen(v), IOC_NONE, &ioc), CG_OK);
+	assert_int_equal(ioc_set_builder_add_ex(b, &ioc, src, NULL, flags), CG_OK);
+}
+
+/* The source list of the entry an address matches, or "-". */
+static const char *src_of(const struct ioc_set *s, const char *addr)
+{
+	uint8_t a[16] = {0};
+	const struct ioc_entry *e;
+	int v6 = strchr(addr, ':') != NULL;
+	assert_true(v6 ? ioc_parse_ipv6(addr, strlen(addr), a) : ioc_parse_ipv4(addr, strlen(addr), a));
+	e = ioc_set_match_addr(s, v6, a);
+	return e ? e->source : "-";
+}
+
+/* An address names every list covering it; special-purpose blocks are
+ * hunted only for the sources that say so. */
+static void test_covering_and_special(void **state)
+{
+	struct ioc_set_builder *b;
+	struct ioc_set *s;
+	(void)state;
+	assert_int_equal(ioc_set_builder_new(&b), CG_OK);
+	ioc_set_builder_special_policy(b);
+	add_ex(b, "5.188.10.0/23", "firehol", 0);
+	add_ex(b, "5.188.10.0/24", "drop", 0);
+	add_ex(b, "5.188.10.7", "et", 0);
+	add_ex(b, "10.0.0.0/8", "firehol", 0);
+	add_ex(b, "10.1.2.3", "own", IOC_SET_HUNT_SPECIAL);
+	add_ex(b, "192.168.0.0/16", "firehol", 0);
+	add_ex(b, "192.168.0.0/16", "lan", IOC_SET_HUNT_SPECIAL);
+	add_ex(b, "224.0.0.0/3", "firehol", 0);
+	add_ex(b, "192.0.2.0/24", "firehol", 0);
+	add_ex(b, "fc00::/7", "firehol", 0);
+	add_ex(b, "::/0", "all6", 0);
+	assert_int_equal(ioc_set_build(b, &s), CG_OK);
+	assert_string_equal(src_of(s, "5.188.10.7"), "drop,et,firehol");
+	assert_string_equal(m(s, "5.188.10.7"), "5.188.10.7");
+	assert_string_equal(src_of(s, "5.188.10.8"), "drop,firehol");
+	assert_string_equal(m(s, "5.188.10.8"), "5.188.10.0/24");
+	assert_string_equal(src_of(s, "5.188.11.1"), "firehol");
+	assert_string_equal(src_of(s, "10.9.9.9"), "-");
+	assert_string_equal(src_of(s, "10.1.2.3"), "own");
+	assert_string_equal(src_of(s, "192.168.7.7"), "lan");
+	assert_string_equal(m(s, "192.168.7.7"), "192.168.0.0/16");
+	assert_string_equal(src_of(s, "224.0.0.1"), "-");
+	assert_string_equal(src_of(s, "250.1.1.1"), "-");
+	assert_string_equal(src_of(s, "::ffff:10.9.9.9"), "-");
+	/* documentation blocks are hunted */
+	assert_string_equal(src_of(s, "192.0.2.1"), "firehol");
+	assert_string_equal(src_of(s, "fd00::1"), "-");
+	assert_string_equal(src_of(s, "fe80::1"), "-");
+	assert_string_equal(src_of(s, "2a00::1"), "all6");
+	assert_string_equal(src_of(s, "2001:db8::1"), "all6");
+	assert_int_equal(ioc_set_count(s), 10); /* 192.168.0.0/16 is one entry of two sources */
+	ioc_set_free(s);
+	/* without the policy every address is hunted */
+	assert_int_equal(ioc_set_builder_new(&b), CG_OK);
+	add_ex(b, "10.0.0.0/8", "firehol", 0);
+	assert_int_equal(ioc_set_build(b, &s), CG_OK);
+	assert_string_equal(src_of(s, "10.9.9.9"), "firehol");
+	ioc_set_free(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_lpm_v4),         cmocka_unit_test(test_lpm_v6_and_edges),
+		cmocka_unit_test(test_covering_and_special),
 		cmocka_unit_test(test_lpm_random),     cmocka_unit_test(test_domains_hashes),
 		cmocka_unit_test(test_merge_sources),  cmocka_unit_test(test_urls),
 	};

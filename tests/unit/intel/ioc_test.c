@@ -25,7 +25,12 @@ static void addresses(void **state)
 {
 	(void)state;
 	expect(" 192.0.2.1\r\n", IOC_NONE, IOC_IPV4, "192.0.2.1");
-	expect("010.001.002.003", IOC_NONE, IOC_IPV4, "10.1.2.3");
+	/* Leading zeros are octal to inet_aton: ambiguous, never read as decimal. */
+	reject("010.001.002.003", IOC_NONE);
+	reject("01.2.3.4", IOC_NONE);
+	reject("1.2.3.04", IOC_IPV4);
+	expect("0.0.0.0", IOC_NONE, IOC_IPV4, "0.0.0.0");
+	expect("10.0.100.200", IOC_NONE, IOC_IPV4, "10.0.100.200");
 	expect("2001:DB8:0:0:0:0:0:1", IOC_NONE, IOC_IPV6, "2001:db8::1");
 	expect("2001:db8:0:1:0:0:0:1", IOC_NONE, IOC_IPV6, "2001:db8:0:1::1");
 	expect("::ffff:198.51.100.7", IOC_NONE, IOC_IPV4, "198.51.100.7");
@@ -57,6 +62,11 @@ static void domains_urls_hashes(void **state)
 	expect("e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855", IOC_SHA256, IOC_SHA256,
 	       "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
 	reject("localhost", IOC_NONE);
+	reject("-dash.com", IOC_NONE);
+	reject("dash-.com", IOC_NONE);
+	reject("a.-b.example", IOC_DOMAIN);
+	expect("a-b.example", IOC_NONE, IOC_DOMAIN, "a-b.example");
+	expect("xn--fiqs8s.example", IOC_NONE, IOC_DOMAIN, "xn--fiqs8s.example");
 	reject("bad..example", IOC_DOMAIN);
 	reject("x.123", IOC_DOMAIN);
 	reject("th\xc3\xa1i.vn", IOC_DOMAIN);

@@ -268,12 +268,24 @@ static void test_matcher_windows(void **state)
 	assert_int_equal(h.n, 1);
 	assert_string_equal(h.ids[0], "CVE-B");
 
-	/* systeminfo: no revision; the vendor's hotfix proves D fixed */
+	/* systeminfo: no revision, but November 2023's cumulative update puts the
+	 * host at 17763.5122 at least: A and D are fixed, B names no build */
 	h = match(m, INV_KIND_WIN_OS, "Windows Server 2019 Standard", "10.0.17763", kb_nov, 1);
+	assert_int_equal(h.n, 1);
+	assert_string_equal(h.ids[0], "CVE-B");
+	assert_ptr_equal(h.notes[0], vuln_note_no_fix);
+	/* an update the table does not know: the revision stays unknown */
+	static const char *const kb_unknown[] = {"KB9999999"};
+	h = match(m, INV_KIND_WIN_OS, "Windows Server 2019 Standard", "10.0.17763", kb_unknown, 1);
+	assert_int_equal(h.n, 3);
+	for (size_t i = 0; i < h.n; i++)
+		assert_ptr_equal(h.notes[i], vuln_note_revision);
+	/* an older update: A fixed (4252 <= 4974), D still open */
+	static const char *const kb_oct23[] = {"KB5031361"};
+	h = match(m, INV_KIND_WIN_OS, "Windows Server 2019 Standard", "10.0.17763", kb_oct23, 1);
 	assert_int_equal(h.n, 2);
-	assert_true(at(&h, "CVE-A") >= 0 && at(&h, "CVE-B") >= 0);
-	assert_ptr_equal(h.notes[0], vuln_note_revision);
-	assert_ptr_equal(h.notes[1], vuln_note_revision);
+	assert_true(at(&h, "CVE-B") >= 0 && at(&h, "CVE-D") >= 0);
+	assert_null(h.notes[at(&h, "CVE-D")]);
 	h = match(m, INV_KIND_WIN_OS, "Windows Server 2019 Standard", "10.0.17763", NULL, 0);
 	assert_int_equal(h.n, 3);
 
@@ -290,6 +302,7 @@ static void test_matcher_windows(void **state)
 	h = match(m, INV_KIND_WIN_PROGRAM, "Microsoft Exchange Server 2016 Cumulative Update 23", "15.1.2507.6", NULL, 0);
 	assert_int_equal(h.n, 1);
 	assert_string_equal(h.fixed[0], "KB5029388,KB5030877");
+	assert_ptr_equal(h.notes[0], vuln_note_kb_verify); /* only updates known: a later one may fix it */
 	static const char *const kb_oct[] = {"KB5030877"};
 	h = match(m, INV_KIND_WIN_PROGRAM, "Microsoft Exchange Server 2016 Cumulative Update 23", "15.1.2507.6", kb_oct, 1);
 	assert_int_equal(h.n, 0);
