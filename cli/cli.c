@@ -261,3 +261,16 @@ int cli_parse_long(const char *s, long min, long max, long *out)
 	*out = v;
 	return 0;
 }
+
+int64_t cli_now(void)
+{
+	const char *fake = getenv("CANHGAC_NOW");
+
+	if (fake && *fake) {
+		char *end;
+		long long v = strtoll(fake, &end, 10);
+		if (*end == '\0')
+			return v;
+	}
+	return (int64_t)time(NULL);
+}

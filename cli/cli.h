@@ -11,7 +11,7 @@
 
 #include "cg_err.h"
 #include "cg_i18n.h"
-#include "db.h"
+#include "cg_db.h"
 
 /* Exit statuses. */
 enum { CLI_OK = 0, CLI_FAIL = 1, CLI_USAGE = 2 };
@@ -34,6 +34,11 @@ enum { CLI_OPT_DB = 0x1000, CLI_OPT_JSON, CLI_OPT_QUIET, CLI_OPT_FIRST_FREE = 0x
 	{"db", required_argument, NULL, CLI_OPT_DB},               \
 	{"json", no_argument, NULL, CLI_OPT_JSON},                 \
 	{"quiet", no_argument, NULL, CLI_OPT_QUIET}
+
+/* "Now" for the library, in seconds since the epoch: $CANHGAC_NOW when set
+ * (a fixed clock for tests and the demo, as `date +%s` prints it), else the
+ * real clock. The library never reads the environment for the time. */
+int64_t cli_now(void);
 
 /* Handle a common option code; returns 1 if handled, 0 if not one of them. */
 int cli_common_opt(struct cli_ctx *ctx, int c, const char *arg);
@@ -96,6 +101,7 @@ int cmd_hunt(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_system(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_host(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_priority(struct cli_ctx *ctx, int argc, char **argv);
+int cmd_alert(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_inventory(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_vuln(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_version(struct cli_ctx *ctx, int argc, char **argv);

@@ -1,4 +1,5 @@
 /* canhgac hunt — search log files for indicators, exactly. */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -12,9 +13,8 @@
 #include "feed.h"
 #include "hunt.h"
 #include "hunt_intel.h"
+#include "hunt_job.h"
 #include "ioc_set.h"
-#include "event_reader.h"
-#include "store_hits.h"
 #include "store_intel.h"
 
 /* Exit status when the hunt ran but some input could not be read. */
@@ -23,7 +23,6 @@
 #define INTEL_FILES_MAX 256
 #define SOURCES_MAX 256
 #define SUMMARY_ROWS_MAX 50 /* rows per summary table on a terminal or not */
-#define LABEL_MAX 256
 
 enum {
 	OPT_INTEL = CLI_OPT_FIRST_FREE,
@@ -152,387 +151,37 @@ static int cmp_row(const void *a, const void *b)
 
 /* ---- the hunt ---- */
 
-/* Hits are written through this buffer: one fwrite per block, not per hit. */
-#define OUT_BUF_SIZE ((size_t)256 << 10)
-/* The part of a hit's output that depends only on its line (JSON host,
- * host_id, seen_at; or the text " [label]"): escaped label and more. */
-#define LINE_TAIL_MAX (6 * LABEL_MAX + 128)
-
 struct hunt_cli {
 	struct cli_ctx *cli;
-	const struct ioc_set *set;
-	struct asset_index *idx;
-	struct store_hunt *store;
 	struct cli_progress progress;
-	int64_t now;
 	struct tally by_match, by_host;
-	uint64_t file_errors;
 	const char *unknown; /* translated once, not per hit */
-	/* Output block. */
-	char *out;
-	size_t out_len;
-	/* The hits' file as JSON ({"file":"...","line":), made once per file. */
-	const char *prefix_for;
-	char *prefix;
-	size_t prefix_len;
 };
 
-/* What annotate learned about a line, kept per worker thread (the sink's
- * scratch) so the hits of one line share it. */
-struct line_memo {
-	int64_t host_id, seen_at;
-	size_t label_len, tail_len;
-	char label[LABEL_MAX];
-	char tail[LINE_TAIL_MAX];
-};
-
-/* The note of a hit: this head, the label, then the hit's output without
- * its file and line number. */
-struct note_head {
-	int64_t host_id, seen_at;
-	uint32_t label_len, out_len;
-};
-
-/* Length of the valid UTF-8 sequence at s (1-4), or 0 if invalid. */
-static size_t utf8_len(const unsigned char *s, size_t n)
-{
-	size_t k;
-	unsigned c = s[0];
-
-	if (c < 0x80)
-		return 1;
-	if (c >= 0xc2 && c <= 0xdf)
-		k = 2;
-	else if (c >= 0xe0 && c <= 0xef)
-		k = 3;
-	else if (c >= 0xf0 && c <= 0xf4)
-		k = 4;
-	else
-		return 0;
-	if (n < k)
-		return 0;
-	for (size_t i = 1; i < k; i++)
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-	if ((c == 0xe0 && s[1] < 0xa0) || (c == 0xed && s[1] > 0x9f) || (c == 0xf0 && s[1] < 0x90) ||
-	    (c == 0xf4 && s[1] > 0x8f))
-		return 0;
-	return k;
-}
-
-/* The writers below put text at `o` and return its new end; the caller has
- * made room: JSON_ROOM(n) bytes for a string of n bytes. */
-#define JSON_ROOM(n) (6 * (n) + 2)
-
-static char *put_mem(char *o, const char *s, size_t n)
-{
-	memcpy(o, s, n);
-	return o + n;
-}
-
-#define PUT_LIT(o, lit) put_mem((o), (lit), sizeof(lit) - 1)
-
-/* A JSON string. Log bytes need not be UTF-8: invalid bytes become U+FFFD,
- * so a hit is never dropped over its text. */
-static char *put_json_str(char *o, const char *s, size_t n)
-{
-	static const char hex[] = "0123456789abcdef";
-	const unsigned char *p = (const unsigned char *)s;
-	size_t i = 0, run = 0;
-
-	*o++ = '"';
-	while (i < n) {
-		unsigned c = p[i];
-		size_t k;
-		if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
-			i++;
-			run++;
-			continue;
-		}
-		o = put_mem(o, s + i - run, run);
-		run = 0;
-		if (c == '"' || c == '\\') {
-			*o++ = '\\';
-			*o++ = (char)c;
-			i++;
-		} else if (c < 0x20) {
-			o = PUT_LIT(o, "\\u00");
-			*o++ = hex[c >> 4];
-			*o++ = hex[c & 15];
-			i++;
-		} else if ((k = utf8_len(p + i, n - i))) {
-			o = put_mem(o, s + i, k);
-			i += k;
-		} else {
-			o = PUT_LIT(o, "\\ufffd");
-			i++;
-		}
-	}
-	o = put_mem(o, s + i - run, run);
-	*o++ = '"';
-	return o;
-}
-
-/* At most 20 digits and a sign. */
-static char *put_int(char *o, int64_t v)
-{
-	char buf[24];
-	size_t i = sizeof buf;
-	uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
-	do {
-		buf[--i] = (char)('0' + u % 10);
-		u /= 10;
-	} while (u);
-	if (v < 0)
-		buf[--i] = '-';
-	return put_mem(o, buf + i, sizeof buf - i);
-}
-
-/* cg_time_iso without gmtime_r and strftime (their time zone lock is
- * shared by every worker); the same text. */
-static void iso_utc(int64_t t, char *buf, size_t n)
-{
-	if (t < 0 || t >= 253402300800)
-		cg_time_iso(t, buf, n);
-	else
-		cg_time_format(t * CG_TIME_US_PER_S, 0, buf, n);
-}
-
-/* Attribute the line of `hit` and build its output tail into `m`. */
-static void memo_line(const struct hunt_cli *h, const struct hunt_hit *hit, struct line_memo *m)
-{
-	char *o = m->tail;
-
-	m->host_id = asset_index_attribute(h->idx, h->set, hit->line_text, hit->line_len, m->label, sizeof m->label);
-	m->label_len = strlen(m->label);
-	struct cg_time_ctx tc = {h->now, CG_TIME_OFFSET_VN};
-	struct cg_stamp st;
-	m->seen_at = cg_event_line_time(hit->line_text, hit->line_len, &tc, &st) ? cg_time_us_to_s(st.us) : 0;
-	if (h->cli->json) {
-		o = PUT_LIT(o, ",\"host\":");
-		o = put_json_str(o, m->label, m->label_len);
-		o = PUT_LIT(o, ",\"host_id\":");
-		if (m->host_id)
-			o = put_int(o, m->host_id);
-		else
-			o = PUT_LIT(o, "null");
-		if (m->seen_at) {
-			char iso[40];
-			iso_utc(m->seen_at, iso, sizeof iso);
-			o = PUT_LIT(o, ",\"seen_at\":");
-			o = put_json_str(o, iso, strlen(iso));
-		} else {
-			o = PUT_LIT(o, ",\"seen_at\":null");
-		}
-		o = PUT_LIT(o, "}\n");
-	} else {
-		if (m->label_len) {
-			o = PUT_LIT(o, " [");
-			o = put_mem(o, m->label, m->label_len);
-			*o++ = ']';
-		}
-		*o++ = '\n';
-	}
-	m->tail_len = (size_t)(o - m->tail);
-}
-
-/* sink.annotate, on the worker threads: everything about a hit but its line
- * number, so the emitter only adds file and line. Reads `ctx` only. */
-static enum cg_err annotate_hit(void *ctx, const struct hunt_hit *hit, int same_line, void *scratch,
-				struct cg_buf *note)
-{
-	const struct hunt_cli *h = ctx;
-	struct line_memo *m = scratch;
-	const struct ioc_entry *e = hit->entry;
-	const char *type = ioc_type_name(e->type);
-	size_t vl = strlen(e->value), tl = strlen(type), sl = strlen(e->source), fl = strlen(e->family);
-	struct note_head head;
-	char *o, *out;
-	enum cg_err rc;
-
-	char canon[64];
-	/* Addresses are shown canonical (RFC 5952), the text as written kept. */
-	size_t cl = ioc_type_is_net(e->type) ? ioc_addr_canonical(hit->found, hit->found_len, canon, sizeof canon) : 0;
-	int as_written = cl && (cl != hit->found_len || memcmp(canon, hit->found, cl) != 0);
-
-	if (!same_line)
-		memo_line(h, hit, m);
-	rc = cg_buf_reserve(note, sizeof head + m->label_len +
-					  JSON_ROOM(2 * hit->found_len + cl + vl + tl + sl + fl) + 192 + m->tail_len);
-	if (rc)
-		return rc;
-	o = note->data + note->len + sizeof head;
-	o = put_mem(o, m->label, m->label_len);
-	out = o;
-	if (h->cli->json) {
-		o = PUT_LIT(o, ",\"indicator\":");
-		o = put_json_str(o, hit->found, hit->found_len);
-		if (cl) {
-			o = PUT_LIT(o, ",\"address\":");
-			o = put_json_str(o, canon, cl);
-		}
-		o = PUT_LIT(o, ",\"match\":");
-		o = put_json_str(o, e->value, vl);
-		o = PUT_LIT(o, ",\"type\":");
-		o = put_json_str(o, type, tl);
-		o = PUT_LIT(o, ",\"source\":");
-		o = put_json_str(o, e->source, sl);
-		o = PUT_LIT(o, ",\"family\":");
-		o = put_json_str(o, e->family, fl);
-	} else {
-		o = PUT_LIT(o, ": ");
-		if (as_written) {
-			o = put_mem(o, canon, cl);
-			o = PUT_LIT(o, " (as written: ");
-			o = put_mem(o, hit->found, hit->found_len);
-			*o++ = ')';
-		} else {
-			o = put_mem(o, hit->found, hit->found_len);
-		}
-		o = PUT_LIT(o, " → ");
-		o = put_mem(o, e->value, vl);
-		if (sl || fl) {
-			o = PUT_LIT(o, " (");
-			o = put_mem(o, e->source, sl);
-			if (sl && fl)
-				o = PUT_LIT(o, ", ");
-			o = put_mem(o, e->family, fl);
-			*o++ = ')';
-		}
-	}
-	o = put_mem(o, m->tail, m->tail_len);
-	head.host_id = m->host_id;
-	head.seen_at = m->seen_at;
-	head.label_len = (uint32_t)m->label_len;
-	head.out_len = (uint32_t)(o - out);
-	memcpy(note->data + note->len, &head, sizeof head);
-	note->len = (size_t)(o - note->data);
-	note->data[note->len] = '\0';
-	return CG_OK;
-}
-
-static void out_flush(struct hunt_cli *h)
-{
-	if (h->out_len)
-		fwrite(h->out, 1, h->out_len, stdout);
-	h->out_len = 0;
-}
-
-/* The bytes before the line number of every hit of `file`. */
-static enum cg_err set_prefix(struct hunt_cli *h, const char *file)
-{
-	size_t n = strlen(file);
-	char *p = malloc(JSON_ROOM(n) + CG_ESC_ROOM(n) + 32), *o;
-
-	if (!p)
-		return cg_err_set(CG_ENOMEM, _("out of memory"));
-	if (h->cli->json) {
-		o = PUT_LIT(p, "{\"file\":");
-		o = put_json_str(o, file, n);
-		o = PUT_LIT(o, ",\"line\":");
-	} else {
-		o = cg_esc_put(p, file, n);
-		*o++ = ':';
-	}
-	free(h->prefix);
-	h->prefix = p;
-	h->prefix_len = (size_t)(o - p);
-	h->prefix_for = file;
-	return CG_OK;
-}
-
-static void print_hit(struct hunt_cli *h, const char *out, size_t out_len, uint64_t line)
-{
-	size_t need = h->prefix_len + 24 + out_len;
-	char small[4096], *esc = NULL;
-
-	/* Text for a terminal: what came from the log (the line's indicator,
-	 * the host label) cannot forge lines or drive the terminal. */
-	if (!h->cli->json && out_len) {
-		size_t body = out_len - (out[out_len - 1] == '\n');
-		char *to = CG_ESC_ROOM(body) + 1 <= sizeof small ? small : (esc = malloc(CG_ESC_ROOM(body) + 1));
-		if (!to) { /* out of memory: the start of the hit, still one line */
-			to = small;
-			body = (sizeof small - 2) / 4;
-		}
-		char *e = cg_esc_put(to, out, body);
-		*e++ = '\n';
-		out = to;
-		out_len = (size_t)(e - to);
-		need = h->prefix_len + 24 + out_len;
-	}
-
-	if (h->out_len + need > OUT_BUF_SIZE)
-		out_flush(h);
-	if (need > OUT_BUF_SIZE) {
-		/* Longer than the block (a huge label): as it comes. */
-		char num[24];
-		fwrite(h->prefix, 1, h->prefix_len, stdout);
-		fwrite(num, 1, (size_t)(put_int(num, (int64_t)line) - num), stdout);
-		fwrite(out, 1, out_len, stdout);
-	} else {
-		char *o = h->out + h->out_len;
-		o = put_mem(o, h->prefix, h->prefix_len);
-		o = put_int(o, (int64_t)line);
-		o = put_mem(o, out, out_len);
-		h->out_len = (size_t)(o - h->out);
-	}
-	free(esc);
-	/* Someone is watching: show each hit as it is found. */
-	if (h->cli->out_tty) {
-		out_flush(h);
-		fflush(stdout);
-	}
-}
-
-static enum cg_err on_hit(void *ctx, const struct hunt_hit *hit)
+static enum cg_err on_write(void *ctx, const char *buf, size_t n)
 {
 	struct hunt_cli *h = ctx;
-	char label[LABEL_MAX];
-	struct note_head head;
-	const char *note_label, *out;
+
+	if (fwrite(buf, 1, n, stdout) != n)
+		return cg_err_set(CG_EIO, _("standard output: %s"), strerror(errno));
+	/* Someone is watching: show each hit as it is found. */
+	if (h->cli->out_tty)
+		fflush(stdout);
+	return CG_OK;
+}
+
+static enum cg_err on_hit(void *ctx, const struct hunt_job_hit *jh)
+{
+	struct hunt_cli *h = ctx;
 	enum cg_err rc;
 
-	/* annotate_hit wrote the note, on a worker or (rarely) just now. */
-	if (!hit->note || hit->note_len < sizeof head)
-		return cg_err_set(CG_EINTERNAL, "hunt: a hit without its note");
-	memcpy(&head, hit->note, sizeof head);
-	note_label = hit->note + sizeof head;
-	out = note_label + head.label_len;
-	memcpy(label, note_label, head.label_len);
-	label[head.label_len] = '\0';
-	if (h->store) {
-		char found[IOC_VALUE_MAX + 1];
-		size_t n = hit->found_len > IOC_VALUE_MAX ? IOC_VALUE_MAX : hit->found_len;
-		struct store_hit sh = {
-			.file = hit->file,
-			.line = hit->line,
-			.line_text = hit->line_text,
-			.line_len = hit->line_len,
-			.indicator = found,
-			.match = hit->entry->value,
-			.match_type = ioc_type_name(hit->entry->type),
-			.source = hit->entry->source,
-			.family = hit->entry->family,
-			.host_id = head.host_id,
-			.host_label = label,
-			.seen_at = head.seen_at,
-		};
-		memcpy(found, hit->found, n);
-		found[n] = '\0';
-		if ((rc = store_hunt_add(h->store, &sh)))
-			return rc;
-	}
 	cli_progress_done(&h->progress);
-	if (hit->file != h->prefix_for && (rc = set_prefix(h, hit->file)))
-		return rc;
-	print_hit(h, out, head.out_len, hit->line);
 	/* The summary is for people; JSON readers count for themselves. */
 	if (h->cli->json)
 		return CG_OK;
-	if ((rc = tally_add(&h->by_match, hit->entry->value, hit->entry->family)))
+	if ((rc = tally_add(&h->by_match, jh->hit->entry->value, jh->hit->entry->family)))
 		return rc;
-	return tally_add(&h->by_host, *label ? label : h->unknown, NULL);
+	return tally_add(&h->by_host, *jh->label ? jh->label : h->unknown, NULL);
 }
 
 static void on_file_error(void *ctx, const char *path, enum cg_err code, const char *msg, uint64_t lines)
@@ -540,9 +189,6 @@ static void on_file_error(void *ctx, const char *path, enum cg_err code, const c
 	struct hunt_cli *h = ctx;
 	(void)path;
 	(void)code;
-	h->file_errors++;
-	/* Hits found so far come out before the message, as they were found. */
-	out_flush(h);
 	fflush(stdout);
 	cli_progress_done(&h->progress);
 	if (lines)
@@ -748,16 +394,13 @@ int cmd_hunt(struct cli_ctx *ctx, int argc, char **argv)
 {
 	struct hunt_args a = {.format = FEED_AUTO};
 	struct hunt_cli h = {.cli = ctx};
-	struct hunt_sink sink = {.hit = on_hit,
-				 .file_error = on_file_error,
-				 .progress = on_progress,
-				 .ctx = &h,
-				 .annotate = annotate_hit,
-				 .annotate_scratch = sizeof(struct line_memo)};
-	struct hunt_opts opts = {0};
+	struct hunt_job_sink sink = {
+		.write = on_write, .hit = on_hit, .file_error = on_file_error, .progress = on_progress, .ctx = &h};
+	struct hunt_job_opts jo = {0};
 	struct hunt_stats st = {0};
 	struct cg_db *db = NULL;
 	struct ioc_set *set = NULL;
+	struct asset_index *idx = NULL;
 	char *joined = NULL;
 	enum cg_err rc;
 	int r, status = CLI_FAIL;
@@ -770,58 +413,44 @@ int cmd_hunt(struct cli_ctx *ctx, int argc, char **argv)
 		return CLI_FAIL;
 	if (build_set(&a, db, &set) != 0)
 		goto out;
-	h.set = set;
-	h.now = cg_now();
 	h.unknown = _("(unknown)");
 	cli_progress_init(&h.progress, ctx);
 	cg_err_clear();
-	if ((rc = asset_index_load(db, &h.idx))) {
+	if ((rc = asset_index_load(db, &idx))) {
 		cli_fail(rc);
 		goto out;
 	}
 	if (db && !a.no_store) {
 		joined = join_paths(argv + optind, argc - optind);
-		if ((rc = store_hunt_begin(db, joined ? joined : "", &h.store))) {
-			cli_fail(rc);
-			goto out;
-		}
+		jo.db = db;
+		jo.paths = joined ? joined : "";
 	}
-	if (!(h.out = malloc(OUT_BUF_SIZE))) {
-		cli_fail(cg_err_set(CG_ENOMEM, _("out of memory")));
-		goto out;
-	}
-	opts.threads = a.threads;
-	opts.chunk_size = a.chunk;
-	rc = hunt_paths(set, (const char *const *)argv + optind, (size_t)(argc - optind), &opts, &sink, &st);
-	out_flush(&h);
+	jo.set = set;
+	jo.idx = idx;
+	jo.json = ctx->json;
+	jo.flush_each_hit = ctx->out_tty;
+	jo.now = cli_now();
+	jo.hunt.threads = a.threads;
+	jo.hunt.chunk_size = a.chunk;
+	rc = hunt_job_run(&jo, (const char *const *)argv + optind, (size_t)(argc - optind), &sink, &st);
 	cli_progress_done(&h.progress);
 	if (rc) {
+		fflush(stdout);
 		cli_fail(rc);
-		store_hunt_abort(h.store);
-		h.store = NULL;
 		goto out;
-	}
-	if (h.store) {
-		struct store_hunt_totals t = {st.files, st.bytes, st.lines, st.hits, st.errors};
-		rc = store_hunt_end(h.store, &t);
-		h.store = NULL;
-		if (rc) {
-			cli_fail(rc);
-			goto out;
-		}
 	}
 	if (!ctx->json)
 		print_summary(&h, &st);
-	fflush(stdout);
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		cli_fail(cg_err_set(CG_EIO, _("standard output: %s"), strerror(errno)));
+		goto out;
+	}
 	status = st.errors ? HUNT_EXIT_PARTIAL : CLI_OK;
 out:
-	store_hunt_abort(h.store);
-	asset_index_free(h.idx);
+	asset_index_free(idx);
 	ioc_set_free(set);
 	tally_free(&h.by_match);
 	tally_free(&h.by_host);
-	free(h.out);
-	free(h.prefix);
 	cg_db_close(db);
 	free(joined);
 	return status;

@@ -11,8 +11,9 @@ static void usage(FILE *f)
 {
 	fputs(_("Usage: canhgac priority [--limit N] [--system S] [--all] [--json]\n"
 		"Rank the inventory hosts to sweep first: hosts whose address is on a current intel list,\n"
-		"then hosts whose logs show traffic with listed indicators, weighted by the security level\n"
-		"of their system. Hits that no inventory host could be given are listed at the end.\n\n"
+		"then hosts whose logs show traffic with listed indicators or where a Sigma rule of level\n"
+		"medium or above fired (open alerts), weighted by the security level of their system.\n"
+		"Hits and alerts that no inventory host could be given are listed at the end.\n\n"
 		"Options:\n"
 		"  -n, --limit N      show at most N hosts\n"
 		"  -s, --system S     only hosts of information system S\n"
@@ -21,8 +22,9 @@ static void usage(FILE *f)
 		"      --json         machine-readable output (a JSON array)\n"
 		"      --quiet        no progress display\n"
 		"  -h, --help         show this help\n\n"
-		"Order: tier (1 on a list, 2 log hits, 3 nothing), then score = L x (1 + E + floor(log2(1 + N)) + D),\n"
-		"then host name. See 'man canhgac-priority'.\n"),
+		"Order: tier (1 on a list, 2 log hits or Sigma alerts, 3 nothing), then\n"
+		"score = L x (1 + E + floor(log2(1 + N)) + D + floor(log2(1 + M)) + S), then host name.\n"
+		"See 'man canhgac-priority'.\n"),
 	      f);
 }
 
@@ -38,6 +40,31 @@ static json_t *hits_json(const struct priority_hits *h)
 	return json_pack("{s:I, s:I, s:s, s:s, s:o, s:o}", "lines", (json_int_t)h->lines, "indicators",
 			 (json_int_t)h->indicators, "families", h->families, "sources", h->sources, "last_seen",
 			 h->last_seen ? json_string(t) : json_null(), "indicator_list", peers);
+}
+
+static json_t *sigma_json(const struct priority_sigma *sg)
+{
+	json_t *alerts = json_array();
+	char t[32] = "";
+
+	for (size_t i = 0; i < sg->n_alerts; i++) {
+		const struct priority_sigma_alert *x = &sg->alerts[i];
+		char a[32] = "", b[32] = "";
+		if (x->first_seen)
+			cg_time_iso(x->first_seen, a, sizeof a);
+		if (x->last_seen)
+			cg_time_iso(x->last_seen, b, sizeof b);
+		json_array_append_new(alerts, json_pack("{s:s, s:s, s:s, s:s, s:I, s:o, s:o}", "id", x->id, "rule_id",
+							x->rule_id, "title", x->title, "level", x->level, "count",
+							(json_int_t)x->count, "first_seen",
+							x->first_seen ? json_string(a) : json_null(), "last_seen",
+							x->last_seen ? json_string(b) : json_null()));
+	}
+	if (sg->last_seen)
+		cg_time_iso(sg->last_seen, t, sizeof t);
+	return json_pack("{s:I, s:I, s:I, s:s, s:o, s:o}", "rules", (json_int_t)sg->rules, "events",
+			 (json_int_t)sg->events, "weight", (json_int_t)sg->weight, "max_level", sg->max_level,
+			 "last_seen", sg->last_seen ? json_string(t) : json_null(), "alerts", alerts);
 }
 
 static json_t *host_json(const struct priority_host *p)
@@ -56,16 +83,16 @@ static json_t *host_json(const struct priority_host *p)
 							 "entry_type", l->entry_type, "family", l->family, "first_seen",
 							 l->first_seen, "last_seen", l->last_seen));
 	}
-	return json_pack("{s:s, s:i, s:s, s:s, s:i, s:o, s:i, s:s, s:I, s:o, s:o, s:o}", "kind", "host", "rank",
+	return json_pack("{s:s, s:i, s:s, s:s, s:i, s:o, s:i, s:s, s:I, s:o, s:o, s:o, s:o}", "kind", "host", "rank",
 			 (int)p->rank, "host", p->name, "system", p->system, "level", p->level, "addresses", addrs,
 			 "tier", (int)p->tier, "tier_name", tiers[p->tier], "score", (json_int_t)p->score, "reasons",
-			 reasons, "on_list", on_list, "hits", hits_json(&p->hits));
+			 reasons, "on_list", on_list, "hits", hits_json(&p->hits), "sigma", sigma_json(&p->sigma));
 }
 
 static json_t *unattributed_json(const struct priority_unattributed *u)
 {
-	return json_pack("{s:s, s:n, s:s, s:o}", "kind", "unattributed", "host", "label", u->label, "hits",
-			 hits_json(&u->hits));
+	return json_pack("{s:s, s:n, s:s, s:o, s:o}", "kind", "unattributed", "host", "label", u->label, "hits",
+			 hits_json(&u->hits), "sigma", sigma_json(&u->sigma));
 }
 
 static void print_human(const struct priority_report *r, const struct priority_opts *opts)
@@ -73,8 +100,8 @@ static void print_human(const struct priority_report *r, const struct priority_o
 	size_t n = priority_report_count(r), nu = priority_report_unattributed_count(r);
 
 	if (n == 0)
-		printf("%s\n", _("No host to sweep: no inventory address is on a current list and no log hit is "
-				 "attributed to an inventory host."));
+		printf("%s\n", _("No host to sweep: no inventory address is on a current list and no log hit or "
+				 "Sigma alert is attributed to an inventory host."));
 	else
 	{
 		cli_put_col(_("RANK"), 4);
@@ -95,16 +122,29 @@ static void print_human(const struct priority_report *r, const struct priority_o
 	if (priority_report_total(r) > n)
 		printf(_("(%zu more hosts; use --limit to see them)\n"), priority_report_total(r) - n);
 	if (nu) {
-		printf("\n%s\n", _("Hits not attributed to any inventory host:"));
+		printf("\n%s\n", _("Hits and alerts not attributed to any inventory host:"));
 		for (size_t i = 0; i < nu; i++) {
 			const struct priority_unattributed *u = priority_report_unattributed(r, i);
 			char t[32] = "-";
-			if (u->hits.last_seen)
-				cg_time_iso(u->hits.last_seen, t, sizeof t);
 			printf("  ");
 			cli_put_col(*u->label ? u->label : _("(no host in the line)"), 24);
-			printf(_("%llu lines, %llu listed indicators%s%s, last seen %s\n"), (unsigned long long)u->hits.lines,
-			       (unsigned long long)u->hits.indicators, *u->hits.families ? "; " : "", u->hits.families, t);
+			if (u->hits.lines) {
+				if (u->hits.last_seen)
+					cg_time_iso(u->hits.last_seen, t, sizeof t);
+				printf(_("%llu lines, %llu listed indicators%s%s, last seen %s\n"),
+				       (unsigned long long)u->hits.lines, (unsigned long long)u->hits.indicators,
+				       *u->hits.families ? "; " : "", u->hits.families, t);
+			}
+			if (u->sigma.rules) {
+				char s[32] = "-";
+				if (u->sigma.last_seen)
+					cg_time_iso(u->sigma.last_seen, s, sizeof s);
+				if (u->hits.lines)
+					printf("  %-24s ", "");
+				printf(_("%llu Sigma rules (up to %s) on %llu events, last seen %s\n"),
+				       (unsigned long long)u->sigma.rules, u->sigma.max_level,
+				       (unsigned long long)u->sigma.events, s);
+			}
 		}
 		printf("%s\n", _("Add these hosts to the inventory (canhgac host add) to rank them."));
 	}

@@ -1,7 +1,8 @@
 #!/bin/sh
 # canhgac demo: a fictional agency, "Sở Thông tin và Truyền thông tỉnh Mẫu",
 # receives the authority's monthly botnet list before a holiday and wants to
-# know which of its hosts to sweep first.
+# know which of its hosts to sweep first: from the lists, from the hits in its
+# logs, and from the Sigma rules that fired on its servers.
 #
 # Usage: samples/demo.sh [path-to-canhgac]   (default: build/cli/canhgac)
 # Uses a fresh database in a temporary directory, or $CANHGAC_DB if set.
@@ -65,6 +66,10 @@ cg intel diff botnet-list
 
 step "Hunting the logs for listed indicators" "Truy vết nhật ký tìm các dấu hiệu trong danh sách"
 cg hunt "$here/logs"
+
+step "Sigma rules over the servers' system logs (attack patterns, not listed addresses)" \
+	"Chạy luật Sigma trên nhật ký hệ thống của máy chủ (dấu hiệu tấn công, không phải địa chỉ trong danh sách)"
+cg sigma hunt --rules "$here/sigma/rules" "$here/sigma/logs"
 
 step "Hosts to sweep first" "Các máy cần rà soát trước"
 cg priority

@@ -5,6 +5,7 @@
 
 #include "cg_i18n.h"
 #include "extract.h"
+#include "store_assets.h"
 #include "syslog_parse.h"
 
 /* An address key: family byte (4 or 6) then 16 address bytes. */
@@ -72,43 +73,35 @@ static void *grow(void *p, size_t *cap, size_t elem)
 	return q;
 }
 
-static enum cg_err load_rows(struct cg_db *db, struct asset_index *idx)
-{
-	size_t cap_h = 0, cap_a = 0;
-	sqlite3_stmt *st;
-	enum cg_err rc;
-	int step;
+struct load {
+	struct asset_index *idx;
+	size_t cap_h, cap_a;
+};
 
-	if ((rc = cg_db_stmt(db,
-			     "SELECT h.id, h.name, a.addr FROM host h LEFT JOIN host_addr a ON a.host_id = h.id"
-			     " ORDER BY h.id",
-			     &st)))
-		return rc;
-	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-		int64_t id = sqlite3_column_int64(st, 0);
-		const char *addr = (const char *)sqlite3_column_text(st, 2);
-		if (idx->n_hosts == 0 || idx->hosts[idx->n_hosts - 1].id != id) {
-			if (idx->n_hosts == LOAD_HOSTS_MAX) {
-				rc = cg_err_set(CG_ELIMIT, _("more than %u hosts in the inventory"), LOAD_HOSTS_MAX);
-				goto out;
-			}
-			if (idx->n_hosts == cap_h) {
-				void *p = grow(idx->hosts, &cap_h, sizeof *idx->hosts);
-				if (!p)
-					goto nomem;
-				idx->hosts = p;
-			}
-			struct host_ent *h = &idx->hosts[idx->n_hosts];
-			if (!(h->name = strdup(cg_db_col_text(st, 1))))
-				goto nomem;
-			for (char *c = h->name; *c; c++)
-				if (*c >= 'A' && *c <= 'Z')
-					*c = (char)(*c + 32);
-			h->id = id;
-			idx->n_hosts++;
-		}
-		if (!addr)
-			continue;
+/* One inventory host and its addresses (from store_host_foreach). */
+static enum cg_err on_host(void *ctx, const struct asset_host *ah)
+{
+	struct load *l = ctx;
+	struct asset_index *idx = l->idx;
+
+	if (idx->n_hosts == LOAD_HOSTS_MAX)
+		return cg_err_set(CG_ELIMIT, _("more than %u hosts in the inventory"), LOAD_HOSTS_MAX);
+	if (idx->n_hosts == l->cap_h) {
+		void *p = grow(idx->hosts, &l->cap_h, sizeof *idx->hosts);
+		if (!p)
+			return cg_err_set(CG_ENOMEM, _("out of memory"));
+		idx->hosts = p;
+	}
+	struct host_ent *h = &idx->hosts[idx->n_hosts];
+	if (!(h->name = strdup(ah->name)))
+		return cg_err_set(CG_ENOMEM, _("out of memory"));
+	for (char *c = h->name; *c; c++)
+		if (*c >= 'A' && *c <= 'Z')
+			*c = (char)(*c + 32);
+	h->id = ah->id;
+	idx->n_hosts++;
+	for (size_t i = 0; i < ah->n_addrs; i++) {
+		const char *addr = ah->addrs[i];
 		struct addr_ent e = {.host = idx->n_hosts - 1};
 		size_t n = strlen(addr);
 		if (ioc_parse_ipv4(addr, n, e.key + 1))
@@ -117,22 +110,22 @@ static enum cg_err load_rows(struct cg_db *db, struct asset_index *idx)
 			e.key[0] = 6;
 		else
 			continue;
-		if (idx->n_addrs == cap_a) {
-			void *p = grow(idx->addrs, &cap_a, sizeof *idx->addrs);
+		if (idx->n_addrs == l->cap_a) {
+			void *p = grow(idx->addrs, &l->cap_a, sizeof *idx->addrs);
 			if (!p)
-				goto nomem;
+				return cg_err_set(CG_ENOMEM, _("out of memory"));
 			idx->addrs = p;
 		}
 		idx->addrs[idx->n_addrs++] = e;
 	}
-	if (step != SQLITE_DONE)
-		rc = cg_db_fail(db, _("reading the inventory"));
-out:
-	sqlite3_reset(st);
-	return rc;
-nomem:
-	sqlite3_reset(st);
-	return cg_err_set(CG_ENOMEM, _("out of memory"));
+	return CG_OK;
+}
+
+static enum cg_err load_rows(struct cg_db *db, struct asset_index *idx)
+{
+	struct load l = {.idx = idx};
+
+	return store_host_foreach(db, NULL, on_host, &l);
 }
 
 /* Full names, then first labels ("web01" of "web01.so-mau.example") that

@@ -13,7 +13,7 @@
 #include <stdint.h>
 
 #include "cg_err.h"
-#include "db.h"
+#include "cg_db.h"
 #include "ioc_set.h"
 
 struct asset_index;

@@ -9,6 +9,8 @@
 #include "cg_file.h"
 #include "cg_i18n.h"
 #include "ioc.h"
+#include "alert.h"
+#include "store_alert.h"
 #include "store_assets.h"
 #include "store_hits.h"
 
@@ -161,6 +163,12 @@ struct hit_acc {
 	const char *peers[PRIORITY_PEERS_SHOWN];
 	size_t n_peers;
 	const char *last_indicator; /* in the arena */
+	/* Open Sigma alerts. */
+	uint64_t sigma_rules, sigma_events, sigma_weight;
+	int64_t sigma_last_seen;
+	int sigma_max; /* enum alert_severity + 1; 0: none */
+	struct priority_sigma_alert sigma[PRIORITY_SIGMA_SHOWN];
+	size_t n_sigma;
 };
 
 struct host_rec {
@@ -395,8 +403,68 @@ static enum cg_err on_group(void *ctx, const struct store_hit_group *g)
 	return CG_OK;
 }
 
-static enum cg_err finish_hits(struct priority_report *r, struct hit_acc *a, struct priority_hits *out)
+unsigned priority_sigma_weight(const char *level)
 {
+	switch (alert_severity_from_level(level)) {
+	case ALERT_SEV_CRITICAL: return 3;
+	case ALERT_SEV_HIGH: return 2;
+	case ALERT_SEV_MEDIUM: return 1;
+	default: return 0;
+	}
+}
+
+/* An open Sigma alert (they come most severe first). */
+static enum cg_err on_sigma_alert(void *ctx, const struct alert *al)
+{
+	struct priority_report *r = ctx;
+	enum cg_err rc;
+	struct hit_acc *a = acc_for(r, al->host_id, al->host, &rc);
+
+	if (!a)
+		return rc;
+	a->sigma_rules++;
+	a->sigma_events += al->count;
+	a->sigma_weight += priority_sigma_weight(al->level);
+	if (al->last_seen > a->sigma_last_seen)
+		a->sigma_last_seen = al->last_seen;
+	if ((int)al->severity + 1 > a->sigma_max)
+		a->sigma_max = (int)al->severity + 1;
+	if (a->n_sigma < PRIORITY_SIGMA_SHOWN) {
+		struct priority_sigma_alert *x = &a->sigma[a->n_sigma];
+		if (!(x->id = arena_strdup(&r->arena, al->id)) || !(x->rule_id = arena_strdup(&r->arena, al->rule_id)) ||
+		    !(x->title = arena_strdup(&r->arena, al->title)) || !(x->level = arena_strdup(&r->arena, al->level)))
+			return nomem();
+		x->count = al->count;
+		x->first_seen = al->first_seen;
+		x->last_seen = al->last_seen;
+		a->n_sigma++;
+	}
+	return CG_OK;
+}
+
+static enum cg_err read_sigma_alerts(struct cg_db *db, struct priority_report *r)
+{
+	struct alert_store *as;
+	struct alert_filter f = {.kind = ALERT_KIND_SIGMA, .open_only = 1};
+	enum cg_err rc;
+
+	if ((rc = alert_store_open(db, 0, &as)))
+		return rc;
+	rc = alert_store_foreach(as, &f, on_sigma_alert, r);
+	alert_store_close(as);
+	return rc;
+}
+
+static enum cg_err finish_hits(struct priority_report *r, struct hit_acc *a, struct priority_hits *out,
+			       struct priority_sigma *sg)
+{
+	sg->rules = a->sigma_rules;
+	sg->events = a->sigma_events;
+	sg->weight = a->sigma_weight;
+	sg->max_level = a->sigma_max ? alert_severity_name((enum alert_severity)(a->sigma_max - 1)) : "";
+	sg->last_seen = a->sigma_last_seen;
+	sg->n_alerts = a->n_sigma;
+	sg->alerts = a->sigma;
 	out->lines = a->lines;
 	out->indicators = a->indicators;
 	out->last_seen = a->last_seen;
@@ -420,7 +488,13 @@ static unsigned floor_log2_1p(uint64_t n)
 
 int64_t priority_score(int level, uint64_t entries, uint64_t lines, uint64_t indicators)
 {
-	uint64_t f = 1 + entries + floor_log2_1p(lines) + indicators;
+	return priority_score_sigma(level, entries, lines, indicators, 0, 0);
+}
+
+int64_t priority_score_sigma(int level, uint64_t entries, uint64_t lines, uint64_t indicators,
+			     uint64_t sigma_events, uint64_t sigma_weight)
+{
+	uint64_t f = 1 + entries + floor_log2_1p(lines) + indicators + floor_log2_1p(sigma_events) + sigma_weight;
 
 	if (f > (uint64_t)INT32_MAX)
 		f = INT32_MAX;
@@ -496,22 +570,56 @@ static enum cg_err hits_reason(struct priority_report *r, struct host_rec *h)
 	return add_reason(r, h, _("%s with %s (%s)%s%s%s"), lines, inds, peers, src, fam, seen);
 }
 
+/* One reason per Sigma alert shown: the rule, its level, how often, when. */
+static enum cg_err sigma_reasons(struct priority_report *r, struct host_rec *h)
+{
+	const struct priority_sigma *sg = &h->pub.sigma;
+	enum cg_err rc;
+
+	for (size_t i = 0; i < sg->n_alerts; i++) {
+		const struct priority_sigma_alert *x = &sg->alerts[i];
+		char seen[64] = "", events[64];
+		if (x->last_seen) {
+			char t[32];
+			cg_time_iso(x->last_seen, t, sizeof t);
+			snprintf(seen, sizeof seen, _("; last seen %s"), t);
+		}
+		snprintf(events, sizeof events, ngettext("%llu event", "%llu events", (unsigned long)x->count),
+			 (unsigned long long)x->count);
+		/* TRANSLATORS: "Sigma rule 'Password Hashes Read Through Sudo' (high) fired on 2 events; last seen ..." */
+		if ((rc = add_reason(r, h, _("Sigma rule '%s' (%s) fired on %s%s"), x->title, x->level, events, seen)))
+			return rc;
+	}
+	if (sg->rules > sg->n_alerts &&
+	    (rc = add_reason(r, h, _("... and %llu more Sigma rules"), (unsigned long long)(sg->rules - sg->n_alerts))))
+		return rc;
+	return CG_OK;
+}
+
 static enum cg_err judge(struct priority_report *r, struct host_rec *h)
 {
 	struct priority_host *p = &h->pub;
 	enum cg_err rc;
+	int sigma_urgent;
 
 	p->on_list = h->on_list;
-	if ((rc = finish_hits(r, &h->acc, &p->hits)))
+	if ((rc = finish_hits(r, &h->acc, &p->hits, &p->sigma)))
 		return rc;
-	p->tier = p->n_on_list ? PRIORITY_TIER_LISTED : p->hits.lines ? PRIORITY_TIER_HITS : PRIORITY_TIER_NONE;
-	p->score = priority_score(p->level, p->n_on_list, p->hits.lines, p->hits.indicators);
+	sigma_urgent = h->acc.sigma_max > (int)ALERT_SEV_LOW + 1;
+	p->tier = p->n_on_list			   ? PRIORITY_TIER_LISTED
+		  : p->hits.lines || sigma_urgent ? PRIORITY_TIER_HITS
+						   : PRIORITY_TIER_NONE;
+	p->score = priority_score_sigma(p->level, p->n_on_list, p->hits.lines, p->hits.indicators, p->sigma.events,
+					p->sigma.weight);
 	for (size_t i = 0; i < p->n_on_list; i++)
 		if ((rc = listing_reason(r, h, &h->on_list[i])))
 			return rc;
 	if (p->hits.lines && (rc = hits_reason(r, h)))
 		return rc;
-	if (p->tier == PRIORITY_TIER_NONE && (rc = add_reason(r, h, "%s", _("not on any list; no hits in the logs"))))
+	if ((rc = sigma_reasons(r, h)))
+		return rc;
+	if (p->tier == PRIORITY_TIER_NONE && !p->sigma.rules &&
+	    (rc = add_reason(r, h, "%s", _("not on any list; no hits in the logs"))))
 		return rc;
 	p->reasons = h->reasons;
 	p->n_reasons = h->n_reasons;
@@ -571,13 +679,13 @@ enum cg_err priority_run(struct cg_db *db, const struct priority_opts *opts, str
 	if (r->n_hosts)
 		qsort(r->ids, r->n_hosts, sizeof *r->ids, cmp_id);
 	if ((rc = store_host_listed_foreach(db, on_listing, r)) || (rc = store_hits_foreach_lines(db, on_lines, r)) ||
-	    (rc = store_hits_foreach_group(db, on_group, r)))
+	    (rc = store_hits_foreach_group(db, on_group, r)) || (rc = read_sigma_alerts(db, r)))
 		goto fail;
 	for (size_t i = 0; i < r->n_hosts; i++)
 		if ((rc = judge(r, &r->hosts[i])))
 			goto fail;
 	for (size_t i = 0; i < r->n_labels; i++)
-		if ((rc = finish_hits(r, &r->labels[i].acc, &r->labels[i].pub.hits)))
+		if ((rc = finish_hits(r, &r->labels[i].acc, &r->labels[i].pub.hits, &r->labels[i].pub.sigma)))
 			goto fail;
 	if ((rc = rank(r, opts)))
 		goto fail;

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cg_i18n.h"
+#include "db.h"
 #include "csv.h"
 #include "ioc.h"
 

@@ -9,7 +9,7 @@
 #include <stdint.h>
 
 #include "cg_err.h"
-#include "db.h"
+#include "cg_db.h"
 #include "host_record.h"
 
 #define SYSTEM_LEVEL_MIN 1

@@ -6,14 +6,29 @@
 
 #include "cg_i18n.h"
 #include "cg_hash.h"
+#include "db.h"
 #include "event_reader.h"
 
 /* Hits per transaction: large enough that SQLite's commit cost vanishes,
  * small enough that an interrupted hunt loses little. */
 #define HITS_PER_TXN 1000
 
+enum { ST_HUNT, ST_HIT, ST_END, ST_COUNT };
+
+static const char *const sql[ST_COUNT] = {
+	[ST_HUNT] = "INSERT INTO hunt(started_at, paths) VALUES(?1, ?2)",
+	[ST_HIT] = "INSERT OR IGNORE INTO hit(hunt_id, file, line, line_hash, indicator, match, match_type,"
+		   " source, family, host_id, host_label, seen_at)"
+		   " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+	[ST_END] = "UPDATE hunt SET finished_at = ?2, n_files = ?3, n_bytes = ?4, n_lines = ?5, n_hits = ?6,"
+		   " n_errors = ?7 WHERE id = ?1",
+};
+
+/* The store owns its statements: prepared in store_hunt_begin, finalised
+ * when the hunt is ended or aborted. */
 struct store_hunt {
 	struct cg_db *db;
+	sqlite3_stmt *st[ST_COUNT];
 	int64_t id;
 	int64_t now;
 	size_t in_txn; /* hits written in the open transaction */
@@ -51,7 +66,24 @@ static uint64_t line_hash(const char *s, size_t n)
 	return cg_hash_stable(s, n);
 }
 
-enum cg_err store_hunt_begin(struct cg_db *db, const char *paths, struct store_hunt **out)
+/* A statement of the hunt, reset and with no bindings left from its last use. */
+static sqlite3_stmt *stmt(struct store_hunt *h, int which)
+{
+	sqlite3_reset(h->st[which]);
+	sqlite3_clear_bindings(h->st[which]);
+	return h->st[which];
+}
+
+static void hunt_free(struct store_hunt *h)
+{
+	for (int i = 0; i < ST_COUNT; i++)
+		sqlite3_finalize(h->st[i]);
+	free(h->last_file);
+	free(h->last_abs);
+	free(h);
+}
+
+enum cg_err store_hunt_begin(struct cg_db *db, const char *paths, int64_t now, struct store_hunt **out)
 {
 	struct store_hunt *h;
 	sqlite3_stmt *st;
@@ -61,9 +93,15 @@ enum cg_err store_hunt_begin(struct cg_db *db, const char *paths, struct store_h
 	if (!(h = calloc(1, sizeof *h)))
 		return cg_err_set(CG_ENOMEM, _("out of memory"));
 	h->db = db;
-	h->now = cg_now();
-	if ((rc = cg_db_stmt(db, "INSERT INTO hunt(started_at, paths) VALUES(?1, ?2)", &st)))
-		goto fail;
+	h->now = now;
+	for (int i = 0; i < ST_COUNT; i++) {
+		if (sqlite3_prepare_v3(cg_db_handle(db), sql[i], -1, SQLITE_PREPARE_PERSISTENT, &h->st[i], NULL) !=
+		    SQLITE_OK) {
+			rc = cg_db_fail(db, _("preparing a statement"));
+			goto fail;
+		}
+	}
+	st = stmt(h, ST_HUNT);
 	sqlite3_bind_int64(st, 1, h->now);
 	cg_db_bind_text(st, 2, paths ? paths : "");
 	if ((rc = cg_db_step_done(db, st, _("recording a hunt"))))
@@ -72,7 +110,7 @@ enum cg_err store_hunt_begin(struct cg_db *db, const char *paths, struct store_h
 	*out = h;
 	return CG_OK;
 fail:
-	free(h);
+	hunt_free(h);
 	return rc;
 }
 
@@ -106,6 +144,10 @@ enum cg_err store_hunt_add(struct store_hunt *h, const struct store_hit *hit)
 
 	if (!hit->file || !hit->indicator || !hit->match || !hit->match_type)
 		return cg_err_set(CG_EINVAL, _("hit without file, indicator or match"));
+	/* A full batch is committed before the next hit, not after the last
+	 * one, so what the caller writes after this hit joins its batch. */
+	if (h->in_txn >= HITS_PER_TXN && (rc = flush(h)))
+		return rc;
 	if (!h->open) {
 		if ((rc = cg_db_begin(h->db)))
 			return rc;
@@ -117,12 +159,7 @@ enum cg_err store_hunt_add(struct store_hunt *h, const struct store_hit *hit)
 		if (cg_event_line_time(hit->line_text, hit->line_len, &tc, &stamp))
 			seen = cg_time_us_to_s(stamp.us);
 	}
-	if ((rc = cg_db_stmt(h->db,
-			     "INSERT OR IGNORE INTO hit(hunt_id, file, line, line_hash, indicator, match, match_type,"
-			     " source, family, host_id, host_label, seen_at)"
-			     " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
-			     &st)))
-		return rc;
+	st = stmt(h, ST_HIT);
 	sqlite3_bind_int64(st, 1, h->id);
 	cg_db_bind_text(st, 2, stored_name(h, hit->file));
 	sqlite3_bind_int64(st, 3, (sqlite3_int64)hit->line);
@@ -144,8 +181,7 @@ enum cg_err store_hunt_add(struct store_hunt *h, const struct store_hit *hit)
 		h->added++;
 	else
 		h->duplicates++;
-	if (++h->in_txn >= HITS_PER_TXN)
-		return flush(h);
+	h->in_txn++;
 	return CG_OK;
 }
 
@@ -161,13 +197,9 @@ enum cg_err store_hunt_end(struct store_hunt *h, const struct store_hunt_totals 
 		t = &none;
 	if ((rc = flush(h)))
 		goto out;
-	if ((rc = cg_db_stmt(h->db,
-			     "UPDATE hunt SET finished_at = ?2, n_files = ?3, n_bytes = ?4, n_lines = ?5, n_hits = ?6,"
-			     " n_errors = ?7 WHERE id = ?1",
-			     &st)))
-		goto out;
+	st = stmt(h, ST_END);
 	sqlite3_bind_int64(st, 1, h->id);
-	sqlite3_bind_int64(st, 2, cg_now());
+	sqlite3_bind_int64(st, 2, t->finished_at ? t->finished_at : h->now);
 	sqlite3_bind_int64(st, 3, (sqlite3_int64)t->files);
 	sqlite3_bind_int64(st, 4, (sqlite3_int64)t->bytes);
 	sqlite3_bind_int64(st, 5, (sqlite3_int64)t->lines);
@@ -177,9 +209,7 @@ enum cg_err store_hunt_end(struct store_hunt *h, const struct store_hunt_totals 
 out:
 	if (rc && h->open)
 		cg_db_rollback(h->db);
-	free(h->last_file);
-	free(h->last_abs);
-	free(h);
+	hunt_free(h);
 	return rc;
 }
 
@@ -189,9 +219,15 @@ void store_hunt_abort(struct store_hunt *h)
 		return;
 	if (h->open)
 		cg_db_rollback(h->db);
-	free(h->last_file);
-	free(h->last_abs);
-	free(h);
+	hunt_free(h);
+}
+
+/* A statement for one read, finalised by the caller. */
+static enum cg_err prepare(struct cg_db *db, const char *text, sqlite3_stmt **out)
+{
+	if (sqlite3_prepare_v2(cg_db_handle(db), text, -1, out, NULL) != SQLITE_OK)
+		return cg_db_fail(db, _("preparing a statement"));
+	return CG_OK;
 }
 
 enum cg_err store_hits_foreach_group(struct cg_db *db, store_hit_group_fn fn, void *ctx)
@@ -200,7 +236,7 @@ enum cg_err store_hits_foreach_group(struct cg_db *db, store_hit_group_fn fn, vo
 	enum cg_err rc;
 	int step;
 
-	if ((rc = cg_db_stmt(db,
+	if ((rc = prepare(db,
 			     "SELECT coalesce(host_id, 0) AS hid,"
 			     " CASE WHEN host_id IS NULL THEN coalesce(host_label, '') ELSE '' END AS lbl,"
 			     " indicator, match, coalesce(source, ''), coalesce(family, ''), count(*), max(seen_at)"
@@ -223,7 +259,7 @@ enum cg_err store_hits_foreach_group(struct cg_db *db, store_hit_group_fn fn, vo
 	}
 	if (!rc && step != SQLITE_DONE)
 		rc = cg_db_fail(db, _("reading hits"));
-	sqlite3_reset(st);
+	sqlite3_finalize(st);
 	return rc;
 }
 
@@ -233,7 +269,7 @@ enum cg_err store_hits_foreach_lines(struct cg_db *db, store_hit_lines_fn fn, vo
 	enum cg_err rc;
 	int step;
 
-	if ((rc = cg_db_stmt(db,
+	if ((rc = prepare(db,
 			     "SELECT hid, lbl, count(*) FROM (SELECT DISTINCT coalesce(host_id, 0) AS hid,"
 			     " CASE WHEN host_id IS NULL THEN coalesce(host_label, '') ELSE '' END AS lbl,"
 			     " file, line, line_hash FROM hit) GROUP BY hid, lbl ORDER BY hid, lbl",
@@ -246,6 +282,6 @@ enum cg_err store_hits_foreach_lines(struct cg_db *db, store_hit_lines_fn fn, vo
 	}
 	if (!rc && step != SQLITE_DONE)
 		rc = cg_db_fail(db, _("reading hits"));
-	sqlite3_reset(st);
+	sqlite3_finalize(st);
 	return rc;
 }

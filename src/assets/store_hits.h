@@ -1,7 +1,8 @@
 /* store_hits — recording hunt runs and their hits.
  *
  * A hunt is recorded between store_hunt_begin and store_hunt_end; hits are
- * written in batched transactions. A hit is one (log line, indicator text):
+ * written in batched transactions (a batch is left open after each
+ * store_hunt_add, so the caller may add to it: the alerts of the hits). A hit is one (log line, indicator text):
  * re-hunting the same unchanged file does not count it twice. */
 #ifndef CG_STORE_HITS_H
 #define CG_STORE_HITS_H
@@ -10,7 +11,7 @@
 #include <stdint.h>
 
 #include "cg_err.h"
-#include "db.h"
+#include "cg_db.h"
 
 struct store_hunt;
 
@@ -31,9 +32,12 @@ struct store_hit {
 
 struct store_hunt_totals {
 	uint64_t files, bytes, lines, hits, errors;
+	int64_t finished_at; /* 0: the `now` given to store_hunt_begin */
 };
 
-enum cg_err store_hunt_begin(struct cg_db *db, const char *paths, struct store_hunt **out) CG_MUST_CHECK;
+/* `now` stamps the hunt and is the year reference for RFC 3164 times. The hunt owns its prepared
+ * statements until it ends or is aborted. */
+enum cg_err store_hunt_begin(struct cg_db *db, const char *paths, int64_t now, struct store_hunt **out) CG_MUST_CHECK;
 enum cg_err store_hunt_add(struct store_hunt *h, const struct store_hit *hit) CG_MUST_CHECK;
 /* Commit the rest and the totals; frees `h` whatever the result. */
 enum cg_err store_hunt_end(struct store_hunt *h, const struct store_hunt_totals *t) CG_MUST_CHECK;

@@ -12,8 +12,6 @@
 
 #include "cg_i18n.h"
 
-#define STMT_CACHE_MAX 128
-
 struct stmt_slot {
 	const char *sql;
 	sqlite3_stmt *st;
@@ -25,8 +23,12 @@ struct cg_db {
 	int version;
 	int64_t busy_since_ms; /* first busy retry of the current wait */
 	int busy_told;         /* the waiting notice was given for this wait */
-	size_t n_stmts;
-	struct stmt_slot stmts[STMT_CACHE_MAX];
+	/* Statements of the stores that do not yet own theirs, one per SQL
+	 * literal, kept until the database closes: never evicted, so a
+	 * statement an outer loop is stepping cannot be finalised under it.
+	 * Bounded by the number of SQL literals in the program. */
+	size_t n_stmts, cap_stmts;
+	struct stmt_slot *stmts;
 };
 
 /* Each entry is one schema version; never edit a released entry, append. */
@@ -330,11 +332,15 @@ enum cg_err cg_db_stmt(struct cg_db *db, const char *sql, sqlite3_stmt **out)
 	}
 	if (sqlite3_prepare_v3(db->h, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL) != SQLITE_OK)
 		return cg_db_fail(db, _("preparing a statement"));
-	if (db->n_stmts == STMT_CACHE_MAX) {
-		/* Full cache: evict the oldest; callers never hold two at once of those. */
-		sqlite3_finalize(db->stmts[0].st);
-		memmove(&db->stmts[0], &db->stmts[1], (STMT_CACHE_MAX - 1) * sizeof db->stmts[0]);
-		db->n_stmts--;
+	if (db->n_stmts == db->cap_stmts) {
+		size_t nc = db->cap_stmts ? db->cap_stmts * 2 : 64;
+		struct stmt_slot *p = realloc(db->stmts, nc * sizeof *p);
+		if (!p) {
+			sqlite3_finalize(st);
+			return cg_err_set(CG_ENOMEM, _("out of memory"));
+		}
+		db->stmts = p;
+		db->cap_stmts = nc;
 	}
 	db->stmts[db->n_stmts].sql = sql;
 	db->stmts[db->n_stmts].st = st;
@@ -507,6 +513,7 @@ void cg_db_close(struct cg_db *db)
 		return;
 	for (i = 0; i < db->n_stmts; i++)
 		sqlite3_finalize(db->stmts[i].st);
+	free(db->stmts);
 	if (db->h)
 		sqlite3_close(db->h);
 	free(db->path);

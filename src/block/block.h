@@ -9,7 +9,7 @@
 #include <stdio.h>
 
 #include "cg_err.h"
-#include "db.h"
+#include "cg_db.h"
 #include "decision.h"
 #include "export.h"
 #include "store_block.h"

@@ -13,7 +13,7 @@
 #include "block.h"
 #include "block_point.h"
 #include "cg_i18n.h"
-#include "db.h"
+#include "cg_db.h"
 #include "store_block.h"
 
 #if MHD_VERSION < 0x00097002

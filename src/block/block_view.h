@@ -10,7 +10,7 @@
 #include <stdint.h>
 
 #include "cg_err.h"
-#include "db.h"
+#include "cg_db.h"
 #include "range_set.h"
 
 /* Every array sorted (CIDRs by address, names bytewise), no duplicates. */

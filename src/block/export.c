@@ -3,8 +3,8 @@
 #include <string.h>
 
 #include "cg_i18n.h"
+#include "cg_db.h"
 #include "cg_hash.h"
-#include "db.h"
 #include "export_internal.h"
 #include "ioc.h"
 

@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "db.h"
+#include "cg_db.h"
 #include "export_internal.h"
 
 static void plain_items(FILE *f, const char *mark, const struct block_items *it)

@@ -9,7 +9,7 @@
 #include <stdint.h>
 
 #include "cg_err.h"
-#include "db.h"
+#include "cg_db.h"
 #include "store_block.h"
 
 enum order_state {

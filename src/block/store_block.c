@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cg_i18n.h"
+#include "db.h"
 
 enum cg_err store_block_begin(struct cg_db *db)
 {

@@ -8,7 +8,7 @@
 #include <stdint.h>
 
 #include "cg_err.h"
-#include "db.h"
+#include "cg_db.h"
 #include "decision.h"
 #include "ioc.h"
 

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cg_i18n.h"
+#include "db.h"
 
 struct store_intel_import {
 	struct cg_db *db;

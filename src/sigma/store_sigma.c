@@ -1,8 +1,38 @@
 /* Sigma runs and hits in SQLite (see store_sigma.h). */
 #include "store_sigma.h"
 
+#include <string.h>
+
 #include "cg_i18n.h"
 #include "db.h"
+#include "cg_time.h"
+#include "store_alert.h"
+
+/* A Sigma hit as an alert: the rule on the host named by the event
+ * (attributed through the inventory by the alert store). */
+static enum cg_err add_alert(struct alert_store *as, const struct store_sigma_hit *h, int64_t now)
+{
+	struct alert a = {
+		.kind = ALERT_KIND_SIGMA,
+		.rule_id = h->rule_id,
+		.title = h->title,
+		.level = h->level,
+		.severity = alert_severity_from_level(h->level),
+		.host = h->computer,
+	};
+	struct alert_event ev = {
+		.file = h->source,
+		.record_id = h->record_id,
+		.excerpt = h->fields_json ? h->fields_json : "",
+	};
+	struct cg_time_ctx tc = {now, CG_TIME_OFFSET_VN};
+	struct cg_stamp st;
+
+	if (h->time && *h->time && cg_time_parse(h->time, strlen(h->time), CG_TIME_LOG, &tc, &st))
+		ev.event_time = cg_time_us_to_s(st.us);
+	ev.excerpt_len = strlen(ev.excerpt);
+	return alert_store_add(as, &a, &ev, NULL);
+}
 
 enum cg_err store_sigma_run_begin(struct cg_db *db, size_t n_rules, int64_t *out)
 {
@@ -22,11 +52,17 @@ enum cg_err store_sigma_run_begin(struct cg_db *db, size_t n_rules, int64_t *out
 
 enum cg_err store_sigma_add_hits(struct cg_db *db, int64_t run, const struct store_sigma_hit *h, size_t n)
 {
+	struct alert_store *as;
+	int64_t now = cg_now();
 	if (n == 0)
 		return CG_OK;
-	enum cg_err rc = cg_db_begin(db);
+	enum cg_err rc = alert_store_open(db, now, &as);
 	if (rc)
 		return rc;
+	if ((rc = cg_db_begin(db))) {
+		alert_store_close(as);
+		return rc;
+	}
 	for (size_t i = 0; i < n; i++) {
 		sqlite3_stmt *st;
 		if ((rc = cg_db_stmt(db,
@@ -53,10 +89,15 @@ enum cg_err store_sigma_add_hits(struct cg_db *db, int64_t run, const struct sto
 			rc = cg_db_fail(db, _("sigma: store hit"));
 			goto fail;
 		}
+		if ((rc = add_alert(as, &h[i], now)))
+			goto fail;
 	}
-	return cg_db_commit(db);
+	rc = cg_db_commit(db);
+	alert_store_close(as);
+	return rc;
 fail:
 	cg_db_rollback(db);
+	alert_store_close(as);
 	return rc;
 }
 

@@ -7,7 +7,7 @@
 #include <stdint.h>
 
 #include "cg_err.h"
-#include "db.h"
+#include "cg_db.h"
 
 struct nvd_fetch_opts {
 	const char *url;      /* API base; NULL = https://services.nvd.nist.gov/rest/json/cves/2.0 */

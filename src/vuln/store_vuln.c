@@ -5,6 +5,7 @@
 
 #include "cg_file.h"
 #include "cg_i18n.h"
+#include "db.h"
 #include "store_vuln.h"
 #include "winprod.h"
 

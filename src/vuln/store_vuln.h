@@ -9,7 +9,7 @@
 
 #include "advisory.h"
 #include "cg_err.h"
-#include "db.h"
+#include "cg_db.h"
 #include "inventory.h"
 #include "vuln_match.h"
 #include "watchlist.h"

@@ -11,12 +11,11 @@ import sys
 # Syslog stamps have no year and it is inferred from "now": pin the clock so
 # runs seconds apart date every line alike.
 os.environ["CANHGAC_NOW"] = "1795996800"
-BIN = os.environ.get("CANHGAC_BIN")
+# A missing binary fails (cgtest), it is never a skip; the locale is pinned.
+from cgtest import BIN, PINNED, TIMEOUT  # noqa: E402
+os.environ.update(PINNED)
 DATA = os.environ.get("CANHGAC_SHARED_DATA", "")
 SRC = os.environ.get("CANHGAC_SRC", "")
-if not BIN:
-    print("SKIP: CANHGAC_BIN not set")
-    sys.exit(77)
 if not os.path.isdir(os.path.join(DATA, "logs")):
     print("SKIP: ../shared/data not found (set CANHGAC_SHARED_DATA)")
     sys.exit(77)
@@ -32,7 +31,7 @@ def check(cond, what):
 
 
 def hunt(args, cwd=None):
-    r = subprocess.run([BIN, "hunt", "--json", "--quiet"] + args, capture_output=True, cwd=cwd)
+    r = subprocess.run([BIN, "hunt", "--json", "--quiet"] + args, capture_output=True, cwd=cwd, timeout=TIMEOUT)
     hits = [json.loads(x) for x in r.stdout.decode().splitlines()]
     return r.returncode, hits, r.stderr.decode()
 
@@ -68,7 +67,7 @@ for name in ("firehol_level1.netset", "spamhaus_drop.txt", "spamhaus_dropv6.txt"
 rc1, h1, err1 = hunt(feeds + ["--threads", "1", logs])
 env_chunk = dict(os.environ, CANHGAC_HUNT_CHUNK="333")
 r2 = subprocess.run([BIN, "hunt", "--json", "--quiet", "--threads", "2"] + feeds + [logs], capture_output=True,
-                    env=env_chunk)
+                    env=env_chunk, timeout=TIMEOUT)
 h2 = [json.loads(x) for x in r2.stdout.decode().splitlines()]
 check(rc1 == 0 and r2.returncode == 0, f"all feeds over all logs exit 0 ({rc1}, {r2.returncode}: {err1[:200]})")
 check(h1 == h2 and len(h1) > 100, f"same {len(h1)} hits with 1 thread and with 2 threads and 333-byte chunks")

@@ -7,6 +7,9 @@
 #include "../test_util.h"
 
 #include "db.h"
+
+/* The clock the stores are given: 2026-11-25T00:00:00Z. */
+#define FX_NOW ((int64_t)1795564800)
 #include "store_assets.h"
 
 struct fixture {

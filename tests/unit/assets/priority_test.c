@@ -14,7 +14,7 @@ static void add_hits(struct cg_db *db, const char *host, const char *file, unsig
 		snprintf(sql, sizeof sql, "SELECT id FROM host WHERE name = '%s'", host);
 		id = fx_scalar(db, sql);
 	}
-	assert_int_equal(store_hunt_begin(db, file, &h), CG_OK);
+	assert_int_equal(store_hunt_begin(db, file, FX_NOW, &h), CG_OK);
 	for (unsigned i = 1; i <= n_lines; i++) {
 		const char *peer = peers[i % n_peers];
 		snprintf(line, sizeof line, "2026-11-24T08:%02u:00Z gw x %s", i % 60, peer);

@@ -26,8 +26,7 @@ static void dedup_and_totals(void **state)
 	const char *line = "Nov 24 08:12:00 fw01 kernel: [UFW BLOCK] SRC=10.10.3.21 DST=198.51.100.23";
 	struct store_hunt_totals t = {.files = 1, .bytes = 100, .lines = 7, .hits = 2, .errors = 0};
 
-	setenv("CANHGAC_NOW", "1795564800", 1); /* 2026-11-25 */
-	assert_int_equal(store_hunt_begin(f->db, "logs/", &h), CG_OK);
+	assert_int_equal(store_hunt_begin(f->db, "logs/", FX_NOW, &h), CG_OK);
 	int64_t id1 = store_hunt_id(h);
 	struct store_hit a = hit_at("kern.log", 3, line, "198.51.100.23");
 	assert_int_equal(store_hunt_add(h, &a), CG_OK);
@@ -46,7 +45,7 @@ static void dedup_and_totals(void **state)
 
 	/* Re-hunting the same file adds nothing; the same line number with other
 	 * content (a rotated file) is a new hit. */
-	assert_int_equal(store_hunt_begin(f->db, "logs/", &h), CG_OK);
+	assert_int_equal(store_hunt_begin(f->db, "logs/", FX_NOW, &h), CG_OK);
 	assert_true(store_hunt_id(h) > id1);
 	assert_int_equal(store_hunt_add(h, &a), CG_OK);
 	struct store_hit c = hit_at("kern.log", 3, "Nov 25 00:00:00 fw01 other 198.51.100.23", "198.51.100.23");
@@ -56,7 +55,6 @@ static void dedup_and_totals(void **state)
 	assert_int_equal(store_hunt_end(h, NULL), CG_OK);
 	assert_int_equal(fx_scalar(f->db, "SELECT count(*) FROM hit"), 3);
 	assert_int_equal(fx_scalar(f->db, "SELECT count(*) FROM hit WHERE seen_at = 1234"), 1);
-	unsetenv("CANHGAC_NOW");
 	fixture_close(f);
 }
 
@@ -67,7 +65,7 @@ static void batching_and_abort(void **state)
 	struct store_hunt *h;
 	char line[64], ind[32];
 
-	assert_int_equal(store_hunt_begin(f->db, "big.log", &h), CG_OK);
+	assert_int_equal(store_hunt_begin(f->db, "big.log", FX_NOW, &h), CG_OK);
 	for (unsigned i = 1; i <= 2500; i++) {
 		snprintf(line, sizeof line, "x 198.51.%u.%u", i / 250, i % 250);
 		snprintf(ind, sizeof ind, "198.51.%u.%u", i / 250, i % 250);
@@ -88,7 +86,7 @@ static void batching_and_abort(void **state)
 	assert_int_equal(store_hunt_end(NULL, NULL), CG_OK);
 
 	/* A hit without its indicator is refused. */
-	assert_int_equal(store_hunt_begin(f->db, "x", &h), CG_OK);
+	assert_int_equal(store_hunt_begin(f->db, "x", FX_NOW, &h), CG_OK);
 	struct store_hit bad = hit_at("x", 1, "y", "z");
 	bad.indicator = NULL;
 	assert_int_equal(store_hunt_add(h, &bad), CG_EINVAL);
@@ -111,7 +109,7 @@ static void grouped_reads(void **state)
 	struct store_hunt *h;
 	uint64_t lines = 0;
 
-	assert_int_equal(store_hunt_begin(f->db, "x", &h), CG_OK);
+	assert_int_equal(store_hunt_begin(f->db, "x", FX_NOW, &h), CG_OK);
 	/* One line with two listed indicators counts as one line. */
 	struct store_hit a = hit_at("a.log", 1, "198.51.100.23 198.51.100.45", "198.51.100.23");
 	struct store_hit b = hit_at("a.log", 1, "198.51.100.23 198.51.100.45", "198.51.100.45");

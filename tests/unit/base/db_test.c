@@ -54,11 +54,47 @@ static void transaction_rollback(void **state)
 	free(dir);
 }
 
+/* An outer loop's statement stays usable however many other statements
+ * are prepared meanwhile (the old cache evicted the oldest after 128 and
+ * finalised it under the loop). */
+static void outer_statement_survives(void **state)
+{
+	(void)state;
+	char *dir = test_tmpdir();
+	char path[512];
+	struct cg_db *db = NULL;
+	sqlite3_stmt *outer, *st;
+	enum { N_OTHER = 300 };
+	static char sql[N_OTHER][48]; /* distinct texts at stable addresses */
+	int rows = 0;
+
+	snprintf(path, sizeof path, "%s/t.db", dir);
+	assert_int_equal(cg_db_open(path, &db), CG_OK);
+	assert_int_equal(cg_db_exec(db, "INSERT INTO system(name, level, created_at) VALUES('a', 1, 0), ('b', 2, 0),"
+					" ('c', 3, 0)"),
+			 CG_OK);
+	assert_int_equal(cg_db_stmt(db, "SELECT level FROM system ORDER BY level", &outer), CG_OK);
+	while (sqlite3_step(outer) == SQLITE_ROW) {
+		rows++;
+		assert_int_equal(sqlite3_column_int(outer, 0), rows);
+		for (int i = 0; i < N_OTHER; i++) {
+			snprintf(sql[i], sizeof sql[i], "SELECT %d + level FROM system", i);
+			assert_int_equal(cg_db_stmt(db, sql[i], &st), CG_OK);
+			assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+			sqlite3_reset(st);
+		}
+	}
+	assert_int_equal(rows, 3);
+	cg_db_close(db);
+	free(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(open_migrates_and_reopens),
 		cmocka_unit_test(transaction_rollback),
+		cmocka_unit_test(outer_statement_survives),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

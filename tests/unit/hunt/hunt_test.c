@@ -185,7 +185,13 @@ static void test_expected(void **state)
 	/* Nothing else in a.log: the decoys on line 2 and the look-alike domains on line 6. */
 	assert_null(strstr(o.text, "a.log:2:"));
 	assert_null(strstr(o.text, "a.log:4:"));
-	assert_int_equal(strstr(o.text, "b.log:") - strstr(o.text, "a.log:6:"), strlen(strstr(o.text, "a.log:6:")) - strlen(strstr(o.text, "b.log:")));
+	/* ... and no a.log hit but the five above, wherever it would be. */
+	{
+		size_t n_a = 0;
+		for (const char *q = o.text; (q = strstr(q, "a.log:")); q++)
+			n_a++;
+		assert_int_equal(n_a, 5);
+	}
 	assert_non_null(strstr(o.text, "d.log.gz:1:198.51.100.23=198.51.100.23 [1 conn"));
 	assert_non_null(strstr(o.text, "d.log.gz:1000:198.51.100.23=198.51.100.23 [1000 conn"));
 	assert_null(strstr(o.text, "198.51.100.230"));

@@ -1,3 +1,4 @@
+#include "db.h"
 #include "../test_util.h"
 
 #include "store_intel.h"

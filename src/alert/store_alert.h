@@ -1,0 +1,74 @@
+/* store_alert — alerts in the database (see alert.h for the record).
+ *
+ * The store owns its prepared statements (made when it opens, finalised
+ * when it closes); no SQLite types here, so another backend can sit behind
+ * the same functions. Writes join the caller's transaction when one is open
+ * (the hunt's hit batches), else the store opens its own and commits it
+ * every ALERT_STORE_BATCH events and at alert_store_flush/close. */
+#ifndef CG_STORE_ALERT_H
+#define CG_STORE_ALERT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "alert.h"
+#include "cg_db.h"
+#include "cg_err.h"
+
+#define ALERT_STORE_BATCH 1000
+/* Events of one alert that keep their excerpt; later ones keep only where
+ * they are (file, line, record, time). */
+#define ALERT_EXCERPTS_PER_ALERT 20
+
+struct alert_store;
+
+/* `now` (seconds since the epoch) stamps what this store writes. */
+enum cg_err alert_store_open(struct cg_db *db, int64_t now, struct alert_store **out) CG_MUST_CHECK;
+/* Commits what the store's own transaction holds, then frees; NULL is a
+ * no-op. A failed commit is lost here: call alert_store_flush first. */
+void alert_store_close(struct alert_store *s);
+/* Commit the store's own open transaction, if any. */
+enum cg_err alert_store_flush(struct alert_store *s) CG_MUST_CHECK;
+/* Roll back the store's own open transaction, if any. */
+void alert_store_abort(struct alert_store *s);
+
+/* Record that `a` fired on event `ev`. Of `a` the store reads kind, rule_id,
+ * title, level (Sigma), indicator, indicator_type, sources, family
+ * (indicator), severity, host_id and host: host_id 0 with a host name is
+ * looked up in the inventory (exact name, or the same name with or without
+ * its domain, ignoring case). The event is folded into the open alert of
+ * the same rule or indicator on the same host (count, first/last seen,
+ * highest severity) or opens a new one. The same event (file, line, record,
+ * text) recorded before for that rule or indicator and host is not counted
+ * again: *added (may be NULL) is then 0, else 1. */
+enum cg_err alert_store_add(struct alert_store *s, const struct alert *a, const struct alert_event *ev,
+			    int *added) CG_MUST_CHECK;
+
+struct alert_filter {
+	enum alert_kind kind;             /* 0: any */
+	int64_t host_id;                  /* 0: any */
+	int open_only;                    /* only new, verified, escalated */
+	enum alert_severity min_severity; /* at least this */
+	size_t limit;                     /* 0: no limit */
+};
+
+/* Alerts, most severe first, then latest seen, then id. Borrowed until `fn`
+ * returns; a non-CG_OK from `fn` stops and is returned. */
+typedef enum cg_err (*alert_fn)(void *ctx, const struct alert *a);
+enum cg_err alert_store_foreach(struct alert_store *s, const struct alert_filter *f, alert_fn fn,
+				void *ctx) CG_MUST_CHECK;
+
+/* The alert `id`; CG_ENOTFOUND when there is none. */
+enum cg_err alert_store_get(struct alert_store *s, const char *id, alert_fn fn, void *ctx) CG_MUST_CHECK;
+
+/* The first `limit` (0: all) events behind alert `id`, in event order. */
+typedef enum cg_err (*alert_event_fn)(void *ctx, const struct alert_event *ev);
+enum cg_err alert_store_events(struct alert_store *s, const char *id, size_t limit, alert_event_fn fn,
+			       void *ctx) CG_MUST_CHECK;
+
+/* Move alert `id` to `state`, recording `who` and the store's `now`;
+ * CG_ENOTFOUND when there is no such alert. */
+enum cg_err alert_store_set_state(struct alert_store *s, const char *id, enum alert_state state,
+				  const char *who) CG_MUST_CHECK;
+
+#endif
