@@ -49,6 +49,10 @@ cg vuln import --bundled
 cg vuln scan
 cg order add --ref "123/QĐ-STTTT" --issued 2026-11-20 --deadline 2026-11-22 samples/block/order-123-QD-STTTT.txt
 
+step "An incident: the mail server on the botnet list" "Một sự cố: máy chủ thư trong danh sách botnet"
+cg incident open "mail01 liên lạc với máy chủ điều khiển botnet Mirai" --system "Thư điện tử công vụ" \
+	--severity high --category malware --discovered 2026-11-27T08:00:00Z
+
 step "The agency and its incident-response contact point" "Đơn vị và đầu mối ứng cứu sự cố"
 cg compliance agency --name "Sở Thông tin và Truyền thông tỉnh Mẫu (hư cấu)" \
 	--contact "Tổ ứng cứu sự cố, Trung tâm CNTT — 0200 000 0000 — ucsc@so-mau.example"

@@ -176,7 +176,7 @@ static enum cg_err parse_levels(struct cat_parse *p, struct fy_node *key, struct
 	struct fy_node *item;
 	*out = 0;
 	while ((item = fy_node_sequence_iterate(n, &it))) {
-		long v;
+		long v = 0;
 		enum cg_err rc = integer(p, item, item, "levels", 1, COMP_LEVELS, _("a level must be 1, 2, 3, 4 or 5"), &v);
 		if (rc)
 			return rc;
@@ -220,7 +220,7 @@ static enum cg_err parse_check(struct cat_parse *p, struct fy_node *n, struct co
 			void *it2 = NULL;
 			struct fy_node_pair *q;
 			while ((q = fy_node_mapping_iterate(v, &it2))) {
-				long lv;
+				long lv = 0;
 				const char *val;
 				if ((rc = integer(p, fy_node_pair_key(q), fy_node_pair_key(q), "value_by_level", 1, COMP_LEVELS,
 						  _("a level must be 1, 2, 3, 4 or 5"), &lv)) ||

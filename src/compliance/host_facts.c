@@ -102,13 +102,14 @@ static enum cg_err put(struct fp *p, const char *prefix, const char *name, size_
 				  HOST_FACT_VALUE_MAX);
 	memcpy(key, prefix, pl);
 	key[pl] = '.';
-	for (size_t i = 0; i < nlen; i++) {
-		unsigned char c = (unsigned char)name[i];
+	memcpy(key + pl + 1, name, nlen);
+	key[pl + 1 + nlen] = '\0';
+	for (char *q = key + pl + 1; *q; q++) {
+		unsigned char c = (unsigned char)*q;
 		if (c <= ' ' || c == 0x7f)
 			c = '_';
-		key[pl + 1 + i] = (char)(lower ? tolower(c) : c);
+		*q = (char)(lower ? tolower(c) : c);
 	}
-	key[pl + 1 + nlen] = '\0';
 	struct host_facts *hf = p->out;
 	for (size_t i = 0; i < hf->n; i++) {
 		if (strcmp(hf->f[i].key, key) != 0)

@@ -7,6 +7,7 @@
 
 #include "cg_i18n.h"
 #include "compliance.h"
+#include "incident.h"
 #include "priority.h"
 #include "report_int.h"
 #include "store_compliance.h"
@@ -523,10 +524,77 @@ static enum cg_err collect_awareness(struct report *r, const struct report_input
 	return store_comp_awareness_foreach(in->db, collect_awareness_row, s);
 }
 
-/* One entry per section, in report order. Alerts and incidents add theirs
- * here when their modules exist. */
+static const char *due_text(enum incident_due d)
+{
+	switch (d) {
+	case INCIDENT_DUE_NOT_YET: return _("not started");
+	case INCIDENT_DUE_PENDING: return _("due");
+	case INCIDENT_DUE_OVERDUE: return _("overdue");
+	case INCIDENT_DUE_DONE: return _("sent in time");
+	case INCIDENT_DUE_LATE: return _("sent late");
+	}
+	return "";
+}
+
+static const char *status_text(const char *s)
+{
+	if (strcmp(s, "open") == 0)
+		return _("open");
+	if (strcmp(s, "responding") == 0)
+		return _("responding");
+	if (strcmp(s, "resolved") == 0)
+		return _("resolved");
+	if (strcmp(s, "closed") == 0)
+		return _("closed");
+	return s;
+}
+
+static enum cg_err add_incident(void *ctx, const struct incident_row *r, const struct incident_deadlines *d)
+{
+	struct report_section *s = ctx;
+	char id[24], lv[8], found[32], init[96], fin[96], due[32];
+	snprintf(id, sizeof id, "%lld", (long long)r->id);
+	if (r->level)
+		snprintf(lv, sizeof lv, "%d", r->level);
+	else
+		snprintf(lv, sizeof lv, "—");
+	day_text(r->discovered_at, found, sizeof found);
+	day_text(d->initial_due, due, sizeof due);
+	snprintf(init, sizeof init, "%s (%s)", due_text(d->initial), due);
+	if (d->final_due) {
+		day_text(d->final_due, due, sizeof due);
+		snprintf(fin, sizeof fin, "%s (%s)", due_text(d->final), due);
+	} else
+		snprintf(fin, sizeof fin, "%s", due_text(d->final));
+	const char *row[] = {id, r->title, r->system, lv, r->severity, status_text(r->status), found, init, fin};
+	return report_table_row(s, row);
+}
+
+/* Incidents (src/incident) with the deadlines of their reports. */
+static enum cg_err collect_incidents(struct report *r, const struct report_input *in)
+{
+	struct report_section *s;
+	struct incident_counts c;
+	enum cg_err rc;
+	char intro[256];
+	const char *cols[] = {_("Incident"), _("Title"), _("System"), _("Level"), _("Severity"), _("Status"),
+			      _("Discovered"), _("Initial report"), _("Final report")};
+	if ((rc = incident_store_counts(in->db, in->now, &c)))
+		return rc;
+	snprintf(intro, sizeof intro,
+		 _("%zu incidents: %zu open, %zu closed; initial reports overdue: %zu, final reports overdue: %zu."),
+		 c.total, c.open, c.closed, c.initial_overdue, c.final_overdue);
+	if ((rc = report_section_add(r, "incidents", _("Incidents and their reports"), intro, &s)) ||
+	    (rc = report_table_columns(s, 9, cols)) || (rc = report_section_empty(s, _("No incident is recorded."))))
+		return rc;
+	return incident_list(in->db, in->now, add_incident, s);
+}
+
+/* One entry per section, in report order. The alert store adds its
+ * collector here when it lands. */
 static enum cg_err (*const report_collectors[])(struct report *, const struct report_input *) = {
-	collect_compliance, collect_botnet, collect_vulns, collect_hits, collect_orders, collect_awareness,
+	collect_compliance, collect_botnet, collect_vulns, collect_hits, collect_orders, collect_incidents,
+	collect_awareness,
 };
 
 enum cg_err report_collect(struct report *r, const struct report_input *in)

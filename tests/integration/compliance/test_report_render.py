@@ -99,6 +99,8 @@ def main():
             check(dom.count("<rect") >= 5, f"{lang}: chart bars in the DOM")
             check(heading in dom and other not in dom, f"{lang}: section heading in {lang} only")
             check(f'<html lang="{lang}"' in dom, f"{lang}: html lang attribute")
+            check('id="incidents"' in dom and "mail01 liên lạc với máy chủ điều khiển botnet Mirai" in dom,
+                  f"{lang}: the incident opened by the sample script is in the report")
             if lang == "vi":
                 check(len(VI_LETTERS.findall(dom)) > 200, "vi: Vietnamese text with diacritics")
                 check("Đầu mối ứng cứu sự cố" in dom, "vi: contact point label")
