@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cg_file.h"
+#include "cg_out.h"
 #include "feed.h"
 #include "cli.h"
 #include "cli_block.h"
@@ -80,19 +81,18 @@ static const char *actor(const struct opts *o)
 
 int cli_incident_write(const char *path, const char *data, size_t n)
 {
-	FILE *f = (!path || strcmp(path, "-") == 0) ? stdout : fopen(path, "wb");
-	int bad;
+	enum cg_err rc;
 
-	if (!f) {
-		cli_error("%s: %s", path, strerror(errno));
-		return CLI_FAIL;
+	if (!path || strcmp(path, "-") == 0) {
+		if (fwrite(data, 1, n, stdout) != n || fflush(stdout) != 0) {
+			cli_error("%s: %s", "stdout", strerror(errno));
+			return CLI_FAIL;
+		}
+		return CLI_OK;
 	}
-	bad = fwrite(data, 1, n, f) != n;
-	bad |= f == stdout ? fflush(f) != 0 : fclose(f) != 0;
-	if (bad) {
-		cli_error("%s: %s", path ? path : "stdout", strerror(errno));
-		return CLI_FAIL;
-	}
+	/* Replaced atomically; never through a planted link (cg_out). */
+	if ((rc = cg_out_file(path, data, n)))
+		return cli_fail(rc);
 	return CLI_OK;
 }
 
