@@ -28,7 +28,8 @@ static void usage(FILE *f)
 		     "  cpe           one CPE 2.3 name a line\n\n"
 		     "Options:\n"
 		     "  -f, --format F     inventory format (default: auto)\n"
-		     "      --distro D     distribution release of the host, e.g. Debian:12 (narrows advisories)\n"
+		     "      --distro D     distribution release of the host, e.g. Debian:12 (narrows advisories;\n"
+		     "                     default: read from /etc/os-release lines at the top of the file)\n"
 		     "      --create-host  add HOST when it does not exist yet\n"
 		     "      --db PATH      database file\n"
 		     "      --json         machine-readable output\n"
@@ -110,13 +111,19 @@ int cmd_inventory(struct cli_ctx *ctx, int argc, char **argv)
 		cg_db_close(db);
 		if (rc)
 			return cli_fail(rc);
-		if (ctx->json)
-			cli_json_line(json_pack("{s:s,s:s,s:s,s:I,s:b}", "host", argv[optind], "file", argv[optind + 1],
-						"format", inv_format_name(st.format), "items", (json_int_t)st.items,
-						"created_host", st.created_host));
-		else
+		if (ctx->json) {
+			json_t *o = json_pack("{s:s,s:s,s:s,s:I,s:b}", "host", argv[optind], "file", argv[optind + 1],
+					      "format", inv_format_name(st.format), "items", (json_int_t)st.items,
+					      "created_host", st.created_host);
+			if (o && st.distro_guessed[0])
+				json_object_set_new(o, "distro_from_os_release", json_string(st.distro_guessed));
+			cli_json_line(o);
+		} else {
 			printf(_("%s: %zu items (%s) imported for host %s\n"), argv[optind + 1], st.items,
 			       inv_format_name(st.format), argv[optind]);
+			if (st.distro_guessed[0])
+				printf(_("distribution release from the file's os-release lines: %s\n"), st.distro_guessed);
+		}
 		return CLI_OK;
 	}
 	if (strcmp(sub, "list") == 0) {

@@ -8,6 +8,7 @@
 
 #include "cg_file.h"
 #include "cg_time.h"
+#include "cg_esc.h"
 #include "cli.h"
 #include "nvd_fetch.h"
 #include "store_vuln.h"
@@ -216,6 +217,16 @@ static int do_fetch(struct cli_ctx *ctx, struct cg_db *db, const struct vopts *o
 
 /* ---------------------------------------------------------------- scan */
 
+/* A dpkg/rpm host without its release got every release's advisories. */
+static enum cg_err warn_no_distro(void *ctx, const char *host, const char *releases)
+{
+	(void)ctx;
+	cli_error(_("warning: host '%s' has no distribution release (give it with 'inventory import --distro "
+		    "Debian:12'): its packages were matched against the advisories of every release (%s)"),
+		  cg_esc(host), *releases ? releases : _("none stored"));
+	return CG_OK;
+}
+
 static int do_scan(struct cli_ctx *ctx, struct cg_db *db, const struct vopts *o)
 {
 	struct vuln_matcher *m = NULL;
@@ -237,6 +248,8 @@ static int do_scan(struct cli_ctx *ctx, struct cg_db *db, const struct vopts *o)
 	rc = store_vuln_scan(db, m, o->system, o->host, &st);
 	vuln_matcher_free(m);
 	if (rc)
+		return cli_fail(rc);
+	if ((rc = store_vuln_no_distro(db, o->system, o->host, warn_no_distro, NULL)))
 		return cli_fail(rc);
 	if (ctx->json)
 		cli_json_line(json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:I}", "scan", (json_int_t)st.scan_id, "hosts",

@@ -108,6 +108,27 @@ void ioc_format_addr(int is_v6, const uint8_t *addr, char *buf, size_t n)
 		buf[0] = '\0';
 }
 
+/* 1-3 digits up to 255 per part, leading zeros allowed ("00.00.000.00"),
+ * as the hunt's extractor reads addresses in logs. */
+static int dotted_quad_lenient(const char *s, size_t n, uint8_t out[4])
+{
+	size_t i = 0;
+
+	for (int part = 0; part < 4; part++) {
+		unsigned v = 0, d = 0;
+		if (part && (i >= n || s[i++] != '.'))
+			return 0;
+		while (i < n && s[i] >= '0' && s[i] <= '9' && d < 3) {
+			v = v * 10 + (unsigned)(s[i++] - '0');
+			d++;
+		}
+		if (!d || v > 255)
+			return 0;
+		out[part] = (uint8_t)v;
+	}
+	return i == n;
+}
+
 size_t ioc_addr_canonical(const char *s, size_t n, char *buf, size_t bufn)
 {
 	uint8_t a[16];
@@ -115,7 +136,7 @@ size_t ioc_addr_canonical(const char *s, size_t n, char *buf, size_t bufn)
 
 	if (bufn < 46)
 		return 0;
-	if (ioc_parse_ipv4(s, n, a))
+	if (ioc_parse_ipv4(s, n, a) || dotted_quad_lenient(s, n, a))
 		v6 = 0;
 	else if (ioc_parse_ipv6(s, n, a))
 		v6 = 1;

@@ -1,4 +1,5 @@
 /* Inventory formats: names, detection from content, dispatch. */
+#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
@@ -193,4 +194,58 @@ enum cg_err inv_parse(enum inv_format f, const char *file, const char *buf, size
 	case INV_WINOS: return inv_parse_winos(file, buf, len, fn, ctx);
 	default: return cg_err_set(CG_EINVAL, _("%s: unknown inventory format"), file);
 	}
+}
+
+/* The value of KEY=VALUE without quotes. */
+static void os_release_value(const char *v, size_t n, char *out, size_t cap)
+{
+	if (n >= 2 && (v[0] == '"' || v[0] == '\'') && v[n - 1] == v[0]) {
+		v++;
+		n -= 2;
+	}
+	if (n >= cap)
+		n = cap - 1;
+	memcpy(out, v, n);
+	out[n] = '\0';
+}
+
+size_t inv_os_release(const char *buf, size_t len, char *out, size_t n)
+{
+	static const struct {
+		const char *id, *name;
+	} names[] = {{"debian", "Debian"}, {"ubuntu", "Ubuntu"}, {"rocky", "Rocky Linux"}, {"almalinux", "AlmaLinux"}};
+	char id[64] = "", ver[64] = "";
+	size_t off = 0, lines = 0;
+
+	if (n)
+		out[0] = '\0';
+	while (off < len) {
+		const char *l = buf + off, *nl = memchr(l, '\n', len - off), *eq;
+		size_t ll = nl ? (size_t)(nl - l) : len - off;
+		if (ll == 0 || (ll == 1 && l[0] == '\r')) {
+			off += ll + (nl ? 1 : 0);
+			break;
+		}
+		eq = memchr(l, '=', ll);
+		if (!eq || eq == l || memchr(l, ':', (size_t)(eq - l)) || memchr(l, ' ', (size_t)(eq - l)))
+			return 0; /* not an os-release line: no block */
+		size_t kl = (size_t)(eq - l), vl = ll - kl - 1;
+		if (vl && eq[vl] == '\r')
+			vl--;
+		if (kl == 2 && memcmp(l, "ID", 2) == 0)
+			os_release_value(eq + 1, vl, id, sizeof id);
+		else if (kl == 10 && memcmp(l, "VERSION_ID", 10) == 0)
+			os_release_value(eq + 1, vl, ver, sizeof ver);
+		lines++;
+		off += ll + (nl ? 1 : 0);
+	}
+	if (!lines)
+		return 0;
+	for (size_t i = 0; i < sizeof names / sizeof names[0] && n; i++)
+		if (strcmp(id, names[i].id) == 0 && ver[0]) {
+			/* Rocky/Alma advisories name the major release only */
+			size_t vl = i >= 2 ? strcspn(ver, ".") : strlen(ver);
+			snprintf(out, n, "%s:%.*s", names[i].name, (int)vl, ver);
+		}
+	return off;
 }

@@ -74,6 +74,14 @@ unsigned inv_format_kinds(enum inv_format f);
 enum cg_err inv_parse(enum inv_format f, const char *file, const char *buf, size_t len, inv_item_fn fn,
 		      void *ctx, enum inv_format *used) CG_MUST_CHECK;
 
+/* An /etc/os-release block at the start of `buf` (KEY=VALUE lines, then a
+ * blank line or the end), as in `cat /etc/os-release /var/lib/dpkg/status`:
+ * returns its length in bytes (0 when there is none) and, when it names ID
+ * and VERSION_ID, the distribution release as advisories name it
+ * ("Debian:12", "Ubuntu:22.04", "Rocky Linux:9", "AlmaLinux:9") in `out`
+ * ("" otherwise). */
+size_t inv_os_release(const char *buf, size_t len, char *out, size_t n);
+
 /* Per-format parsers (inv_*.c), same contract as inv_parse. */
 enum cg_err inv_parse_dpkg(const char *file, const char *buf, size_t len, inv_item_fn fn, void *ctx) CG_MUST_CHECK;
 enum cg_err inv_parse_rpm(const char *file, const char *buf, size_t len, inv_item_fn fn, void *ctx) CG_MUST_CHECK;

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cg_file.h"
+#include "cg_buf.h"
 #include "cg_i18n.h"
 #include "db.h"
 #include "store_vuln.h"
@@ -106,6 +107,14 @@ enum cg_err store_inv_import(struct cg_db *db, const char *host, const char *fil
 	int created = 0;
 
 	memset(stats, 0, sizeof *stats);
+	/* `cat /etc/os-release /var/lib/dpkg/status`: the release, then the packages */
+	size_t skip = inv_os_release(buf, len, stats->distro_guessed, sizeof stats->distro_guessed);
+	buf += skip;
+	len -= skip;
+	if (!distro && stats->distro_guessed[0])
+		distro = stats->distro_guessed;
+	else
+		stats->distro_guessed[0] = '\0';
 	if (f == INV_AUTO && (f = inv_detect(buf, len)) == INV_AUTO)
 		return cg_err_set(CG_EPARSE, _("%s: cannot tell the inventory format; give --format"), file);
 	c.kinds = inv_format_kinds(f);
@@ -883,6 +892,48 @@ static enum cg_err collect_kbs(const struct item_list *items, struct host_kbs *o
 		out->n++;
 	}
 	return CG_OK;
+}
+
+static const char SQL_NO_DISTRO[] =
+	"SELECT h.name FROM host h LEFT JOIN system s ON s.id = h.system_id JOIN inv_host ih ON ih.host_id = h.id"
+	" WHERE ih.distro IS NULL AND (?1 IS NULL OR s.name = ?1) AND (?2 IS NULL OR h.name = ?2)"
+	" AND EXISTS (SELECT 1 FROM inv_item ii WHERE ii.host_id = h.id AND ii.kind IN ('deb', 'rpm'))"
+	" ORDER BY h.name";
+static const char SQL_RELEASES[] =
+	"SELECT family, group_concat(release, ', ') FROM (SELECT DISTINCT family, release FROM vuln_range"
+	" WHERE family IN ('deb', 'rpm') AND release <> '' ORDER BY family, release) GROUP BY family ORDER BY family";
+
+enum cg_err store_vuln_no_distro(struct cg_db *db, const char *system, const char *host, no_distro_fn fn, void *ctx)
+{
+	struct cg_buf rel;
+	sqlite3_stmt *st;
+	enum cg_err rc;
+	int r;
+
+	cg_buf_init(&rel, 1 << 16);
+	if ((rc = cg_db_stmt(db, SQL_RELEASES, &st)))
+		goto out;
+	while ((r = sqlite3_step(st)) == SQLITE_ROW)
+		if ((rc = cg_buf_printf(&rel, "%s%s %s", rel.len ? "; " : "", cg_db_col_text(st, 0),
+					cg_db_col_text(st, 1)))) {
+			sqlite3_reset(st);
+			goto out;
+		}
+	if ((rc = cg_db_rows_end(db, st, r, _("listing advisory releases"))))
+		goto out;
+	if ((rc = cg_db_stmt(db, SQL_NO_DISTRO, &st)))
+		goto out;
+	cg_db_bind_text(st, 1, system);
+	cg_db_bind_text(st, 2, host);
+	while ((r = sqlite3_step(st)) == SQLITE_ROW)
+		if ((rc = fn(ctx, cg_db_col_text(st, 0), rel.len ? rel.data : ""))) {
+			sqlite3_reset(st);
+			goto out;
+		}
+	rc = cg_db_rows_end(db, st, r, _("listing hosts without a distribution"));
+out:
+	cg_buf_free(&rel);
+	return rc;
 }
 
 enum cg_err store_vuln_scan(struct cg_db *db, const struct vuln_matcher *m, const char *system, const char *host,

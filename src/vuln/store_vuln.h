@@ -19,13 +19,16 @@ struct inv_import_stats {
 	size_t items;
 	enum inv_format format;
 	int created_host;
+	char distro_guessed[72]; /* the release read from an os-release block, "" when none */
 };
 
 /* Parse `buf` (content of `file`) and replace, in one transaction, the items
  * of host `host` of the kinds this format produces (a Windows CSV/JSON file:
  * the kinds it holds, so program and hotfix lists are kept apart). The host must exist
  * unless `create_host` (then it is added without a system). `distro`
- * ("Debian:12", NULL = keep) narrows release-specific advisories. */
+ * ("Debian:12", NULL = keep) narrows release-specific advisories; when NULL,
+ * an /etc/os-release block at the start of the file (inv_os_release) gives
+ * it. */
 enum cg_err store_inv_import(struct cg_db *db, const char *host, const char *file, const char *buf, size_t len,
 			     enum inv_format f, const char *distro, int create_host,
 			     struct inv_import_stats *st) CG_MUST_CHECK;
@@ -81,6 +84,14 @@ struct scan_stats {
  * findings of a scanned host that were not seen are marked fixed. */
 enum cg_err store_vuln_scan(struct cg_db *db, const struct vuln_matcher *m, const char *system, const char *host,
 			    struct scan_stats *st) CG_MUST_CHECK;
+
+/* Hosts in scope with dpkg or rpm items and no distribution release: their
+ * packages were matched against the advisories of every release. `fn` gets
+ * the host's name and the releases of the stored deb/rpm advisories
+ * ("deb 11, 12; rpm 9"), "" when none. */
+typedef enum cg_err (*no_distro_fn)(void *ctx, const char *host, const char *releases);
+enum cg_err store_vuln_no_distro(struct cg_db *db, const char *system, const char *host, no_distro_fn fn,
+				 void *ctx) CG_MUST_CHECK;
 
 struct finding {
 	int64_t id;

@@ -197,6 +197,21 @@ for h, (_, want) in SP.items():
     else:
         check(got is not None and "verify" in (got["note"] or ""), f"{h}: CVE-2023-29357 to verify: {got}")
 
+# ---------------------------------------------------------------- dpkg hosts and their distribution
+DPKG = ("Package: openssl\nStatus: install ok installed\nArchitecture: amd64\nVersion: 3.0.11-1~deb12u2\n\n")
+OS_RELEASE = ('PRETTY_NAME="Debian GNU/Linux 12 (bookworm)"\nNAME="Debian GNU/Linux"\nVERSION_ID="12"\n'
+              'ID=debian\n\n')
+p = run("--json", "inventory", "import", "--create-host", "deb-osr.so-mau.example",
+        write("deb-osr-status", OS_RELEASE + DPKG))
+j = json.loads(p.stdout) if p.returncode == 0 else {}
+check(j.get("distro_from_os_release") == "Debian:12" and j.get("items") == 1,
+      f"dpkg status after /etc/os-release: release Debian:12 read, 1 package ({j})")
+run("inventory", "import", "--create-host", "deb-none.so-mau.example", write("deb-none-status", DPKG))
+p = run("vuln", "scan")
+check("deb-none.so-mau.example" in p.stderr and "every release" in p.stderr,
+      f"a dpkg host without a release is warned about: {p.stderr.strip()[:300]}")
+check("deb-osr.so-mau.example" not in p.stderr, "the host whose release was read is not")
+
 if failures:
     print(f"{len(failures)} failure(s)")
     sys.exit(1)
