@@ -80,7 +80,7 @@ void cg_event_reset(struct cg_event *ev)
 	ev->product = CG_EVENT_PRODUCT_ANY;
 	ev->event_id = -1;
 	ev->record_id = 0;
-	ev->channel[0] = ev->provider[0] = ev->program[0] = ev->computer[0] = ev->time_text[0] = '\0';
+	ev->channel[0] = ev->provider[0] = ev->program[0] = ev->computer[0] = '\0';
 	ev->has_time = 0;
 	ev->time_us = 0;
 	ev->time_offset = 0;
@@ -171,7 +171,6 @@ void cg_event_set_time(struct cg_event *ev, int64_t us, int offset_min)
 	ev->has_time = 1;
 	ev->time_us = us;
 	ev->time_offset = offset_min;
-	cg_time_format(us, offset_min, ev->time_text, sizeof ev->time_text);
 }
 
 struct cg_time_ctx cg_event_time_ctx(const struct cg_event *ev)
@@ -211,7 +210,15 @@ int cg_event_has_time(const struct cg_event *ev) { return ev->has_time; }
 int64_t cg_event_time_us(const struct cg_event *ev) { return ev->has_time ? ev->time_us : 0; }
 int cg_event_time_offset(const struct cg_event *ev) { return ev->time_offset; }
 int64_t cg_event_received_us(const struct cg_event *ev) { return ev->received_us; }
-const char *cg_event_time(const struct cg_event *ev) { return ev->time_text; }
+/* Rendered on demand (most events are never shown), into a per-thread buffer. */
+const char *cg_event_time(const struct cg_event *ev)
+{
+	static _Thread_local char text[40];
+	text[0] = '\0';
+	if (ev->has_time)
+		cg_time_format(ev->time_us, ev->time_offset, text, sizeof text);
+	return text;
+}
 
 int cg_event_message(const struct cg_event *ev, const char **s, size_t *n)
 {
@@ -309,7 +316,6 @@ enum cg_err cg_event_clone(const struct cg_event *ev, struct cg_event **out)
 	memcpy(c->provider, ev->provider, sizeof c->provider);
 	memcpy(c->program, ev->program, sizeof c->program);
 	memcpy(c->computer, ev->computer, sizeof c->computer);
-	memcpy(c->time_text, ev->time_text, sizeof c->time_text);
 	c->has_time = ev->has_time;
 	c->time_us = ev->time_us;
 	c->time_offset = ev->time_offset;

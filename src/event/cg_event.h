@@ -87,7 +87,8 @@ int64_t cg_event_time_us(const struct cg_event *ev);     /* 0 if none */
 int cg_event_time_offset(const struct cg_event *ev);     /* minutes east of UTC */
 int64_t cg_event_received_us(const struct cg_event *ev);
 /* The event time as RFC 3339 in the source's offset
- * ("2025-11-06T18:32:42+07:00"), "" if none. Borrowed. */
+ * ("2025-11-06T18:32:42+07:00"), "" if none. Borrowed until the next call
+ * on the same thread. */
 const char *cg_event_time(const struct cg_event *ev);
 /* Seconds since the epoch (UTC) of the event time, or -1 when it has none. */
 int64_t cg_event_epoch(const struct cg_event *ev);

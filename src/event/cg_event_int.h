@@ -29,7 +29,6 @@ struct cg_event {
 	int has_time;
 	int64_t time_us;
 	int time_offset;
-	char time_text[40]; /* time_us rendered in time_offset, for display */
 	long pid;
 	int severity, facility;
 	/* Kept across cg_event_reset: they belong to the input, not the record. */

@@ -98,6 +98,24 @@ static enum cg_err flatten_leaves(struct cg_event *ev, const json_t *obj, int de
 	return CG_OK;
 }
 
+/* The time from the usual fields when the shape has no EVTX SystemTime.
+ * "UtcTime" (Sysmon) and "SystemTime" are UTC even without a zone; the
+ * others (NXLog's EventTime is the sender's local time) are read in the
+ * event's default offset when they have none. */
+static void time_from_fields(struct cg_event *ev)
+{
+	static const struct {
+		const char *name;
+		int utc;
+	} names[] = {{"@timestamp", 0}, {"UtcTime", 1}, {"SystemTime", 1}, {"TimeCreated", 0},
+		     {"EventTime", 0},  {"timestamp", 0}, {"time", 0}};
+	const char *v;
+	size_t n;
+	for (size_t i = 0; i < sizeof names / sizeof names[0] && !cg_event_has_time(ev); i++)
+		if (cg_event_get(ev, names[i].name, 0, &v, &n))
+			cg_event_set_time_text(ev, v, n, names[i].utc);
+}
+
 static void facts_from_fields(struct cg_event *ev)
 {
 	const char *v;
@@ -110,7 +128,7 @@ static void facts_from_fields(struct cg_event *ev)
 		cg_event_set_computer(ev, v, n);
 	if (cg_event_get(ev, "EventRecordID", 0, &v, &n))
 		cg_event_set_record_id(ev, strtoull(v, NULL, 10));
-	if (cg_event_get(ev, "TimeCreated_SystemTime", 0, &v, &n))
+	if (!cg_event_has_time(ev) && cg_event_get(ev, "TimeCreated_SystemTime", 0, &v, &n))
 		cg_event_set_time_text(ev, v, n, 1);
 	if (cg_event_get(ev, "EventID", 0, &v, &n)) {
 		char buf[16];
@@ -272,25 +290,10 @@ static enum cg_err from_flat(const json_t *obj, struct cg_event *ev)
 				return rc;
 		}
 	}
+	/* Before the facts: the aliased TimeCreated_SystemTime is not UTC. */
+	time_from_fields(ev);
 	facts_from_fields(ev);
 	return CG_OK;
-}
-
-/* Shapes without EVTX System facts: the time from the usual fields.
- * "UtcTime" (Sysmon) and "SystemTime" are UTC even without a zone; the
- * others are read in the event's default offset when they have none. */
-static void time_from_fields(struct cg_event *ev)
-{
-	static const struct {
-		const char *name;
-		int utc;
-	} names[] = {{"@timestamp", 0}, {"UtcTime", 1}, {"SystemTime", 1}, {"TimeCreated", 0},
-		     {"EventTime", 0},  {"timestamp", 0}, {"time", 0}};
-	const char *v;
-	size_t n;
-	for (size_t i = 0; i < sizeof names / sizeof names[0] && !cg_event_has_time(ev); i++)
-		if (cg_event_get(ev, names[i].name, 0, &v, &n))
-			cg_event_set_time_text(ev, v, n, names[i].utc);
 }
 
 enum cg_err cg_event_from_json(const json_t *obj, struct cg_event *ev)

@@ -17,9 +17,10 @@ static int span_is(struct syslog_span s, const char *want)
 
 #define ASSERT_SPAN(s, want)                                                                              \
 	do {                                                                                              \
-		if (!span_is((s), (want)))                                                                \
+		const char *want_ = (want);                                                               \
+		if (!span_is((s), want_))                                                                 \
 			fail_msg("%s: got '%.*s', want '%s'", #s, (int)(s).n, (s).p ? (s).p : "",          \
-				 (want) ? (want) : "(absent)");                                           \
+				 want_ ? want_ : "(absent)");                                             \
 	} while (0)
 
 static void rfc5424(void **state)
