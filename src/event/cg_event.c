@@ -119,6 +119,8 @@ void cg_event_free(struct cg_event *ev)
 	free(ev->arena);
 	free(ev->f);
 	free(ev->low);
+	free(ev->json_tok);
+	free(ev->json_buf);
 	free(ev);
 }
 

@@ -41,7 +41,19 @@ struct cg_event {
 	size_t low_len, low_alloc;
 	int low_valid;
 	int truncated; /* fields left out past the caps */
+	/* Scratch of the JSON fast path (event_json_fast.c), kept per event. */
+	void *json_tok;
+	size_t json_tok_alloc;
+	char *json_buf;
+	size_t json_buf_alloc;
 };
+
+/* event_json.c: the routing facts from the fields (Channel, EventID, ...). */
+void cg_event_json_facts(struct cg_event *ev);
+/* event_json_fast.c: one evtx_dump-shaped object on the first line of
+ * text → ev, *used = bytes of the object. CG_EUNSUPPORTED when jansson must
+ * decide (any other shape or anything this path does not check). */
+enum cg_err cg_event_json_fast(const char *text, size_t len, struct cg_event *ev, size_t *used) CG_MUST_CHECK;
 
 int cg_event_name_eq(const char *a, size_t an, const char *b, size_t bn);
 

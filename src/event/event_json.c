@@ -98,7 +98,7 @@ static enum cg_err flatten_leaves(struct cg_event *ev, const json_t *obj, int de
 	return CG_OK;
 }
 
-static void facts_from_fields(struct cg_event *ev)
+void cg_event_json_facts(struct cg_event *ev)
 {
 	const char *v;
 	size_t n;
@@ -184,7 +184,7 @@ static enum cg_err from_evtx_shape(const json_t *event, struct cg_event *ev)
 	const json_t *ri = json_object_get(event, "RenderingInfo");
 	if (json_is_object(ri) && json_object_get(ri, "Message") && (rc = add_value(ev, "Message", json_object_get(ri, "Message"))))
 		return rc;
-	facts_from_fields(ev);
+	cg_event_json_facts(ev);
 	if (!cg_event_product(ev))
 		cg_event_set_product(ev, CG_EVENT_PRODUCT_WINDOWS);
 	return CG_OK;
@@ -215,7 +215,7 @@ static enum cg_err from_winlog(const json_t *obj, const json_t *w, struct cg_eve
 	const json_t *msg = json_object_get(obj, "message");
 	if (json_is_string(msg) && (rc = add(ev, "Message", msg)))
 		return rc;
-	facts_from_fields(ev);
+	cg_event_json_facts(ev);
 	const json_t *ts = json_object_get(obj, "@timestamp");
 	if (json_is_string(ts))
 		cg_event_set_time_text(ev, json_string_value(ts), json_string_length(ts), 0);
@@ -272,7 +272,7 @@ static enum cg_err from_flat(const json_t *obj, struct cg_event *ev)
 				return rc;
 		}
 	}
-	facts_from_fields(ev);
+	cg_event_json_facts(ev);
 	return CG_OK;
 }
 
@@ -331,6 +331,19 @@ enum cg_err cg_event_json_read(const char *text, size_t len, const char *origin,
 			off++;
 		if (off >= len)
 			break;
+		/* The common one-event-per-line case without a jansson tree. */
+		size_t fast_used = 0;
+		enum cg_err frc = cg_event_json_fast(text + off, len - off, ev, &fast_used);
+		if (frc != CG_EUNSUPPORTED) {
+			if (frc)
+				return frc;
+			off += fast_used;
+			st->bytes += fast_used;
+			st->events++;
+			if (cb(ud, ev))
+				break;
+			continue;
+		}
 		json_error_t jerr;
 		json_t *v = json_loadb(text + off, len - off, JSON_DISABLE_EOF_CHECK | JSON_ALLOW_NUL, &jerr);
 		if (!v) {
