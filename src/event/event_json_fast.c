@@ -37,6 +37,7 @@
 struct fast {
 	const char *js;
 	jsmntok_t *t;
+	unsigned char *esc; /* per token: the string has escapes */
 	int n;
 	struct cg_event *ev;
 };
@@ -204,7 +205,7 @@ static int integer_ok(const char *s, size_t n, long long *v)
 
 /* Every token checked once: keys are unique strings without escapes,
  * strings and literals are what jansson accepts. */
-static int all_tokens_ok(const struct fast *f)
+static int all_tokens_ok(struct fast *f)
 {
 	for (int i = 0; i < f->n; i++) {
 		const jsmntok_t *t = &f->t[i];
@@ -216,6 +217,7 @@ static int all_tokens_ok(const struct fast *f)
 		case JSMN_STRING:
 			if (!string_ok(s, n, &esc))
 				return 0;
+			f->esc[i] = (unsigned char)esc;
 			break;
 		case JSMN_PRIMITIVE:
 			if (!((n == 4 && !memcmp(s, "true", 4)) || (n == 5 && !memcmp(s, "false", 5)) ||
@@ -323,11 +325,9 @@ static int scalar(struct fast *f, int i, char *num, size_t num_len, const char *
 	const char *p = f->js + t->start;
 	size_t len = (size_t)(t->end - t->start);
 	long long v;
-	int esc;
 	switch (t->type) {
 	case JSMN_STRING:
-		(void)string_ok(p, len, &esc); /* checked before; tells about escapes */
-		if (!esc) {
+		if (!f->esc[i]) {
 			*s = p;
 			*n = len;
 			return 1;
@@ -350,8 +350,20 @@ static int scalar(struct fast *f, int i, char *num, size_t num_len, const char *
 			*s = "";
 			*n = 0;
 		} else {
+			/* "%lld" of the value, as jansson prints it ("-0" is "0") */
 			(void)integer_ok(p, len, &v);
-			*n = (size_t)snprintf(num, num_len, "%lld", v);
+			char tmp[24];
+			size_t k = 0;
+			unsigned long long u = v < 0 ? 0 - (unsigned long long)v : (unsigned long long)v;
+			do
+				tmp[k++] = (char)('0' + u % 10);
+			while ((u /= 10) && k < sizeof tmp);
+			size_t o = 0;
+			if (v < 0 && o < num_len)
+				num[o++] = '-';
+			while (k && o < num_len)
+				num[o++] = tmp[--k];
+			*n = o;
 			*s = num;
 		}
 		return 1;
@@ -495,7 +507,7 @@ enum cg_err cg_event_json_fast(const char *text, size_t len, struct cg_event *ev
 	for (;;) {
 		if (!ev->json_tok) {
 			ev->json_tok_alloc = 256;
-			if (!(ev->json_tok = malloc(ev->json_tok_alloc * sizeof(jsmntok_t))))
+			if (!(ev->json_tok = malloc(ev->json_tok_alloc * (sizeof(jsmntok_t) + 1))))
 				return cg_err_set(CG_ENOMEM, _("sigma: out of memory"));
 		}
 		jsmn_parser p;
@@ -506,7 +518,7 @@ enum cg_err cg_event_json_fast(const char *text, size_t len, struct cg_event *ev
 			break;
 		if (ev->json_tok_alloc >= FAST_MAX_TOKENS)
 			return CG_EUNSUPPORTED;
-		void *nt = realloc(ev->json_tok, ev->json_tok_alloc * 2 * sizeof(jsmntok_t));
+		void *nt = realloc(ev->json_tok, ev->json_tok_alloc * 2 * (sizeof(jsmntok_t) + 1));
 		if (!nt)
 			return cg_err_set(CG_ENOMEM, _("sigma: out of memory"));
 		ev->json_tok = nt;
@@ -514,6 +526,8 @@ enum cg_err cg_event_json_fast(const char *text, size_t len, struct cg_event *ev
 	}
 	if (f.n < 1 || f.t[0].type != JSMN_OBJECT)
 		return CG_EUNSUPPORTED;
+	/* The escape flags live after the tokens, in the same block. */
+	f.esc = (unsigned char *)(f.t + ev->json_tok_alloc);
 	/* One value on the line, nothing but blanks after it. */
 	for (size_t i = (size_t)f.t[0].end; i < line; i++)
 		if (text[i] != ' ' && text[i] != '\t' && text[i] != '\r')

@@ -17,6 +17,8 @@
  * literal is shorter is evaluated without the prefilter. */
 #define MIN_LITERAL 3
 #define MAX_RULE_LITERALS 2048
+/* Values gate on their own literal only from this length (ASCII). */
+#define GATE_LITERAL 5
 #define RE_MATCH_LIMIT 200000
 #define RE_DEPTH_LIMIT 5000
 /* Per scanner; PCRE2 reserves it and uses what a match needs. */
@@ -481,7 +483,8 @@ static enum cg_err value_lits(struct sigma_engine *e, struct sigma_rule *r)
 				for (size_t k = 0; k < fm->n; k++) {
 					size_t id;
 					value_literal(fm, &fm->v[k], &one);
-					if (one.none)
+					/* Short ones match too often to be worth a scan. */
+					if (one.none || (one.l[0].len < GATE_LITERAL && one.l[0].s[0] < 0x80))
 						continue;
 					enum cg_err rc = lit_add(e, one.l[0].s, one.l[0].len, (struct posting){UINT32_MAX, 0, 0}, &id);
 					if (rc)
@@ -694,6 +697,8 @@ size_t sigma_engine_corr_refs(const struct sigma_engine *e, size_t i, const size
  * event ID. The answer is kept in a small per-scanner table keyed by those,
  * so the sources are compared once per kind of event, not once per event. */
 #define ROUTE_SLOTS 64
+#define FTAB_SLOTS 1024 /* power of two, >= 2 * CG_EVENT_MAX_FIELDS */
+#define FTAB_END UINT16_MAX
 
 struct route_hit {
 	uint32_t ls;
@@ -725,6 +730,11 @@ struct sigma_scanner {
 	struct route *routes;
 	struct route_hit *route_mem;
 	uint32_t fidx[CG_EVENT_MAX_FIELDS];
+	/* The event's fields by name hash, built once per event: chains of
+	 * field indexes in field order, per slot (stale unless its epoch). */
+	unsigned ftab_epoch[FTAB_SLOTS];
+	uint16_t ftab_head[FTAB_SLOTS];
+	uint16_t fnext[CG_EVENT_MAX_FIELDS];
 	uint64_t *re_limit;   /* per rule */
 	struct sigma_scan_stats st;
 };
@@ -961,10 +971,12 @@ static int fieldmatch_holds(struct eval_ctx *c, const struct sigma_fieldmatch *f
 		const char *name;
 		uint32_t h;
 		resolve_field(c->src, fm->field, fm->hash, &name, &h);
-		size_t nl = strlen(name);
-		for (size_t i = 0; i < ev->n; i++)
-			if (ev->f[i].hash == h && cg_event_name_eq(ev->arena + ev->f[i].name_off, ev->f[i].name_len, name, nl))
-				fidx[n++] = (uint32_t)i;
+		size_t nl = strlen(name), slot = h & (FTAB_SLOTS - 1);
+		struct sigma_scanner *sc = c->sc;
+		if (sc->ftab_epoch[slot] == sc->epoch)
+			for (unsigned i = sc->ftab_head[slot]; i != FTAB_END; i = sc->fnext[i])
+				if (ev->f[i].hash == h && cg_event_name_eq(ev->arena + ev->f[i].name_off, ev->f[i].name_len, name, nl))
+					fidx[n++] = (uint32_t)i;
 	} else {
 		for (size_t i = 0; i < ev->n; i++)
 			fidx[n++] = (uint32_t)i;
@@ -1056,7 +1068,14 @@ enum cg_err sigma_scanner_match(struct sigma_scanner *s, struct cg_event *ev, si
 		memset(s->cand, 0, e->n * sizeof *s->cand);
 		memset(s->done, 0, e->n * sizeof *s->done);
 		memset(s->lit_seen, 0, e->n_lits * sizeof *s->lit_seen);
+		memset(s->ftab_epoch, 0, sizeof s->ftab_epoch);
 		s->epoch = 1;
+	}
+	for (size_t i = ev->n; i-- > 0;) {
+		size_t slot = ev->f[i].hash & (FTAB_SLOTS - 1);
+		s->fnext[i] = s->ftab_epoch[slot] == s->epoch ? s->ftab_head[slot] : FTAB_END;
+		s->ftab_head[slot] = (uint16_t)i;
+		s->ftab_epoch[slot] = s->epoch;
 	}
 	if (e->db && ev->low_len) {
 		struct scan_ctx sc = {s, ev};
