@@ -82,6 +82,10 @@ void sigma_cond_free(struct sigma_cnode *c)
 /* Append operand k to n (which takes it, also on failure). */
 static enum cg_err add_kid(struct sigma_cnode *n, struct sigma_cnode *k)
 {
+	if (!n) { /* node() failed; its error is already set */
+		sigma_cond_free(k);
+		return CG_ENOMEM;
+	}
 	if (n->n_kid == n->alloc_kid) {
 		size_t na = n->alloc_kid ? n->alloc_kid * 2 : 2;
 		struct sigma_cnode **p = realloc(n->kid, na * sizeof *p);
