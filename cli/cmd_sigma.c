@@ -448,12 +448,32 @@ static const char *eid_name(size_t slot, char *buf, size_t n)
 	return buf;
 }
 
-static void print_stats(struct hunt *h, uint64_t events, uint64_t bytes, double secs, uint64_t hits)
+/* What the engine could not judge: events cut at the field cap and
+ * regular expressions that hit a PCRE2 limit (per rule in rl, may be NULL). */
+static void engine_losses(struct hunt *h, struct work *works, uint64_t *truncated, uint64_t *limits, uint64_t *rl)
+{
+	*truncated = *limits = 0;
+	for (size_t t = 0; t < h->n_workers; t++) {
+		struct sigma_scan_stats st;
+		if (!works[t].sc)
+			continue;
+		sigma_scanner_stats(works[t].sc, &st);
+		*truncated += st.truncated;
+		*limits += st.regex_limits;
+		for (size_t i = 0; rl && i < sigma_engine_rule_count(h->e); i++)
+			rl[i] += sigma_scanner_regex_limits(works[t].sc, i);
+	}
+}
+
+static void print_stats(struct hunt *h, struct work *works, uint64_t events, uint64_t bytes, double secs, uint64_t hits)
 {
 	uint64_t *rh = calloc(sigma_engine_rule_count(h->e), sizeof *rh);
+	uint64_t *rl = calloc(sigma_engine_rule_count(h->e) + 1, sizeof *rl);
 	uint64_t *ee = calloc(EID_SLOTS, sizeof *ee), *eh = calloc(EID_SLOTS, sizeof *eh);
-	if (!rh || !ee || !eh)
+	uint64_t truncated, limits;
+	if (!rh || !rl || !ee || !eh)
 		goto out;
+	engine_losses(h, works, &truncated, &limits, rl);
 	for (size_t t = 0; t < h->n_workers; t++) {
 		for (size_t i = 0; i < sigma_engine_rule_count(h->e); i++)
 			rh[i] += h->ws[t].rule_hits[i];
@@ -466,24 +486,31 @@ static void print_stats(struct hunt *h, uint64_t events, uint64_t bytes, double 
 	if (h->ctx->json) {
 		json_t *rules = json_array(), *eids = json_object();
 		for (size_t i = 0; i < sigma_engine_rule_count(h->e); i++)
-			if (rh[i]) {
+			if (rh[i] || rl[i]) {
 				const struct sigma_rule *r = sigma_engine_rule(h->e, i);
-				json_array_append_new(rules, json_pack("{s:s, s:s, s:s, s:I}", "rule_id", sigma_rule_id(r), "title",
-				                                       sigma_rule_title(r), "level", sigma_rule_level(r), "hits", (json_int_t)rh[i]));
+				json_array_append_new(rules, json_pack("{s:s, s:s, s:s, s:I, s:I}", "rule_id", sigma_rule_id(r), "title",
+				                                       sigma_rule_title(r), "level", sigma_rule_level(r), "hits", (json_int_t)rh[i],
+				                                       "regex_limit_hits", (json_int_t)rl[i]));
 			}
 		for (size_t i = 0; i < EID_SLOTS; i++)
 			if (ee[i])
 				json_object_set_new(eids, eid_name(i, buf, sizeof buf),
 				                    json_pack("{s:I, s:I}", "events", (json_int_t)ee[i], "hits", (json_int_t)eh[i]));
-		cli_json_line(json_pack("{s:s, s:I, s:I, s:I, s:I, s:f, s:o, s:o}", "type", "stats", "files", (json_int_t)h->n_files,
-		                        "events", (json_int_t)events, "bytes", (json_int_t)bytes, "hits", (json_int_t)hits,
-		                        "seconds", secs, "rules", rules, "event_ids", eids));
+		cli_json_line(json_pack("{s:s, s:I, s:I, s:I, s:I, s:f, s:I, s:I, s:o, s:o}", "type", "stats", "files",
+		                        (json_int_t)h->n_files, "events", (json_int_t)events, "bytes", (json_int_t)bytes, "hits",
+		                        (json_int_t)hits, "seconds", secs, "truncated_events", (json_int_t)truncated,
+		                        "regex_limit_hits", (json_int_t)limits, "rules", rules, "event_ids", eids));
 	} else {
 		printf(_("\nHits per rule:\n"));
 		for (size_t i = 0; i < sigma_engine_rule_count(h->e); i++)
 			if (rh[i])
 				printf("  %8llu  %-13s %s\n", (unsigned long long)rh[i], sigma_rule_level(sigma_engine_rule(h->e, i)),
 				       sigma_rule_title(sigma_engine_rule(h->e, i)));
+		for (size_t i = 0; i < sigma_engine_rule_count(h->e); i++)
+			if (rl[i])
+				printf(_("  %8llu  regular expression limit hits: %s\n"), (unsigned long long)rl[i],
+				       sigma_rule_title(sigma_engine_rule(h->e, i)));
+		printf(_("\nEvents cut at %d fields: %llu\n"), CG_EVENT_MAX_FIELDS, (unsigned long long)truncated);
 		printf(_("\nEvents and hits per event ID:\n"));
 		for (size_t i = 0; i < EID_SLOTS; i++)
 			if (ee[i])
@@ -491,6 +518,7 @@ static void print_stats(struct hunt *h, uint64_t events, uint64_t bytes, double 
 	}
 out:
 	free(rh);
+	free(rl);
 	free(ee);
 	free(eh);
 }
@@ -672,7 +700,16 @@ static int sigma_hunt(struct cli_ctx *ctx, const struct hunt_opts *o, char **inp
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	double secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
 	if (o->stats)
-		print_stats(&h, events, bytes, secs, out.hits + out.corr_hits);
+		print_stats(&h, works, events, bytes, secs, out.hits + out.corr_hits);
+	/* Silent misses are not allowed: said even with --quiet. */
+	uint64_t truncated, limits;
+	engine_losses(&h, works, &truncated, &limits, NULL);
+	if (truncated)
+		fprintf(stderr, _("canhgac: sigma: %llu events had more than %d fields; they were matched on the first %d\n"),
+		        (unsigned long long)truncated, CG_EVENT_MAX_FIELDS, CG_EVENT_MAX_FIELDS);
+	if (limits)
+		fprintf(stderr, _("canhgac: sigma: %llu rule evaluations stopped at a regular expression limit and count as no "
+		                  "match (see --stats)\n"), (unsigned long long)limits);
 	if (!ctx->json && !ctx->quiet)
 		fprintf(stderr, _("canhgac: sigma: %llu hits (%llu correlations) in %llu events from %zu files, %zu rules, %.2f s\n"),
 		        (unsigned long long)(out.hits + out.corr_hits), (unsigned long long)out.corr_hits, (unsigned long long)events, h.n_files, sigma_engine_rule_count(e), secs);

@@ -18,6 +18,55 @@ const unsigned char cg_event_fold_table[256] = {
 #undef R
 };
 
+/* Lower case of a code point of two or three UTF-8 bytes whose lower case
+ * has as many bytes; the code point itself otherwise. Tables: Unicode
+ * UnicodeData.txt simple lowercase mappings for these blocks. */
+static uint32_t lower_cp(uint32_t c)
+{
+	if ((c >= 0xc0 && c <= 0xde && c != 0xd7) || (c >= 0x391 && c <= 0x3ab && c != 0x3a2) ||
+	    (c >= 0x410 && c <= 0x42f))
+		return c + 0x20;
+	if (c >= 0x400 && c <= 0x40f)
+		return c + 0x50;
+	if ((c >= 0x100 && c <= 0x12f) || (c >= 0x132 && c <= 0x137) || (c >= 0x14a && c <= 0x177) ||
+	    (c >= 0x1de && c <= 0x1ef) || (c >= 0x1f8 && c <= 0x21f) || (c >= 0x222 && c <= 0x233) ||
+	    (c >= 0x1e00 && c <= 0x1e95) || (c >= 0x1ea0 && c <= 0x1eff))
+		return c | 1;
+	if ((c >= 0x139 && c <= 0x148) || (c >= 0x179 && c <= 0x17e) || (c >= 0x1cd && c <= 0x1dc))
+		return (c & 1) ? c + 1 : c;
+	if (c == 0x178)
+		return 0xff;
+	if (c == 0x1a0 || c == 0x1af) /* O and U with horn */
+		return c + 1;
+	return c;
+}
+
+void cg_event_fold_utf8(const unsigned char *s, size_t n, unsigned char *out)
+{
+	size_t i = 0;
+	while (i < n) {
+		unsigned char c = s[i];
+		if (c < 0x80) {
+			out[i] = cg_event_fold_table[c];
+			i++;
+		} else if (c >= 0xc2 && c <= 0xdf && i + 1 < n && (s[i + 1] & 0xc0) == 0x80) {
+			uint32_t cp = lower_cp(((uint32_t)(c & 0x1f) << 6) | (s[i + 1] & 0x3f));
+			out[i] = (unsigned char)(0xc0 | (cp >> 6));
+			out[i + 1] = (unsigned char)(0x80 | (cp & 0x3f));
+			i += 2;
+		} else if (c == 0xe1 && i + 2 < n && (s[i + 1] & 0xc0) == 0x80 && (s[i + 2] & 0xc0) == 0x80) {
+			uint32_t cp = lower_cp(0x1000u | ((uint32_t)(s[i + 1] & 0x3f) << 6) | (s[i + 2] & 0x3f));
+			out[i] = c;
+			out[i + 1] = (unsigned char)(0x80 | ((cp >> 6) & 0x3f));
+			out[i + 2] = (unsigned char)(0x80 | (cp & 0x3f));
+			i += 3;
+		} else {
+			out[i] = c;
+			i++;
+		}
+	}
+}
+
 /* Windows writes some field names with spaces ("Threat Name") that Sigma
  * rules spell without ("ThreatName"): names compare ignoring both spaces
  * and ASCII case. */
@@ -70,6 +119,8 @@ void cg_event_free(struct cg_event *ev)
 	free(ev->arena);
 	free(ev->f);
 	free(ev->low);
+	free(ev->json_tok);
+	free(ev->json_buf);
 	free(ev);
 }
 
@@ -88,12 +139,16 @@ void cg_event_reset(struct cg_event *ev)
 	ev->severity = ev->facility = -1;
 	ev->low_len = 0;
 	ev->low_valid = 0;
+	ev->truncated = 0;
+}
+
+int cg_event_truncated(const struct cg_event *ev)
+{
+	return ev->truncated;
 }
 
 static enum cg_err arena_put(struct cg_event *ev, const char *s, size_t n, uint32_t *off)
 {
-	if (ev->len + n + 1 > CG_EVENT_MAX_BYTES)
-		return cg_err_set(CG_ELIMIT, _("event larger than %zu bytes"), CG_EVENT_MAX_BYTES);
 	if (ev->len + n + 1 > ev->alloc) {
 		size_t na = ev->alloc ? ev->alloc * 2 : 4096;
 		while (na < ev->len + n + 1)
@@ -115,8 +170,10 @@ static enum cg_err arena_put(struct cg_event *ev, const char *s, size_t n, uint3
 enum cg_err cg_event_add(struct cg_event *ev, const char *name, size_t name_len,
                             const char *value, size_t value_len)
 {
-	if (ev->n >= CG_EVENT_MAX_FIELDS)
-		return cg_err_set(CG_ELIMIT, _("event has more than %d fields"), CG_EVENT_MAX_FIELDS);
+	if (ev->n >= CG_EVENT_MAX_FIELDS || ev->len + name_len + value_len + 2 > CG_EVENT_MAX_BYTES) {
+		ev->truncated = 1;
+		return CG_OK;
+	}
 	if (ev->n == ev->alloc_f) {
 		size_t na = ev->alloc_f ? ev->alloc_f * 2 : 32;
 		struct cg_event_field_rec *p = realloc(ev->f, na * sizeof *p);
@@ -294,10 +351,9 @@ enum cg_err cg_event_fold_values(struct cg_event *ev)
 	size_t o = 0;
 	for (size_t i = 0; i < ev->n; i++) {
 		struct cg_event_field_rec *r = &ev->f[i];
-		const unsigned char *s = (const unsigned char *)ev->arena + r->val_off;
 		r->low_off = (uint32_t)o;
-		for (size_t k = 0; k < r->val_len; k++)
-			ev->low[o++] = (char)cg_event_fold(s[k]);
+		cg_event_fold_utf8((const unsigned char *)ev->arena + r->val_off, r->val_len, (unsigned char *)ev->low + o);
+		o += r->val_len;
 		ev->low[o++] = '\n';
 	}
 	ev->low[o] = '\0';
@@ -325,6 +381,7 @@ enum cg_err cg_event_clone(const struct cg_event *ev, struct cg_event **out)
 	c->received_us = ev->received_us;
 	c->default_offset = ev->default_offset;
 	c->product = ev->product;
+	c->truncated = ev->truncated;
 	c->event_id = ev->event_id;
 	c->record_id = ev->record_id;
 	for (size_t i = 0; i < ev->n; i++) {

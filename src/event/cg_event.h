@@ -37,10 +37,14 @@ enum cg_err cg_event_clone(const struct cg_event *ev, struct cg_event **out) CG_
  * received time and the default offset stay: they describe the input. */
 void cg_event_reset(struct cg_event *ev);
 
-/* Add a field; name and value are copied. Fails with CG_ELIMIT past the caps
- * (the event stays usable with the fields added so far). */
+/* Add a field; name and value are copied. Past the caps the field is left
+ * out and the event marked truncated (cg_event_truncated): it stays usable
+ * with the fields added so far, and is not dropped. Fails only when memory
+ * runs out. */
 enum cg_err cg_event_add(struct cg_event *ev, const char *name, size_t name_len,
                             const char *value, size_t value_len) CG_MUST_CHECK;
+/* Did the event lose fields to CG_EVENT_MAX_FIELDS or CG_EVENT_MAX_BYTES? */
+int cg_event_truncated(const struct cg_event *ev);
 
 /* Routing facts; strings are copied (truncated to 255 bytes). */
 void cg_event_set_product(struct cg_event *ev, enum cg_event_product p);

@@ -39,17 +39,40 @@ struct cg_event {
 	char *low;
 	size_t low_len, low_alloc;
 	int low_valid;
+	int truncated; /* fields left out past the caps */
+	/* Scratch of the JSON fast path (event_json_fast.c), kept per event. */
+	void *json_tok;
+	size_t json_tok_alloc;
+	char *json_buf;
+	size_t json_buf_alloc;
 };
+
+/* event_json.c: the routing facts from the fields (Channel, EventID, ...). */
+void cg_event_json_facts(struct cg_event *ev);
+/* event_json_fast.c: one evtx_dump-shaped object on the first line of
+ * text → ev, *used = bytes of the object. CG_EUNSUPPORTED when jansson must
+ * decide (any other shape or anything this path does not check). */
+enum cg_err cg_event_json_fast(const char *text, size_t len, struct cg_event *ev, size_t *used) CG_MUST_CHECK;
 
 int cg_event_name_eq(const char *a, size_t an, const char *b, size_t bn);
 
 /* Build ev->low (once per event). */
 enum cg_err cg_event_fold_values(struct cg_event *ev) CG_MUST_CHECK;
 
+/* ASCII lower case of one byte (field names, literals). */
 extern const unsigned char cg_event_fold_table[256];
 static inline unsigned char cg_event_fold(unsigned char c)
 {
 	return cg_event_fold_table[c];
 }
+
+/* Case folding of UTF-8 text for Sigma's case-insensitive comparisons:
+ * ASCII, Latin-1 Supplement, Latin Extended-A, the letter pairs of Latin
+ * Extended-B (Vietnamese O/U with horn), Latin Extended Additional
+ * (Vietnamese letters with tone marks), Greek and Cyrillic capitals. Only
+ * mappings that keep the length of the UTF-8 sequence are applied (so a
+ * folded value has the offsets of the original); bytes that are not UTF-8
+ * are copied. `out` may be `s`. */
+void cg_event_fold_utf8(const unsigned char *s, size_t n, unsigned char *out);
 
 #endif

@@ -116,7 +116,7 @@ static void time_from_fields(struct cg_event *ev)
 			cg_event_set_time_text(ev, v, n, names[i].utc);
 }
 
-static void facts_from_fields(struct cg_event *ev)
+void cg_event_json_facts(struct cg_event *ev)
 {
 	const char *v;
 	size_t n;
@@ -142,6 +142,9 @@ static void facts_from_fields(struct cg_event *ev)
 	const char *ch = cg_event_channel(ev);
 	if (ch[0] || cg_event_provider(ev)[0])
 		cg_event_set_product(ev, strncasecmp(ch, "Linux-", 6) == 0 ? CG_EVENT_PRODUCT_LINUX : CG_EVENT_PRODUCT_WINDOWS);
+	/* No EVTX SystemTime: the usual time fields (both JSON paths end here). */
+	if (!cg_event_has_time(ev))
+		time_from_fields(ev);
 }
 
 /* evtx_dump / SigmaHQ regression / Chainsaw: {"Event": {"System": ...}}. */
@@ -202,7 +205,7 @@ static enum cg_err from_evtx_shape(const json_t *event, struct cg_event *ev)
 	const json_t *ri = json_object_get(event, "RenderingInfo");
 	if (json_is_object(ri) && json_object_get(ri, "Message") && (rc = add_value(ev, "Message", json_object_get(ri, "Message"))))
 		return rc;
-	facts_from_fields(ev);
+	cg_event_json_facts(ev);
 	if (!cg_event_product(ev))
 		cg_event_set_product(ev, CG_EVENT_PRODUCT_WINDOWS);
 	return CG_OK;
@@ -233,7 +236,7 @@ static enum cg_err from_winlog(const json_t *obj, const json_t *w, struct cg_eve
 	const json_t *msg = json_object_get(obj, "message");
 	if (json_is_string(msg) && (rc = add(ev, "Message", msg)))
 		return rc;
-	facts_from_fields(ev);
+	cg_event_json_facts(ev);
 	const json_t *ts = json_object_get(obj, "@timestamp");
 	if (json_is_string(ts))
 		cg_event_set_time_text(ev, json_string_value(ts), json_string_length(ts), 0);
@@ -292,7 +295,7 @@ static enum cg_err from_flat(const json_t *obj, struct cg_event *ev)
 	}
 	/* Before the facts: the aliased TimeCreated_SystemTime is not UTC. */
 	time_from_fields(ev);
-	facts_from_fields(ev);
+	cg_event_json_facts(ev);
 	return CG_OK;
 }
 
@@ -311,8 +314,6 @@ enum cg_err cg_event_from_json(const json_t *obj, struct cg_event *ev)
 		rc = from_winlog(obj, w, ev);
 	else
 		rc = from_flat(obj, ev);
-	if (!rc && !cg_event_has_time(ev))
-		time_from_fields(ev);
 	return rc;
 }
 
@@ -334,6 +335,19 @@ enum cg_err cg_event_json_read(const char *text, size_t len, const char *origin,
 			off++;
 		if (off >= len)
 			break;
+		/* The common one-event-per-line case without a jansson tree. */
+		size_t fast_used = 0;
+		enum cg_err frc = cg_event_json_fast(text + off, len - off, ev, &fast_used);
+		if (frc != CG_EUNSUPPORTED) {
+			if (frc)
+				return frc;
+			off += fast_used;
+			st->bytes += fast_used;
+			st->events++;
+			if (cb(ud, ev))
+				break;
+			continue;
+		}
 		json_error_t jerr;
 		json_t *v = json_loadb(text + off, len - off, JSON_DISABLE_EOF_CHECK | JSON_ALLOW_NUL, &jerr);
 		if (!v) {

@@ -1,6 +1,7 @@
 /* Rule set → immutable matcher: logsource routing, a Vectorscan literal
  * prefilter, exact evaluation (see sigma_engine.h). */
 #include <hs/hs.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,9 +16,13 @@
 /* Literals shorter than this occur in almost every event: a rule whose best
  * literal is shorter is evaluated without the prefilter. */
 #define MIN_LITERAL 3
-#define MAX_RULE_LITERALS 256
+#define MAX_RULE_LITERALS 2048
+/* Values gate on their own literal only from this length (ASCII). */
+#define GATE_LITERAL 5
 #define RE_MATCH_LIMIT 200000
 #define RE_DEPTH_LIMIT 5000
+/* Per scanner; PCRE2 reserves it and uses what a match needs. */
+#define RE_JIT_STACK_MAX ((size_t)8 << 20)
 
 struct rule_ent {
 	struct sigma_rule *r;
@@ -33,10 +38,19 @@ struct ls_ent {
 	size_t *rules, n_rules;
 };
 
+/* A rule needs the literal in a field with name hash `hash`, or anywhere
+ * (keywords) when `any`. */
+struct posting {
+	uint32_t rule;
+	uint32_t hash;
+	int any;
+};
+
 struct lit {
 	unsigned char *s;
 	size_t n;
-	size_t *rules, n_rules, alloc;
+	struct posting *p;
+	size_t n_p, alloc;
 };
 
 struct sigma_engine {
@@ -55,17 +69,6 @@ struct sigma_engine {
 	int compiled;
 };
 
-struct sigma_scanner {
-	const struct sigma_engine *e;
-	hs_scratch_t *scratch;
-	unsigned *cand;   /* epoch at which a literal of rule i was seen */
-	unsigned *done;   /* epoch at which rule i was evaluated */
-	unsigned epoch;
-	signed char *memo;
-	pcre2_match_data *md;
-	pcre2_match_context *mc;
-	size_t *matched_ls;
-};
 
 enum cg_err sigma_engine_new(const struct sigma_map *map, struct sigma_engine **out)
 {
@@ -92,7 +95,7 @@ void sigma_engine_free(struct sigma_engine *e)
 	free(e->ls);
 	for (size_t i = 0; i < e->n_lits; i++) {
 		free(e->lits[i].s);
-		free(e->lits[i].rules);
+		free(e->lits[i].p);
 	}
 	free(e->lits);
 	free(e->lit_hash);
@@ -137,29 +140,37 @@ enum cg_err sigma_engine_add(struct sigma_engine *e, struct sigma_rule *rule, ch
 
 /* ---- literal sets: which strings must occur for a rule to match ---- */
 
+/* One needed string and the field it must occur in (fm->field NULL: any). */
+struct litref {
+	const unsigned char *s;
+	size_t len;
+	const struct sigma_fieldmatch *fm;
+};
+
 struct litset {
 	int none;         /* no usable set */
 	size_t n;
-	const unsigned char *s[MAX_RULE_LITERALS];
-	size_t len[MAX_RULE_LITERALS];
+	struct litref l[MAX_RULE_LITERALS];
 };
 
 static size_t litset_min(const struct litset *l)
 {
 	size_t m = (size_t)-1;
 	for (size_t i = 0; i < l->n; i++)
-		if (l->len[i] < m)
-			m = l->len[i];
+		if (l->l[i].len < m)
+			m = l->l[i].len;
 	return l->n ? m : 0;
 }
 
-/* Keep the more selective of two sets that are each sufficient (AND). */
+/* Keep the more selective of two sets that are each sufficient (AND):
+ * longer strings are rarer; a set tied to one field beats one that may occur
+ * anywhere. */
 static void litset_best(struct litset *a, const struct litset *b)
 {
 	if (b->none)
 		return;
 	if (a->none || litset_min(b) > litset_min(a) || (litset_min(b) == litset_min(a) && b->n < a->n))
-		*a = *b;
+		memcpy(a, b, offsetof(struct litset, l) + b->n * sizeof b->l[0]);
 }
 
 /* Both are needed alternatives (OR): the union. */
@@ -171,14 +182,12 @@ static void litset_union(struct litset *a, const struct litset *b)
 		a->none = 1;
 		return;
 	}
-	for (size_t i = 0; i < b->n; i++) {
-		a->s[a->n] = b->s[i];
-		a->len[a->n++] = b->len[i];
-	}
+	memcpy(&a->l[a->n], b->l, b->n * sizeof b->l[0]);
+	a->n += b->n;
 }
 
 /* The longest run of literal bytes of a pattern. */
-static void value_literal(const struct sigma_value *v, struct litset *out)
+static void value_literal(const struct sigma_fieldmatch *fm, const struct sigma_value *v, struct litset *out)
 {
 	out->n = 0;
 	out->none = 1;
@@ -205,107 +214,132 @@ static void value_literal(const struct sigma_value *v, struct litset *out)
 	default:
 		return;
 	}
-	if (best < MIN_LITERAL)
+	/* A letter outside ASCII (two bytes or more) is rare enough alone. */
+	if (best < MIN_LITERAL && !(best >= 2 && v->s[best_at] >= 0x80))
 		return;
 	out->none = 0;
 	out->n = 1;
-	out->s[0] = v->s + best_at;
-	out->len[0] = best;
+	out->l[0] = (struct litref){v->s + best_at, best, fm};
 }
 
-static void fieldmatch_lits(const struct sigma_fieldmatch *fm, struct litset *out)
+/* The litsets below are heap scratch (a set is 6 KB): `tmp` holds two. */
+static void fieldmatch_lits(const struct sigma_fieldmatch *fm, struct litset *out, struct litset *tmp)
 {
-	memset(out, 0, sizeof *out);
+	struct litset *gs = &tmp[0], *vl = &tmp[1];
+	out->n = 0;
 	out->none = 1;
 	if (fm->all) {
 		/* Every group is needed: the best group's alternatives suffice. */
 		for (unsigned g = 0; g < fm->n_groups; g++) {
-			struct litset gs = {0};
+			gs->none = 0;
+			gs->n = 0;
 			int any = 0;
 			for (size_t i = 0; i < fm->n; i++) {
 				if (fm->v[i].group != g)
 					continue;
-				struct litset vl;
-				value_literal(&fm->v[i], &vl);
-				litset_union(&gs, &vl);
+				value_literal(fm, &fm->v[i], vl);
+				litset_union(gs, vl);
 				any = 1;
 			}
 			if (any)
-				litset_best(out, &gs);
+				litset_best(out, gs);
 		}
 		return;
 	}
 	out->none = 0;
 	for (size_t i = 0; i < fm->n && !out->none; i++) {
-		struct litset vl;
-		value_literal(&fm->v[i], &vl);
-		litset_union(out, &vl);
+		value_literal(fm, &fm->v[i], vl);
+		litset_union(out, vl);
 	}
 	if (fm->n == 0)
 		out->none = 1;
 }
 
-static void search_lits(const struct sigma_search *s, struct litset *out)
+/* tmp: four sets. */
+static void search_lits(const struct sigma_search *s, struct litset *out, struct litset *tmp)
 {
-	memset(out, 0, sizeof *out);
+	struct litset *gl = &tmp[0], *fl = &tmp[1];
+	out->n = 0;
+	out->none = 0;
 	for (size_t g = 0; g < s->n && !out->none; g++) {
-		struct litset gl = {.none = 1};
+		gl->none = 1;
+		gl->n = 0;
 		for (size_t f = 0; f < s->g[g].n; f++) {
-			struct litset fl;
-			fieldmatch_lits(&s->g[g].fm[f], &fl);
-			litset_best(&gl, &fl);
+			fieldmatch_lits(&s->g[g].fm[f], fl, tmp + 2);
+			litset_best(gl, fl);
 		}
-		litset_union(out, &gl);
+		litset_union(out, gl);
 	}
 	if (s->n == 0)
 		out->none = 1;
 }
 
-static void cond_lits(const struct sigma_rule *r, const struct sigma_cnode *c, struct litset *out)
+/* A literal set the condition really needs: `and` and `all of` take the
+ * best operand, `or` and `N of` (N < all) the union, `not` gives none (a rule
+ * with no needed literal is evaluated on every event of its log source).
+ * The recursion is bounded by the depth of the tree (SIGMA_COND_MAX_DEPTH);
+ * `tmp` holds 5 sets per level of depth. */
+static void cond_lits(const struct sigma_rule *r, const struct sigma_cnode *c, struct litset *out, struct litset *tmp)
 {
-	struct litset a, b;
-	memset(out, 0, sizeof *out);
+	struct litset *a = &tmp[0];
+	out->n = 0;
+	out->none = 0;
 	switch (c->type) {
 	case CN_REF:
-		search_lits(&r->s[c->ref], out);
+		search_lits(&r->s[c->ref], out, tmp);
 		return;
 	case CN_NOT:
 		out->none = 1;
 		return;
 	case CN_AND:
-		cond_lits(r, c->a, &a);
-		cond_lits(r, c->b, &b);
-		*out = a;
-		litset_best(out, &b);
+		out->none = 1;
+		for (size_t i = 0; i < c->n_kid; i++) {
+			cond_lits(r, c->kid[i], a, tmp + 1);
+			litset_best(out, a);
+		}
 		return;
 	case CN_OR:
-		cond_lits(r, c->a, out);
-		cond_lits(r, c->b, &b);
-		litset_union(out, &b);
+		for (size_t i = 0; i < c->n_kid && !out->none; i++) {
+			cond_lits(r, c->kid[i], a, tmp + 1);
+			litset_union(out, a);
+		}
+		if (c->n_kid == 0)
+			out->none = 1;
 		return;
 	case CN_OF:
 		if (c->need == 0 || c->need >= c->n_refs) {
 			out->none = 1;
 			for (size_t i = 0; i < c->n_refs; i++) {
-				search_lits(&r->s[c->refs[i]], &a);
-				litset_best(out, &a);
+				search_lits(&r->s[c->refs[i]], a, tmp + 1);
+				litset_best(out, a);
 			}
 		} else {
 			for (size_t i = 0; i < c->n_refs && !out->none; i++) {
-				search_lits(&r->s[c->refs[i]], &a);
-				litset_union(out, &a);
+				search_lits(&r->s[c->refs[i]], a, tmp + 1);
+				litset_union(out, a);
 			}
 		}
 		return;
 	}
 }
 
-/* Literals of the rules (trusted), case-folded: the stable FNV-1a. */
+static size_t cond_depth(const struct sigma_cnode *c)
+{
+	size_t d = 0;
+	for (size_t i = 0; i < c->n_kid; i++) {
+		size_t k = cond_depth(c->kid[i]);
+		if (k > d)
+			d = k;
+	}
+	return d + 1;
+}
+
+/* Literals of the rules (trusted), already folded: the stable FNV-1a. */
 static size_t lit_hash_of(const unsigned char *s, size_t n)
 {
 	uint64_t h = CG_FNV64_OFFSET;
 	for (size_t i = 0; i < n; i++)
-		h = cg_fnv64_step(h, cg_event_fold(s[i]));
+		h = cg_fnv64_step(h, s[i]);
 	return (size_t)h;
 }
 
@@ -328,7 +362,8 @@ static enum cg_err lit_table_grow(struct sigma_engine *e)
 	return CG_OK;
 }
 
-static enum cg_err lit_add(struct sigma_engine *e, const unsigned char *s, size_t n, size_t rule)
+static enum cg_err lit_add_folded(struct sigma_engine *e, const unsigned char *s, size_t n, struct posting post,
+                                  size_t *id)
 {
 	if ((e->n_lits + 1) * 2 > e->hash_cap) {
 		enum cg_err rc = lit_table_grow(e);
@@ -340,7 +375,7 @@ static enum cg_err lit_add(struct sigma_engine *e, const unsigned char *s, size_
 		struct lit *l = &e->lits[e->lit_hash[h]];
 		if (l->n == n) {
 			size_t k;
-			for (k = 0; k < n && cg_event_fold(l->s[k]) == cg_event_fold(s[k]); k++)
+			for (k = 0; k < n && l->s[k] == s[k]; k++)
 				;
 			if (k == n)
 				break;
@@ -361,24 +396,102 @@ static enum cg_err lit_add(struct sigma_engine *e, const unsigned char *s, size_
 		memset(l, 0, sizeof *l);
 		if (!(l->s = malloc(n)))
 			return cg_err_set(CG_ENOMEM, _("out of memory"));
-		for (size_t k = 0; k < n; k++)
-			l->s[k] = cg_event_fold(s[k]);
+		memcpy(l->s, s, n);
 		l->n = n;
 		e->lit_hash[h] = e->n_lits++;
 	} else {
 		l = &e->lits[e->lit_hash[h]];
 	}
-	if (l->n_rules && l->rules[l->n_rules - 1] == rule)
+	*id = e->lit_hash[h];
+	if (post.rule == UINT32_MAX)
 		return CG_OK;
-	if (l->n_rules == l->alloc) {
+	for (size_t i = l->n_p; i-- > 0 && l->p[i].rule == post.rule;)
+		if (l->p[i].any || (!post.any && l->p[i].hash == post.hash))
+			return CG_OK;
+	if (l->n_p == l->alloc) {
 		size_t na = l->alloc ? l->alloc * 2 : 2;
-		size_t *p = realloc(l->rules, na * sizeof *p);
+		struct posting *p = realloc(l->p, na * sizeof *p);
 		if (!p)
 			return cg_err_set(CG_ENOMEM, _("out of memory"));
-		l->rules = p;
+		l->p = p;
 		l->alloc = na;
 	}
-	l->rules[l->n_rules++] = rule;
+	l->p[l->n_p++] = post;
+	return CG_OK;
+}
+
+/* Find or add literal s (folded here); add `post` unless post.rule is
+ * UINT32_MAX. *id: its index. */
+static enum cg_err lit_add(struct sigma_engine *e, const unsigned char *raw, size_t n, struct posting post, size_t *id)
+{
+	unsigned char sbuf[256], *s = n <= sizeof sbuf ? sbuf : malloc(n);
+	if (!s)
+		return cg_err_set(CG_ENOMEM, _("out of memory"));
+	cg_event_fold_utf8(raw, n, s);
+	enum cg_err rc = lit_add_folded(e, s, n, post, id);
+	if (s != sbuf)
+		free(s);
+	return rc;
+}
+
+/* Name the event uses for a Sigma field under this source. */
+static void resolve_field(const struct sigma_source *src, const char *field, uint32_t hash,
+                          const char **name, uint32_t *h)
+{
+	*name = field;
+	*h = hash;
+	if (!src)
+		return;
+	for (size_t i = 0; i < src->n_fields; i++) {
+		if (src->fields[i].from_hash == hash && strcasecmp(src->fields[i].from, field) == 0) {
+			*name = src->fields[i].to;
+			*h = cg_event_field_hash(*name, strlen(*name));
+			return;
+		}
+	}
+}
+
+/* Postings of one needed literal: one per event field name the Sigma field
+ * may have under the rule's log source (a source may rename it). */
+static enum cg_err lit_add_ref(struct sigma_engine *e, size_t rule, const struct litref *lr)
+{
+	const struct sigma_logsource *ls = e->rules[rule].ls;
+	const struct sigma_fieldmatch *fm = lr->fm;
+	size_t id;
+	if (!fm->field)
+		return lit_add(e, lr->s, lr->len, (struct posting){(uint32_t)rule, 0, 1}, &id);
+	enum cg_err rc = lit_add(e, lr->s, lr->len, (struct posting){(uint32_t)rule, fm->hash, 0}, &id);
+	for (size_t i = 0; !rc && ls && i < ls->n_src; i++) {
+		const char *name;
+		uint32_t h;
+		resolve_field(&ls->src[i], fm->field, fm->hash, &name, &h);
+		if (h != fm->hash)
+			rc = lit_add(e, lr->s, lr->len, (struct posting){(uint32_t)rule, h, 0}, &id);
+	}
+	return rc;
+}
+
+/* Give every string value of the rule the literal it cannot match without,
+ * so evaluation skips the comparison when the prefilter did not see it. */
+static enum cg_err value_lits(struct sigma_engine *e, struct sigma_rule *r)
+{
+	struct litset one;
+	for (size_t i = 0; i < r->n_s; i++)
+		for (size_t g = 0; g < r->s[i].n; g++)
+			for (size_t f = 0; f < r->s[i].g[g].n; f++) {
+				struct sigma_fieldmatch *fm = &r->s[i].g[g].fm[f];
+				for (size_t k = 0; k < fm->n; k++) {
+					size_t id;
+					value_literal(fm, &fm->v[k], &one);
+					/* Short ones match too often to be worth a scan. */
+					if (one.none || (one.l[0].len < GATE_LITERAL && one.l[0].s[0] < 0x80))
+						continue;
+					enum cg_err rc = lit_add(e, one.l[0].s, one.l[0].len, (struct posting){UINT32_MAX, 0, 0}, &id);
+					if (rc)
+						return rc;
+					fm->v[k].lit = (uint32_t)id + 1;
+				}
+			}
 	return CG_OK;
 }
 
@@ -502,16 +615,24 @@ enum cg_err sigma_engine_compile(struct sigma_engine *e, sigma_reject_cb reject,
 		}
 		if ((rc = push_idx(&e->ls[k].rules, &e->ls[k].n_rules, i)))
 			return rc;
-		struct litset ls;
-		cond_lits(re->r, re->r->cond, &ls);
-		if (ls.none || ls.n == 0) {
+		if ((rc = value_lits(e, re->r)))
+			return rc;
+		size_t depth = cond_depth(re->r->cond);
+		struct litset *ls = malloc((depth + 6) * sizeof *ls);
+		if (!ls)
+			return cg_err_set(CG_ENOMEM, _("out of memory"));
+		cond_lits(re->r, re->r->cond, ls, ls + 1);
+		if (ls->none || ls->n == 0) {
 			re->always = 1;
 			e->unfiltered++;
+			free(ls);
 			continue;
 		}
-		for (size_t j = 0; j < ls.n; j++)
-			if ((rc = lit_add(e, ls.s[j], ls.len[j], i)))
-				return rc;
+		for (size_t j = 0; j < ls->n && !rc; j++)
+			rc = lit_add_ref(e, i, &ls->l[j]);
+		free(ls);
+		if (rc)
+			return rc;
 	}
 	if (e->n_lits) {
 		const char **exprs = calloc(e->n_lits, sizeof *exprs);
@@ -527,7 +648,9 @@ enum cg_err sigma_engine_compile(struct sigma_engine *e, sigma_reject_cb reject,
 		}
 		for (size_t i = 0; i < e->n_lits; i++) {
 			exprs[i] = (const char *)e->lits[i].s;
-			flags[i] = HS_FLAG_CASELESS | HS_FLAG_SINGLEMATCH;
+			/* Every occurrence: the first may be in a field the rule
+			 * does not read. */
+			flags[i] = HS_FLAG_CASELESS;
 			ids[i] = (unsigned)i;
 			lens[i] = e->lits[i].n;
 		}
@@ -569,6 +692,53 @@ size_t sigma_engine_corr_refs(const struct sigma_engine *e, size_t i, const size
 
 /* ---- scanning ---- */
 
+/* Routing: which log sources (and which source entry of each) an event
+ * belongs to depends only on its product, channel, provider, program and
+ * event ID. The answer is kept in a small per-scanner table keyed by those,
+ * so the sources are compared once per kind of event, not once per event. */
+#define ROUTE_SLOTS 64
+#define FTAB_SLOTS 1024 /* power of two, >= 2 * CG_EVENT_MAX_FIELDS */
+#define FTAB_END UINT16_MAX
+
+struct route_hit {
+	uint32_t ls;
+	const struct sigma_source *src;
+};
+
+struct route {
+	int used;
+	uint32_t hash;
+	enum cg_event_product product;
+	long event_id;
+	char channel[CG_EVENT_FACT_MAX], provider[CG_EVENT_FACT_MAX], program[CG_EVENT_FACT_MAX];
+	struct route_hit *hit;
+	size_t n_hit;
+};
+
+struct sigma_scanner {
+	const struct sigma_engine *e;
+	hs_scratch_t *scratch;
+	unsigned *cand;   /* epoch at which a literal of rule i was seen */
+	unsigned *done;   /* epoch at which rule i was evaluated */
+	unsigned *lit_seen;   /* epoch at which literal i last matched ... */
+	uint32_t *lit_field;  /* ... and in which event field */
+	unsigned epoch;
+	signed char *memo;
+	pcre2_match_data *md;
+	pcre2_match_context *mc;
+	pcre2_jit_stack *jit;
+	struct route *routes;
+	struct route_hit *route_mem;
+	uint32_t fidx[CG_EVENT_MAX_FIELDS];
+	/* The event's fields by name hash, built once per event: chains of
+	 * field indexes in field order, per slot (stale unless its epoch). */
+	unsigned ftab_epoch[FTAB_SLOTS];
+	uint16_t ftab_head[FTAB_SLOTS];
+	uint16_t fnext[CG_EVENT_MAX_FIELDS];
+	uint64_t *re_limit;   /* per rule */
+	struct sigma_scan_stats st;
+};
+
 enum cg_err sigma_scanner_new(const struct sigma_engine *e, struct sigma_scanner **out)
 {
 	if (!e->compiled)
@@ -579,16 +749,28 @@ enum cg_err sigma_scanner_new(const struct sigma_engine *e, struct sigma_scanner
 	s->e = e;
 	s->cand = calloc(e->n ? e->n : 1, sizeof *s->cand);
 	s->done = calloc(e->n ? e->n : 1, sizeof *s->done);
+	s->re_limit = calloc(e->n ? e->n : 1, sizeof *s->re_limit);
+	s->lit_seen = calloc(e->n_lits ? e->n_lits : 1, sizeof *s->lit_seen);
+	s->lit_field = calloc(e->n_lits ? e->n_lits : 1, sizeof *s->lit_field);
 	s->memo = calloc(e->max_searches ? e->max_searches : 1, 1);
-	s->matched_ls = calloc(e->n_ls ? e->n_ls : 1, sizeof *s->matched_ls);
+	s->routes = calloc(ROUTE_SLOTS, sizeof *s->routes);
+	s->route_mem = calloc(ROUTE_SLOTS * (e->n_ls ? e->n_ls : 1), sizeof *s->route_mem);
 	s->md = pcre2_match_data_create(1, NULL);
 	s->mc = pcre2_match_context_create(NULL);
-	if (!s->cand || !s->done || !s->memo || !s->matched_ls || !s->md || !s->mc) {
+	s->jit = pcre2_jit_stack_create(32 * 1024, RE_JIT_STACK_MAX, NULL);
+	if (!s->cand || !s->done || !s->re_limit || !s->lit_seen || !s->lit_field || !s->memo || !s->routes ||
+	    !s->route_mem || !s->md || !s->mc) {
 		sigma_scanner_free(s);
 		return cg_err_set(CG_ENOMEM, _("out of memory"));
 	}
+	for (size_t i = 0; i < ROUTE_SLOTS; i++)
+		s->routes[i].hit = s->route_mem + i * (e->n_ls ? e->n_ls : 1);
 	pcre2_set_match_limit(s->mc, RE_MATCH_LIMIT);
 	pcre2_set_depth_limit(s->mc, RE_DEPTH_LIMIT);
+	/* Without a JIT stack of its own PCRE2 has 32 KB: too little for a
+	 * pattern like (.){200,} on a long command line. */
+	if (s->jit)
+		pcre2_jit_stack_assign(s->mc, NULL, s->jit);
 	if (e->db && hs_alloc_scratch(e->db, &s->scratch) != HS_SUCCESS) {
 		sigma_scanner_free(s);
 		return cg_err_set(CG_ENOMEM, _("sigma: cannot allocate Vectorscan scratch"));
@@ -604,11 +786,104 @@ void sigma_scanner_free(struct sigma_scanner *s)
 	hs_free_scratch(s->scratch);
 	free(s->cand);
 	free(s->done);
+	free(s->re_limit);
+	free(s->lit_seen);
+	free(s->lit_field);
 	free(s->memo);
-	free(s->matched_ls);
+	free(s->routes);
+	free(s->route_mem);
 	pcre2_match_data_free(s->md);
 	pcre2_match_context_free(s->mc);
+	pcre2_jit_stack_free(s->jit);
 	free(s);
+}
+
+void sigma_scanner_stats(const struct sigma_scanner *s, struct sigma_scan_stats *out)
+{
+	*out = s->st;
+}
+
+uint64_t sigma_scanner_regex_limits(const struct sigma_scanner *s, size_t rule)
+{
+	return rule < s->e->n ? s->re_limit[rule] : 0;
+}
+
+static uint32_t route_hash(const struct cg_event *ev)
+{
+	uint32_t h = 2166136261u ^ (uint32_t)ev->product ^ ((uint32_t)ev->event_id * 2654435761u);
+	for (const char *const *f = (const char *const[]){ev->channel, ev->provider, ev->program, NULL}; *f; f++)
+		for (const unsigned char *p = (const unsigned char *)*f; *p; p++)
+			h = (h ^ *p) * 16777619u;
+	return h;
+}
+
+static const struct route *route_of(struct sigma_scanner *s, const struct cg_event *ev)
+{
+	const struct sigma_engine *e = s->e;
+	uint32_t h = route_hash(ev);
+	struct route *r = &s->routes[h % ROUTE_SLOTS];
+	if (r->used && r->hash == h && r->product == ev->product && r->event_id == ev->event_id &&
+	    !strcmp(r->channel, ev->channel) && !strcmp(r->provider, ev->provider) && !strcmp(r->program, ev->program))
+		return r;
+	r->used = 1;
+	r->hash = h;
+	r->product = ev->product;
+	r->event_id = ev->event_id;
+	memcpy(r->channel, ev->channel, sizeof r->channel);
+	memcpy(r->provider, ev->provider, sizeof r->provider);
+	memcpy(r->program, ev->program, sizeof r->program);
+	r->n_hit = 0;
+	for (size_t k = 0; k < e->n_ls; k++) {
+		const struct sigma_logsource *ls = e->ls[k].ls;
+		for (size_t a = 0; a < ls->n_src; a++)
+			if (sigma_source_match(&ls->src[a], ev)) {
+				r->hit[r->n_hit++] = (struct route_hit){(uint32_t)k, &ls->src[a]};
+				break;
+			}
+	}
+	return r;
+}
+
+struct scan_ctx {
+	struct sigma_scanner *s;
+	const struct cg_event *ev;
+};
+
+/* The field whose folded value holds [from, to) of ev->low, or -1. */
+static long field_at(const struct cg_event *ev, unsigned long long from, unsigned long long to)
+{
+	size_t lo = 0, hi = ev->n;
+	while (hi - lo > 1) {
+		size_t mid = (lo + hi) / 2;
+		if (ev->f[mid].low_off <= from)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	if (hi == 0 || ev->f[lo].low_off > from || to > (unsigned long long)ev->f[lo].low_off + ev->f[lo].val_len)
+		return -1;
+	return (long)lo;
+}
+
+static int on_literal(unsigned id, unsigned long long from, unsigned long long to, unsigned flags, void *ud)
+{
+	(void)from;
+	(void)flags;
+	struct scan_ctx *c = ud;
+	struct sigma_scanner *s = c->s;
+	const struct lit *l = &s->e->lits[id];
+	long fi = field_at(c->ev, to - l->n, to);
+	if (fi < 0)
+		return 0;
+	if (s->lit_seen[id] == s->epoch && s->lit_field[id] == (uint32_t)fi)
+		return 0;
+	s->lit_seen[id] = s->epoch;
+	s->lit_field[id] = (uint32_t)fi;
+	uint32_t h = c->ev->f[fi].hash;
+	for (size_t i = 0; i < l->n_p; i++)
+		if (l->p[i].any || l->p[i].hash == h)
+			s->cand[l->p[i].rule] = s->epoch;
+	return 0;
 }
 
 struct eval_ctx {
@@ -616,36 +891,8 @@ struct eval_ctx {
 	const struct cg_event *ev;
 	const struct sigma_source *src;
 	const struct sigma_rule *r;
+	int limit;  /* a regular expression hit a PCRE2 limit */
 };
-
-static int on_literal(unsigned id, unsigned long long from, unsigned long long to, unsigned flags, void *ud)
-{
-	(void)from;
-	(void)to;
-	(void)flags;
-	struct sigma_scanner *s = ud;
-	const struct lit *l = &s->e->lits[id];
-	for (size_t i = 0; i < l->n_rules; i++)
-		s->cand[l->rules[i]] = s->epoch;
-	return 0;
-}
-
-/* Name the event uses for a Sigma field under this source. */
-static void resolve_field(const struct sigma_source *src, const char *field, uint32_t hash,
-                          const char **name, uint32_t *h)
-{
-	*name = field;
-	*h = hash;
-	if (!src)
-		return;
-	for (size_t i = 0; i < src->n_fields; i++) {
-		if (src->fields[i].from_hash == hash && strcasecmp(src->fields[i].from, field) == 0) {
-			*name = src->fields[i].to;
-			*h = cg_event_field_hash(*name, strlen(*name));
-			return;
-		}
-	}
-}
 
 static int name_is(const struct cg_event *ev, const struct cg_event_field_rec *f, const char *name, uint32_t h)
 {
@@ -680,48 +927,63 @@ static int ref_match(const struct eval_ctx *c, const struct sigma_value *v, cons
 	return 0;
 }
 
-/* Does value pattern v hold for the field (or, for keywords, any field)? */
-static int value_holds(const struct eval_ctx *c, const struct sigma_fieldmatch *fm, const struct sigma_value *v,
-                       const char *name, uint32_t h)
+/* Does value pattern v hold for one of the fields fidx[0..n)? */
+static int value_holds(struct eval_ctx *c, const struct sigma_value *v, const uint32_t *fidx, size_t n)
 {
 	const struct cg_event *ev = c->ev;
-	size_t seen = 0, nonempty = 0;
-	for (size_t i = 0; i < ev->n; i++) {
-		const struct cg_event_field_rec *f = &ev->f[i];
-		if (fm->field && !name_is(ev, f, name, h))
-			continue;
-		seen++;
-		if (f->val_len)
-			nonempty++;
-		switch (v->kind) {
-		case SV_NULL:
-		case SV_EXISTS:
-			continue;
-		case SV_FIELDREF:
-			if (ref_match(c, v, f))
-				return 1;
-			continue;
-		default:
-			if (sigma_value_match(v, ev->arena + f->val_off, f->val_len, ev->low + f->low_off, c->sc->md, c->sc->mc))
-				return 1;
-		}
-	}
-	if (v->kind == SV_NULL)
+	size_t nonempty = 0;
+	switch (v->kind) {
+	case SV_NULL:
+		for (size_t i = 0; i < n; i++)
+			if (ev->f[fidx[i]].val_len)
+				nonempty++;
 		return nonempty == 0;
-	if (v->kind == SV_EXISTS)
-		return v->b ? seen > 0 : seen == 0;
-	return 0;
+	case SV_EXISTS:
+		return v->b ? n > 0 : n == 0;
+	case SV_FIELDREF:
+		for (size_t i = 0; i < n; i++)
+			if (ref_match(c, v, &ev->f[fidx[i]]))
+				return 1;
+		return 0;
+	default:
+		if (v->lit && c->sc->lit_seen[v->lit - 1] != c->sc->epoch)
+			return 0; /* its literal is nowhere in the event */
+		for (size_t i = 0; i < n; i++) {
+			const struct cg_event_field_rec *f = &ev->f[fidx[i]];
+			int m = sigma_value_match(v, ev->arena + f->val_off, f->val_len, ev->low + f->low_off, c->sc->md,
+			                          c->sc->mc);
+			if (m > 0)
+				return 1;
+			if (m < 0)
+				c->limit = 1;
+		}
+		return 0;
+	}
 }
 
-static int fieldmatch_holds(const struct eval_ctx *c, const struct sigma_fieldmatch *fm)
+static int fieldmatch_holds(struct eval_ctx *c, const struct sigma_fieldmatch *fm)
 {
-	const char *name = NULL;
-	uint32_t h = 0;
-	if (fm->field)
+	const struct cg_event *ev = c->ev;
+	uint32_t *fidx = c->sc->fidx;
+	size_t n = 0;
+	/* The fields the match reads, found once for all its values. */
+	if (fm->field) {
+		const char *name;
+		uint32_t h;
 		resolve_field(c->src, fm->field, fm->hash, &name, &h);
+		size_t nl = strlen(name), slot = h & (FTAB_SLOTS - 1);
+		struct sigma_scanner *sc = c->sc;
+		if (sc->ftab_epoch[slot] == sc->epoch)
+			for (unsigned i = sc->ftab_head[slot]; i != FTAB_END; i = sc->fnext[i])
+				if (ev->f[i].hash == h && cg_event_name_eq(ev->arena + ev->f[i].name_off, ev->f[i].name_len, name, nl))
+					fidx[n++] = (uint32_t)i;
+	} else {
+		for (size_t i = 0; i < ev->n; i++)
+			fidx[n++] = (uint32_t)i;
+	}
 	if (!fm->all) {
 		for (size_t i = 0; i < fm->n; i++)
-			if (value_holds(c, fm, &fm->v[i], name, h))
+			if (value_holds(c, &fm->v[i], fidx, n))
 				return 1;
 		return 0;
 	}
@@ -731,7 +993,7 @@ static int fieldmatch_holds(const struct eval_ctx *c, const struct sigma_fieldma
 		unsigned g = fm->v[i].group;
 		int ok = 0;
 		for (; i < fm->n && fm->v[i].group == g; i++)
-			if (!ok && value_holds(c, fm, &fm->v[i], name, h))
+			if (!ok && value_holds(c, &fm->v[i], fidx, n))
 				ok = 1;
 		if (!ok)
 			return 0;
@@ -757,17 +1019,24 @@ static int search_holds(struct eval_ctx *c, size_t idx)
 	return res;
 }
 
+/* Recursion bounded by the depth of the tree (SIGMA_COND_MAX_DEPTH). */
 static int cond_holds(struct eval_ctx *c, const struct sigma_cnode *n)
 {
 	switch (n->type) {
 	case CN_REF:
 		return search_holds(c, n->ref);
 	case CN_NOT:
-		return !cond_holds(c, n->a);
+		return !cond_holds(c, n->kid[0]);
 	case CN_AND:
-		return cond_holds(c, n->a) && cond_holds(c, n->b);
+		for (size_t i = 0; i < n->n_kid; i++)
+			if (!cond_holds(c, n->kid[i]))
+				return 0;
+		return 1;
 	case CN_OR:
-		return cond_holds(c, n->a) || cond_holds(c, n->b);
+		for (size_t i = 0; i < n->n_kid; i++)
+			if (cond_holds(c, n->kid[i]))
+				return 1;
+		return 0;
 	case CN_OF: {
 		size_t need = n->need ? n->need : n->n_refs, got = 0;
 		for (size_t i = 0; i < n->n_refs; i++) {
@@ -785,48 +1054,53 @@ static int cond_holds(struct eval_ctx *c, const struct sigma_cnode *n)
 enum cg_err sigma_scanner_match(struct sigma_scanner *s, struct cg_event *ev, sigma_hit_cb cb, void *ud)
 {
 	const struct sigma_engine *e = s->e;
-	size_t n_matched = 0;
-	/* Which log sources is this event from, and under which source entry. */
-	for (size_t k = 0; k < e->n_ls; k++) {
-		const struct sigma_logsource *ls = e->ls[k].ls;
-		for (size_t a = 0; a < ls->n_src; a++)
-			if (sigma_source_match(&ls->src[a], ev)) {
-				s->matched_ls[n_matched++] = k;
-				break;
-			}
-	}
-	if (n_matched == 0)
+	s->st.events++;
+	if (ev->truncated)
+		s->st.truncated++;
+	const struct route *rt = route_of(s, ev);
+	if (rt->n_hit == 0)
 		return CG_OK;
+	s->st.routed++;
 	enum cg_err rc = cg_event_fold_values(ev);
 	if (rc)
 		return rc;
 	if (++s->epoch == 0) {
 		memset(s->cand, 0, e->n * sizeof *s->cand);
 		memset(s->done, 0, e->n * sizeof *s->done);
+		memset(s->lit_seen, 0, e->n_lits * sizeof *s->lit_seen);
+		memset(s->ftab_epoch, 0, sizeof s->ftab_epoch);
 		s->epoch = 1;
 	}
+	for (size_t i = ev->n; i-- > 0;) {
+		size_t slot = ev->f[i].hash & (FTAB_SLOTS - 1);
+		s->fnext[i] = s->ftab_epoch[slot] == s->epoch ? s->ftab_head[slot] : FTAB_END;
+		s->ftab_head[slot] = (uint16_t)i;
+		s->ftab_epoch[slot] = s->epoch;
+	}
 	if (e->db && ev->low_len) {
-		hs_error_t hrc = hs_scan(e->db, ev->low, (unsigned)ev->low_len, 0, s->scratch, on_literal, s);
+		struct scan_ctx sc = {s, ev};
+		hs_error_t hrc = hs_scan(e->db, ev->low, (unsigned)ev->low_len, 0, s->scratch, on_literal, &sc);
 		if (hrc != HS_SUCCESS && hrc != HS_SCAN_TERMINATED)
 			return cg_err_set(CG_EINTERNAL, _("sigma: Vectorscan scan failed (%d)"), hrc);
 	}
-	for (size_t m = 0; m < n_matched; m++) {
-		const struct ls_ent *le = &e->ls[s->matched_ls[m]];
-		const struct sigma_source *src = NULL;
-		for (size_t a = 0; a < le->ls->n_src; a++)
-			if (sigma_source_match(&le->ls->src[a], ev)) {
-				src = &le->ls->src[a];
-				break;
-			}
+	for (size_t m = 0; m < rt->n_hit; m++) {
+		const struct ls_ent *le = &e->ls[rt->hit[m].ls];
+		const struct sigma_source *src = rt->hit[m].src;
 		for (size_t j = 0; j < le->n_rules; j++) {
 			size_t ri = le->rules[j];
 			const struct rule_ent *re = &e->rules[ri];
 			if (s->done[ri] == s->epoch || (!re->always && s->cand[ri] != s->epoch))
 				continue;
 			s->done[ri] = s->epoch;
+			s->st.evaluated++;
 			memset(s->memo, 0, re->r->n_s);
 			struct eval_ctx c = {.sc = s, .ev = ev, .src = src, .r = re->r};
-			if (cond_holds(&c, re->r->cond) && cb && cb(ud, ri, re->r, ev))
+			int hit = cond_holds(&c, re->r->cond);
+			if (c.limit) {
+				s->re_limit[ri]++;
+				s->st.regex_limits++;
+			}
+			if (hit && cb && cb(ud, ri, re->r, ev))
 				return CG_OK;
 		}
 	}

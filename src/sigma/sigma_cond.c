@@ -1,7 +1,10 @@
 /* Sigma condition expressions: and, or, not, parentheses, "N of pattern",
- * "all of them". Precedence not > and > or. Recursion is bounded by
- * SIGMA_COND_MAX_DEPTH and the text by SIGMA_COND_MAX_LEN, so hostile
- * conditions fail instead of exhausting the stack. */
+ * "all of them". Precedence not > and > or. A chain of one operator becomes
+ * one node with many operands (never a chain as long as the input), nesting
+ * of parentheses and `not` is bounded by SIGMA_COND_MAX_DEPTH, the text by
+ * SIGMA_COND_MAX_LEN and the nodes of a rule's whole condition list by
+ * SIGMA_COND_MAX_NODES: hostile conditions fail cleanly and every walk over
+ * the tree has a bounded depth. */
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,7 +14,6 @@
 #include "sigma_int.h"
 
 #define SIGMA_COND_MAX_LEN 8192
-#define SIGMA_COND_MAX_NODES 4096
 
 struct lexer {
 	const char *p;
@@ -19,7 +21,7 @@ struct lexer {
 	size_t n_s;
 	char tok[256];
 	int tok_kind; /* 0 end, '(' ')' or 'w' word */
-	size_t nodes;
+	size_t *nodes;
 };
 
 static enum cg_err next(struct lexer *lx)
@@ -53,9 +55,10 @@ static int is_kw(const struct lexer *lx, const char *kw)
 	return lx->tok_kind == 'w' && strcasecmp(lx->tok, kw) == 0;
 }
 
-static enum cg_err node(struct lexer *lx, enum sigma_cnode_type t, struct sigma_cnode **out)
+static enum cg_err node(size_t *nodes, enum sigma_cnode_type t, struct sigma_cnode **out)
 {
-	if (++lx->nodes > SIGMA_COND_MAX_NODES)
+	*out = NULL;
+	if (++*nodes > SIGMA_COND_MAX_NODES)
 		return cg_err_set(CG_ELIMIT, _("condition has more than %d terms"), SIGMA_COND_MAX_NODES);
 	*out = calloc(1, sizeof **out);
 	if (!*out)
@@ -64,14 +67,37 @@ static enum cg_err node(struct lexer *lx, enum sigma_cnode_type t, struct sigma_
 	return CG_OK;
 }
 
+/* Depth is bounded (see the top of the file), so recursion is fine here. */
 void sigma_cond_free(struct sigma_cnode *c)
 {
 	if (!c)
 		return;
-	sigma_cond_free(c->a);
-	sigma_cond_free(c->b);
+	for (size_t i = 0; i < c->n_kid; i++)
+		sigma_cond_free(c->kid[i]);
+	free(c->kid);
 	free(c->refs);
 	free(c);
+}
+
+/* Append operand k to n (which takes it, also on failure). */
+static enum cg_err add_kid(struct sigma_cnode *n, struct sigma_cnode *k)
+{
+	if (!n) { /* node() failed; its error is already set */
+		sigma_cond_free(k);
+		return CG_ENOMEM;
+	}
+	if (n->n_kid == n->alloc_kid) {
+		size_t na = n->alloc_kid ? n->alloc_kid * 2 : 2;
+		struct sigma_cnode **p = realloc(n->kid, na * sizeof *p);
+		if (!p) {
+			sigma_cond_free(k);
+			return cg_err_set(CG_ENOMEM, _("out of memory"));
+		}
+		n->kid = p;
+		n->alloc_kid = na;
+	}
+	n->kid[n->n_kid++] = k;
+	return CG_OK;
 }
 
 /* Identifier pattern with '*' wildcards (the only ones Sigma allows here). */
@@ -106,7 +132,7 @@ static enum cg_err parse_of(struct lexer *lx, size_t need, struct sigma_cnode **
 		return rc;
 	if (lx->tok_kind != 'w')
 		return cg_err_set(CG_EPARSE, _("'of' must be followed by 'them' or an identifier pattern"));
-	if ((rc = node(lx, CN_OF, out)))
+	if ((rc = node(lx->nodes, CN_OF, out)))
 		return rc;
 	struct sigma_cnode *c = *out;
 	c->need = need;
@@ -141,7 +167,6 @@ static enum cg_err parse_primary(struct lexer *lx, int depth, struct sigma_cnode
 	if (is_kw(lx, "and") || is_kw(lx, "or") || is_kw(lx, "of") || is_kw(lx, "them"))
 		return cg_err_set(CG_EPARSE, _("unexpected '%s'"), lx->tok);
 	/* Quantifier: "1 of x*", "all of them", "any of x". */
-	const char *save = lx->p;
 	char word[256];
 	memcpy(word, lx->tok, sizeof word);
 	if ((rc = next(lx)))
@@ -161,10 +186,9 @@ static enum cg_err parse_primary(struct lexer *lx, int depth, struct sigma_cnode
 		}
 		return parse_of(lx, need, out);
 	}
-	(void)save;
 	for (size_t i = 0; i < lx->n_s; i++) {
 		if (strcmp(lx->s[i].name, word) == 0) {
-			if ((rc = node(lx, CN_REF, out)))
+			if ((rc = node(lx->nodes, CN_REF, out)))
 				return rc;
 			(*out)->ref = i;
 			return CG_OK;
@@ -173,53 +197,83 @@ static enum cg_err parse_primary(struct lexer *lx, int depth, struct sigma_cnode
 	return cg_err_set(CG_EPARSE, _("unknown search identifier '%s'"), word);
 }
 
+/* `not not x`: the nots are counted, not recursed over. */
 static enum cg_err parse_not(struct lexer *lx, int depth, struct sigma_cnode **out)
 {
-	if (!is_kw(lx, "not"))
-		return parse_primary(lx, depth, out);
-	if (depth > SIGMA_COND_MAX_DEPTH)
-		return cg_err_set(CG_ELIMIT, _("condition nested deeper than %d"), SIGMA_COND_MAX_DEPTH);
-	enum cg_err rc = next(lx);
-	if (rc || (rc = node(lx, CN_NOT, out)))
-		return rc;
-	return parse_not(lx, depth + 1, &(*out)->a);
+	enum cg_err rc;
+	int nots = 0;
+	*out = NULL;
+	while (is_kw(lx, "not")) {
+		if (depth + ++nots > SIGMA_COND_MAX_DEPTH)
+			return cg_err_set(CG_ELIMIT, _("condition nested deeper than %d"), SIGMA_COND_MAX_DEPTH);
+		if ((rc = next(lx)))
+			return rc;
+	}
+	struct sigma_cnode *c = NULL;
+	if ((rc = parse_primary(lx, depth + nots, &c)))
+		goto fail;
+	while (nots--) {
+		struct sigma_cnode *n;
+		if ((rc = node(lx->nodes, CN_NOT, &n)))
+			goto fail;
+		if ((rc = add_kid(n, c))) {
+			c = n;
+			goto fail;
+		}
+		c = n;
+	}
+	*out = c;
+	return CG_OK;
+fail:
+	sigma_cond_free(c);
+	return rc;
 }
 
-static enum cg_err parse_and(struct lexer *lx, int depth, struct sigma_cnode **out)
+/* operand (op operand)*: one n-ary node, or the operand alone. */
+static enum cg_err parse_chain(struct lexer *lx, int depth, enum sigma_cnode_type t, struct sigma_cnode **out)
 {
-	enum cg_err rc = parse_not(lx, depth, out);
-	while (!rc && is_kw(lx, "and")) {
-		struct sigma_cnode *n;
-		if ((rc = next(lx)) || (rc = node(lx, CN_AND, &n)))
-			return rc;
-		n->a = *out;
-		*out = n;
-		rc = parse_not(lx, depth, &n->b);
+	const char *kw = t == CN_AND ? "and" : "or";
+	struct sigma_cnode *first = NULL, *n = NULL, *k = NULL;
+	enum cg_err rc = t == CN_AND ? parse_not(lx, depth, &first) : parse_chain(lx, depth, CN_AND, &first);
+	*out = NULL;
+	if (rc)
+		return rc;
+	while (is_kw(lx, kw)) {
+		if (!n) {
+			if ((rc = node(lx->nodes, t, &n)))
+				goto fail;
+			rc = add_kid(n, first);
+			first = NULL;
+			if (rc)
+				goto fail;
+		}
+		if ((rc = next(lx)))
+			goto fail;
+		if ((rc = t == CN_AND ? parse_not(lx, depth, &k) : parse_chain(lx, depth, CN_AND, &k)))
+			goto fail;
+		if ((rc = add_kid(n, k)))
+			goto fail;
 	}
+	*out = n ? n : first;
+	return CG_OK;
+fail:
+	sigma_cond_free(first);
+	sigma_cond_free(n);
 	return rc;
 }
 
 static enum cg_err parse_or(struct lexer *lx, int depth, struct sigma_cnode **out)
 {
-	enum cg_err rc = parse_and(lx, depth, out);
-	while (!rc && is_kw(lx, "or")) {
-		struct sigma_cnode *n;
-		if ((rc = next(lx)) || (rc = node(lx, CN_OR, &n)))
-			return rc;
-		n->a = *out;
-		*out = n;
-		rc = parse_and(lx, depth, &n->b);
-	}
-	return rc;
+	return parse_chain(lx, depth, CN_OR, out);
 }
 
-enum cg_err sigma_cond_parse(const char *text, const struct sigma_search *s, size_t n_s,
+enum cg_err sigma_cond_parse(const char *text, const struct sigma_search *s, size_t n_s, size_t *nodes,
                              struct sigma_cnode **out)
 {
 	*out = NULL;
 	if (strlen(text) > SIGMA_COND_MAX_LEN)
 		return cg_err_set(CG_ELIMIT, _("condition longer than %d bytes"), SIGMA_COND_MAX_LEN);
-	struct lexer lx = {.p = text, .s = s, .n_s = n_s};
+	struct lexer lx = {.p = text, .s = s, .n_s = n_s, .nodes = nodes};
 	struct sigma_cnode *c = NULL;
 	enum cg_err rc = next(&lx);
 	if (!rc)
@@ -232,4 +286,16 @@ enum cg_err sigma_cond_parse(const char *text, const struct sigma_search *s, siz
 	}
 	*out = c;
 	return CG_OK;
+}
+
+enum cg_err sigma_cond_list_add(struct sigma_cnode **list, size_t *nodes, struct sigma_cnode *c)
+{
+	enum cg_err rc;
+	if (!*list) {
+		if ((rc = node(nodes, CN_OR, list))) {
+			sigma_cond_free(c);
+			return rc;
+		}
+	}
+	return add_kid(*list, c);
 }

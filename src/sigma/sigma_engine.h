@@ -15,6 +15,7 @@
 #define SIGMA_ENGINE_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "cg_err.h"
 #include "cg_event.h"
@@ -55,6 +56,19 @@ void sigma_scanner_free(struct sigma_scanner *s); /* NULL is a no-op */
 
 /* Called for every (non-correlation) rule that matches `ev`, in rule order;
  * a non-zero return stops the scan of this event. */
+/* What a scanner saw so far (all counts since sigma_scanner_new). */
+struct sigma_scan_stats {
+	uint64_t events;       /* given to sigma_scanner_match */
+	uint64_t routed;       /* of a log source some rule reads */
+	uint64_t evaluated;    /* rule evaluations after the prefilter */
+	uint64_t truncated;    /* events cut at CG_EVENT_MAX_FIELDS or _BYTES */
+	uint64_t regex_limits; /* rule evaluations where a regular expression hit
+	                          a PCRE2 limit (counted as no match) */
+};
+void sigma_scanner_stats(const struct sigma_scanner *s, struct sigma_scan_stats *out);
+/* Evaluations of rule i in which a regular expression hit a limit. */
+uint64_t sigma_scanner_regex_limits(const struct sigma_scanner *s, size_t rule);
+
 typedef int (*sigma_hit_cb)(void *ud, size_t rule_index, const struct sigma_rule *rule,
                             const struct cg_event *ev);
 enum cg_err sigma_scanner_match(struct sigma_scanner *s, struct cg_event *ev, sigma_hit_cb cb,

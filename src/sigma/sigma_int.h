@@ -41,6 +41,8 @@ struct sigma_value {
 	char *ref;            /* SV_FIELDREF: other field; kind of comparison in refkind */
 	enum sigma_vkind refkind;
 	uint32_t ref_hash;
+	uint32_t lit;          /* set by the engine: 1 + id of a literal that must
+	                          occur in the event for the value to match, or 0 */
 };
 
 /* `Field|mods: values` — or keywords when field is NULL. */
@@ -65,10 +67,15 @@ struct sigma_search {
 	size_t n;
 };
 
+/* Condition tree. `a or b or c` is one CN_OR node with three operands, so
+ * the depth of the tree is bounded by the nesting of parentheses and `not`
+ * (SIGMA_COND_MAX_DEPTH), never by the length of a flat chain or of a
+ * condition list; every walk over it may recurse. */
 enum sigma_cnode_type { CN_AND, CN_OR, CN_NOT, CN_REF, CN_OF };
 struct sigma_cnode {
 	enum sigma_cnode_type type;
-	struct sigma_cnode *a, *b;
+	struct sigma_cnode **kid; /* CN_AND, CN_OR: operands; CN_NOT: one */
+	size_t n_kid, alloc_kid;
 	size_t ref;            /* CN_REF */
 	size_t *refs, n_refs;  /* CN_OF */
 	size_t need;           /* CN_OF: 0 means all */
@@ -106,9 +113,14 @@ struct sigma_rule {
 	int generate_hits;              /* 0 when only a correlation uses it */
 };
 
-/* sigma_cond.c */
-enum cg_err sigma_cond_parse(const char *text, const struct sigma_search *s, size_t n_s,
+/* sigma_cond.c. `nodes` counts the nodes of all the conditions of one rule
+ * (a condition list is ORed): past SIGMA_COND_MAX_NODES the rule is refused. */
+#define SIGMA_COND_MAX_NODES 4096
+enum cg_err sigma_cond_parse(const char *text, const struct sigma_search *s, size_t n_s, size_t *nodes,
                              struct sigma_cnode **out) CG_MUST_CHECK;
+/* Add condition `c` (taken, also on failure) as one more alternative of the
+ * list `*list` (an or node, created when NULL). */
+enum cg_err sigma_cond_list_add(struct sigma_cnode **list, size_t *nodes, struct sigma_cnode *c) CG_MUST_CHECK;
 void sigma_cond_free(struct sigma_cnode *c);
 
 /* sigma_mod.c: build a field match from "Field|mod|mod" and its YAML values
@@ -122,11 +134,17 @@ enum cg_err sigma_mod_build(const char *key, const struct sigma_rawval *vals, si
                             struct sigma_fieldmatch *out) CG_MUST_CHECK;
 void sigma_fieldmatch_clear(struct sigma_fieldmatch *fm);
 
-/* Does value `s`/`n` (folded copy `low`) match pattern `v`? RE and CIDR
+/* Does value `s`/`n` (folded copy `low`) match pattern `v`? 1 yes, 0 no,
+ * -1 when a regular expression hit a PCRE2 limit (no answer). RE and CIDR
  * need the original bytes; md is per-thread PCRE2 match data. */
 int sigma_value_match(const struct sigma_value *v, const char *s, size_t n, const char *low,
                       pcre2_match_data *md, pcre2_match_context *mc);
 
+
+/* A decimal number as Sigma's numeric modifiers take it: optional sign,
+ * digits with an optional fraction and exponent; no spaces, hex, inf or nan.
+ * Returns 1 and sets *out, else 0. */
+int sigma_parse_number(const char *s, size_t n, double *out);
 
 /* What libfyaml 0.7.12 must not be given: YAML is Unicode text, and the
  * library spins forever when it reports a '%' directive followed by an

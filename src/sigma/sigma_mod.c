@@ -340,8 +340,9 @@ static enum cg_err finish_string(const struct sstr *s, int cased, unsigned group
 	v->s = malloc(v->n + 1);
 	if (!v->s)
 		return cg_err_set(CG_ENOMEM, _("out of memory"));
-	for (size_t i = from; i < to; i++)
-		v->s[i - from] = cased ? s->b[i] : cg_event_fold(s->b[i]);
+	memcpy(v->s, s->b + from, v->n);
+	if (!cased)
+		cg_event_fold_utf8(v->s, v->n, v->s);
 	v->s[v->n] = '\0';
 	if (v->kind == SV_GLOB) {
 		v->wild = malloc(v->n + 1);
@@ -350,6 +351,16 @@ static enum cg_err finish_string(const struct sstr *s, int cased, unsigned group
 		memcpy(v->wild, s->w + from, v->n);
 	}
 	return CG_OK;
+}
+
+/* IPv4 lives in IPv6 space as ::ffff:a.b.c.d (RFC 4291 2.5.5.2), so an
+ * IPv4 range, an IPv4-mapped IPv6 range and both spellings of an address
+ * compare alike. */
+static void map_v4(unsigned char *addr)
+{
+	memmove(addr + 12, addr, 4);
+	memset(addr, 0, 10);
+	addr[10] = addr[11] = 0xff;
 }
 
 static enum cg_err parse_cidr(const char *s, size_t n, struct sigma_value *v)
@@ -363,19 +374,24 @@ static enum cg_err parse_cidr(const char *s, size_t n, struct sigma_value *v)
 	long bits = -1;
 	if (slash) {
 		*slash = '\0';
-		char *end;
-		bits = strtol(slash + 1, &end, 10);
-		if (*end || end == slash + 1)
-			return cg_err_set(CG_EINVAL, _("'%s' is not a CIDR block"), s);
+		const char *d = slash + 1;
+		bits = 0;
+		if (!*d || strlen(d) > 3)
+			return cg_err_set(CG_EINVAL, _("'%.*s' is not a CIDR block"), (int)n, s);
+		for (; *d; d++) {
+			if (*d < '0' || *d > '9')
+				return cg_err_set(CG_EINVAL, _("'%.*s' is not a CIDR block"), (int)n, s);
+			bits = bits * 10 + (*d - '0');
+		}
 	}
 	if (inet_pton(AF_INET, buf, v->addr) == 1) {
-		v->family = 4;
 		if (bits < 0)
 			bits = 32;
 		if (bits > 32)
 			return cg_err_set(CG_EINVAL, _("'%.*s': IPv4 prefix longer than 32"), (int)n, s);
+		map_v4(v->addr);
+		bits += 96;
 	} else if (inet_pton(AF_INET6, buf, v->addr) == 1) {
-		v->family = 6;
 		if (bits < 0)
 			bits = 128;
 		if (bits > 128)
@@ -383,6 +399,7 @@ static enum cg_err parse_cidr(const char *s, size_t n, struct sigma_value *v)
 	} else {
 		return cg_err_set(CG_EINVAL, _("'%.*s' is not a CIDR block"), (int)n, s);
 	}
+	v->family = 6;
 	v->bits = (int)bits;
 	v->kind = SV_CIDR;
 	return CG_OK;
@@ -551,15 +568,9 @@ static enum cg_err build_one(struct sigma_fieldmatch *fm, unsigned mods, const e
 		return CG_OK;
 	}
 	if (mods & (M_LT | M_LTE | M_GT | M_GTE)) {
-		char buf[64];
-		char *end;
-		if (rv->n == 0 || rv->n >= sizeof buf)
-			return cg_err_set(CG_EPARSE, _("'%.*s' is not a number"), (int)(rv->n > 40 ? 40 : rv->n), rv->s);
-		memcpy(buf, rv->s, rv->n);
-		buf[rv->n] = '\0';
-		double d = strtod(buf, &end);
-		if (*end || !isfinite(d))
-			return cg_err_set(CG_EPARSE, _("'%s' is not a number"), buf);
+		double d;
+		if (!sigma_parse_number(rv->s, rv->n, &d))
+			return cg_err_set(CG_EPARSE, _("'%.*s' is not a decimal number"), (int)(rv->n > 40 ? 40 : rv->n), rv->s);
 		if ((rc = push_value(fm, &v)))
 			return rc;
 		v->kind = (mods & M_LT) ? SV_LT : (mods & M_LTE) ? SV_LTE : (mods & M_GT) ? SV_GT : SV_GTE;
@@ -649,7 +660,21 @@ enum cg_err sigma_mod_build(const char *key, const struct sigma_rawval *vals, si
 	return CG_OK;
 }
 
-/* '*' and '?' over bytes; backtracks only to the last star (linear-ish). */
+/* Bytes of the UTF-8 character at s (a well-formed sequence), else 1. */
+static size_t utf8_char_len(const unsigned char *s, size_t n)
+{
+	size_t k = s[0] < 0x80 ? 1 : s[0] >= 0xc2 && s[0] <= 0xdf ? 2 : s[0] >= 0xe0 && s[0] <= 0xef ? 3
+	         : s[0] >= 0xf0 && s[0] <= 0xf4 ? 4 : 1;
+	if (k > n)
+		return 1;
+	for (size_t i = 1; i < k; i++)
+		if ((s[i] & 0xc0) != 0x80)
+			return 1;
+	return k;
+}
+
+/* '*' over bytes, '?' over one UTF-8 character; backtracks only to the last
+ * star (linear-ish). */
 static int glob_match(const unsigned char *p, const unsigned char *w, size_t pn, const unsigned char *s, size_t sn)
 {
 	size_t pi = 0, si = 0, star_p = (size_t)-1, star_s = 0;
@@ -657,7 +682,10 @@ static int glob_match(const unsigned char *p, const unsigned char *w, size_t pn,
 		if (pi < pn && w[pi] == 1) {
 			star_p = pi++;
 			star_s = si;
-		} else if (pi < pn && (w[pi] == 2 || p[pi] == s[si])) {
+		} else if (pi < pn && w[pi] == 2) {
+			pi++;
+			si += utf8_char_len(s + si, sn - si);
+		} else if (pi < pn && p[pi] == s[si]) {
 			pi++;
 			si++;
 		} else if (star_p != (size_t)-1) {
@@ -672,22 +700,51 @@ static int glob_match(const unsigned char *p, const unsigned char *w, size_t pn,
 	return pi == pn;
 }
 
-static int parse_ip(const char *s, size_t n, unsigned char *addr, int *family)
+static int parse_ip(const char *s, size_t n, unsigned char *addr)
 {
 	char buf[64];
 	if (n == 0 || n >= sizeof buf)
 		return 0;
 	memcpy(buf, s, n);
 	buf[n] = '\0';
-	/* EVTX writes "::ffff:192.0.2.1" for IPv4 peers of dual-stack sockets. */
-	const char *p = buf;
-	if (strncasecmp(p, "::ffff:", 7) == 0 && strchr(p + 7, '.'))
-		p += 7;
-	if (inet_pton(AF_INET, p, addr) == 1)
-		return *family = 4, 1;
-	if (inet_pton(AF_INET6, p, addr) == 1)
-		return *family = 6, 1;
-	return 0;
+	if (inet_pton(AF_INET, buf, addr) == 1) {
+		map_v4(addr);
+		return 1;
+	}
+	return inet_pton(AF_INET6, buf, addr) == 1;
+}
+
+int sigma_parse_number(const char *s, size_t n, double *out)
+{
+	char buf[64];
+	size_t i = 0, digits = 0;
+	if (n == 0 || n >= sizeof buf)
+		return 0;
+	if (s[i] == '-' || s[i] == '+')
+		i++;
+	for (; i < n && s[i] >= '0' && s[i] <= '9'; i++)
+		digits++;
+	if (i < n && s[i] == '.')
+		for (i++; i < n && s[i] >= '0' && s[i] <= '9'; i++)
+			digits++;
+	if (digits == 0)
+		return 0;
+	if (i < n && (s[i] == 'e' || s[i] == 'E')) {
+		size_t e0;
+		i++;
+		if (i < n && (s[i] == '-' || s[i] == '+'))
+			i++;
+		for (e0 = i; i < n && s[i] >= '0' && s[i] <= '9'; i++)
+			;
+		if (i == e0)
+			return 0;
+	}
+	if (i != n)
+		return 0;
+	memcpy(buf, s, n);
+	buf[n] = '\0';
+	*out = strtod(buf, NULL);
+	return isfinite(*out);
 }
 
 int sigma_value_match(const struct sigma_value *v, const char *s, size_t n, const char *low,
@@ -705,12 +762,15 @@ int sigma_value_match(const struct sigma_value *v, const char *s, size_t n, cons
 		return v->n == 0 || memmem(src, n, v->s, v->n) != NULL;
 	case SV_GLOB:
 		return glob_match(v->s, v->wild, v->n, src, n);
-	case SV_RE:
-		return pcre2_match(v->re, (PCRE2_SPTR)s, n, 0, 0, md, mc) >= 0;
+	case SV_RE: {
+		int rc = pcre2_match(v->re, (PCRE2_SPTR)s, n, 0, 0, md, mc);
+		if (rc >= 0)
+			return 1;
+		return rc == PCRE2_ERROR_NOMATCH ? 0 : -1;
+	}
 	case SV_CIDR: {
 		unsigned char a[16];
-		int fam;
-		if (!parse_ip(s, n, a, &fam) || fam != v->family)
+		if (!parse_ip(s, n, a))
 			return 0;
 		int full = v->bits / 8, rest = v->bits % 8;
 		if (memcmp(a, v->addr, (size_t)full) != 0)
@@ -724,14 +784,8 @@ int sigma_value_match(const struct sigma_value *v, const char *s, size_t n, cons
 	case SV_LTE:
 	case SV_GT:
 	case SV_GTE: {
-		char buf[64];
-		if (n == 0 || n >= sizeof buf)
-			return 0;
-		memcpy(buf, s, n);
-		buf[n] = '\0';
-		char *end;
-		double d = strtod(buf, &end);
-		if (*end || end == buf)
+		double d;
+		if (!sigma_parse_number(s, n, &d))
 			return 0;
 		return v->kind == SV_LT ? d < v->num : v->kind == SV_LTE ? d <= v->num : v->kind == SV_GT ? d > v->num : d >= v->num;
 	}

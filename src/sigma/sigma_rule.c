@@ -341,28 +341,21 @@ static enum cg_err parse_search(struct doc_ctx *d, const char *name, struct fy_n
 	return CG_OK;
 }
 
-static enum cg_err add_cond(struct doc_ctx *d, struct sigma_rule *r, const char *text)
+/* One condition, or one item of a condition list (`list` set): the items
+ * are alternatives of one or node, and their nodes count together. */
+static enum cg_err add_cond(struct doc_ctx *d, struct sigma_rule *r, const char *text, int list, size_t *nodes)
 {
 	if (strchr(text, '|'))
 		return fail(d, CG_EUNSUPPORTED,
 		            _("detection.condition: aggregation ('%s') is deprecated Sigma; write a correlation rule"), text);
 	struct sigma_cnode *c = NULL;
-	enum cg_err rc = sigma_cond_parse(text, r->s, r->n_s, &c);
+	enum cg_err rc = sigma_cond_parse(text, r->s, r->n_s, nodes, &c);
+	if (!rc && list)
+		rc = sigma_cond_list_add(&r->cond, nodes, c);
+	else if (!rc)
+		r->cond = c;
 	if (rc)
 		return fail(d, rc, _("detection.condition: %s"), cg_err_msg(rc));
-	if (!r->cond) {
-		r->cond = c;
-		return CG_OK;
-	}
-	struct sigma_cnode *o = calloc(1, sizeof *o);
-	if (!o) {
-		sigma_cond_free(c);
-		return fail(d, CG_ENOMEM, _("out of memory"));
-	}
-	o->type = CN_OR;
-	o->a = r->cond;
-	o->b = c;
-	r->cond = o;
 	return CG_OK;
 }
 
@@ -412,8 +405,9 @@ static enum cg_err parse_detection(struct doc_ctx *d, struct sigma_rule *r, stru
 	}
 	if (!cond || scalar_is_null(cond))
 		return fail(d, CG_EPARSE, _("detection.condition is missing"));
+	size_t nodes = 0;
 	if (fy_node_get_type(cond) == FYNT_SCALAR) {
-		if ((rc = add_cond(d, r, fy_node_get_scalar0(cond))))
+		if ((rc = add_cond(d, r, fy_node_get_scalar0(cond), 0, &nodes)))
 			return rc;
 	} else if (fy_node_get_type(cond) == FYNT_SEQUENCE) {
 		it = NULL;
@@ -422,7 +416,7 @@ static enum cg_err parse_detection(struct doc_ctx *d, struct sigma_rule *r, stru
 			const char *t = fy_node_get_type(item) == FYNT_SCALAR ? fy_node_get_scalar0(item) : NULL;
 			if (!t)
 				return fail(d, CG_EPARSE, _("detection.condition: list items must be strings"));
-			if ((rc = add_cond(d, r, t)))
+			if ((rc = add_cond(d, r, t, 1, &nodes)))
 				return rc;
 		}
 		if (!r->cond)
@@ -590,12 +584,69 @@ static enum cg_err parse_correlation(struct doc_ctx *d, struct sigma_rule *r, st
 	return CG_OK;
 }
 
+/* Sigma forbids nothing, but an alias is read by libfyaml as a scalar that
+ * holds the anchor's name: refuse the document wherever one occurs. The walk
+ * keeps its own stack (YAML nesting is input). */
+static enum cg_err refuse_aliases(struct doc_ctx *d, struct fy_node *root)
+{
+	size_t n = 0, cap = 64;
+	struct fy_node **stack = malloc(cap * sizeof *stack);
+	enum cg_err rc = CG_OK;
+	if (!stack)
+		return fail(d, CG_ENOMEM, _("out of memory"));
+	if (root)
+		stack[n++] = root;
+	while (n && !rc) {
+		struct fy_node *x = stack[--n];
+		if (fy_node_is_alias(x)) {
+			size_t len;
+			const char *a = fy_node_get_scalar(x, &len);
+			rc = fail(d, CG_EUNSUPPORTED, _("YAML alias '*%.*s' is not supported"), (int)(a && len < 100 ? len : 0),
+			          a ? a : "");
+			break;
+		}
+		void *it = NULL;
+		if (fy_node_get_type(x) == FYNT_SCALAR)
+			continue;
+		for (;;) {
+			struct fy_node *kids[2] = {NULL, NULL};
+			if (fy_node_get_type(x) == FYNT_SEQUENCE) {
+				if (!(kids[0] = fy_node_sequence_iterate(x, &it)))
+					break;
+			} else {
+				struct fy_node_pair *p = fy_node_mapping_iterate(x, &it);
+				if (!p)
+					break;
+				kids[0] = fy_node_pair_key(p);
+				kids[1] = fy_node_pair_value(p);
+			}
+			if (n + 2 > cap) {
+				struct fy_node **ns = realloc(stack, cap * 2 * sizeof *ns);
+				if (!ns) {
+					rc = fail(d, CG_ENOMEM, _("out of memory"));
+					break;
+				}
+				stack = ns;
+				cap *= 2;
+			}
+			for (int k = 0; k < 2; k++)
+				if (kids[k])
+					stack[n++] = kids[k];
+		}
+	}
+	free(stack);
+	return rc;
+}
+
 static enum cg_err parse_doc(struct doc_ctx *d, struct fy_node *root, const char *origin,
                              struct sigma_rule **out)
 {
 	*out = NULL;
 	if (!root || fy_node_get_type(root) != FYNT_MAPPING)
 		return fail(d, CG_EPARSE, _("a rule must be a YAML map"));
+	enum cg_err rc = refuse_aliases(d, root);
+	if (rc)
+		return rc;
 	struct sigma_rule *r = calloc(1, sizeof *r);
 	if (!r)
 		return fail(d, CG_ENOMEM, _("out of memory"));
@@ -604,7 +655,6 @@ static enum cg_err parse_doc(struct doc_ctx *d, struct fy_node *root, const char
 	if (!(r->origin = strdup(origin)))
 		return fail(d, CG_ENOMEM, _("out of memory"));
 	char *action = NULL;
-	enum cg_err rc;
 	if ((rc = get_str(d, root, "action", &action)))
 		return rc;
 	if (action) {

@@ -220,6 +220,219 @@ static void test_windash(void **state)
 	assert_int_equal(match("  sel:\n    C|windash: 'a-b'\n  condition: sel", EV("C=a/b")), 0);
 }
 
+
+/* A rule of `text` (whole YAML) against event kv; scanner statistics and
+ * regex-limit count of the rule come back through st/limits. Returns hits,
+ * or -1 when the rule does not load (reason in why). */
+static int match_text(const char *text, struct cg_event *ev, struct sigma_scan_stats *st, uint64_t *limits,
+                      char *why, size_t why_len)
+{
+	struct got g = {{0}, NULL, 0};
+	assert_int_equal(sigma_rules_parse(text, strlen(text), "test.yml", keep, &g), CG_OK);
+	if (!g.rule) {
+		snprintf(why, why_len, "%s", g.reason);
+		return -1;
+	}
+	struct sigma_map *map;
+	struct sigma_engine *e;
+	struct sigma_scanner *sc;
+	char w[256];
+	assert_int_equal(sigma_map_new(&map), CG_OK);
+	assert_int_equal(sigma_engine_new(map, &e), CG_OK);
+	assert_int_equal(sigma_engine_add(e, g.rule, w, sizeof w), CG_OK);
+	assert_int_equal(sigma_engine_compile(e, NULL, NULL), CG_OK);
+	assert_int_equal(sigma_scanner_new(e, &sc), CG_OK);
+	int hits = 0;
+	assert_int_equal(sigma_scanner_match(sc, ev, on_hit, &hits), CG_OK);
+	if (st)
+		sigma_scanner_stats(sc, st);
+	if (limits)
+		*limits = sigma_scanner_regex_limits(sc, 0);
+	sigma_scanner_free(sc);
+	sigma_engine_free(e);
+	sigma_map_free(map);
+	return hits;
+}
+
+/* Conditions as long as an input likes: one flat chain, one long list. */
+static void test_long_conditions(void **state)
+{
+	(void)state;
+	size_t cap = 64 * 1024;
+	char *t = malloc(cap), *why = malloc(512);
+	assert_non_null(t);
+	assert_non_null(why);
+	struct cg_event *ev = event_of(EV("A=1"));
+	/* "a or a or ..." with 1,050 operators (crashed in cond_lits). */
+	size_t o = (size_t)snprintf(t, cap, "title: t\nlogsource: {product: windows, service: security}\n"
+	                            "detection:\n  a: {A: 1}\n  b: {B: 2}\n  condition: b");
+	for (int i = 0; i < 1050; i++)
+		o += (size_t)snprintf(t + o, cap - o, " or a");
+	snprintf(t + o, cap - o, "\n");
+	assert_int_equal(match_text(t, ev, NULL, NULL, why, 512), 1);
+	/* The same with and: every operand must hold. */
+	o = (size_t)snprintf(t, cap, "title: t\nlogsource: {product: windows, service: security}\n"
+	                     "detection:\n  a: {A: 1}\n  b: {B: 2}\n  condition: a");
+	for (int i = 0; i < 1050; i++)
+		o += (size_t)snprintf(t + o, cap - o, " and a");
+	snprintf(t + o, cap - o, " and b\n");
+	assert_int_equal(match_text(t, ev, NULL, NULL, why, 512), 0);
+	/* A condition list of 2,000 items loads; 5,000 are refused with a reason. */
+	for (int items = 2000; items <= 5000; items += 3000) {
+		o = (size_t)snprintf(t, cap, "title: t\nlogsource: {product: windows, service: security}\n"
+		                     "detection:\n  a: {A: 1}\n  b: {B: 2}\n  condition:\n");
+		for (int i = 0; i < items; i++)
+			o += (size_t)snprintf(t + o, cap - o, "    - %s\n", i == items - 1 ? "a" : "b");
+		int got = match_text(t, ev, NULL, NULL, why, 512);
+		if (items == 2000) {
+			assert_int_equal(got, 1);
+		} else {
+			assert_int_equal(got, -1);
+			assert_non_null(strstr(why, "more than 4096 terms"));
+		}
+	}
+	/* Nesting stays bounded: 100 parentheses or 100 nots are refused. */
+	o = (size_t)snprintf(t, cap, "  a:\n    A: 1\n  condition: ");
+	for (int i = 0; i < 100; i++)
+		o += (size_t)snprintf(t + o, cap - o, "(");
+	o += (size_t)snprintf(t + o, cap - o, "a");
+	for (int i = 0; i < 100; i++)
+		o += (size_t)snprintf(t + o, cap - o, ")");
+	assert_non_null(strstr(load_error(t), "nested deeper"));
+	o = (size_t)snprintf(t, cap, "  a:\n    A: 1\n  condition: ");
+	for (int i = 0; i < 100; i++)
+		o += (size_t)snprintf(t + o, cap - o, "not ");
+	snprintf(t + o, cap - o, "a");
+	assert_non_null(strstr(load_error(t), "nested deeper"));
+	assert_int_equal(match("  a:\n    A: 1\n  condition: not not a", EV("A=1")), 1);
+	assert_int_equal(match("  a:\n    A: 1\n  condition: not not not a", EV("A=1")), 0);
+	cg_event_free(ev);
+	free(t);
+	free(why);
+}
+
+/* A regex that needs a deep JIT stack works; one that runs into the match
+ * limit is counted for its rule, not taken silently as "no match". */
+static void test_regex_limits(void **state)
+{
+	(void)state;
+	char why[512];
+	struct sigma_scan_stats st;
+	uint64_t limits = 0;
+	char *cl = malloc(5001);
+	assert_non_null(cl);
+	memset(cl, 'x', 5000);
+	cl[5000] = '\0';
+	struct cg_event *ev = event_of(EV("A=1"));
+	assert_int_equal(cg_event_add(ev, "CommandLine", 11, cl, 5000), CG_OK);
+	const char *deep = "title: t\nlogsource: {product: windows, service: security}\n"
+	                   "detection:\n  s:\n    CommandLine|re: '(.){200,}'\n  condition: s\n";
+	assert_int_equal(match_text(deep, ev, &st, &limits, why, sizeof why), 1);
+	assert_int_equal(limits, 0);
+	cg_event_free(ev);
+	/* Catastrophic backtracking on 40 a's and a b. */
+	ev = event_of(EV("A=aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaab"));
+	const char *bad = "title: t\nlogsource: {product: windows, service: security}\n"
+	                  "detection:\n  s:\n    A|re: '^(a|a)+$'\n  condition: s\n";
+	assert_int_equal(match_text(bad, ev, &st, &limits, why, sizeof why), 0);
+	assert_int_equal(limits, 1);
+	assert_int_equal(st.regex_limits, 1);
+	cg_event_free(ev);
+	free(cl);
+}
+
+static void test_yaml_aliases(void **state)
+{
+	(void)state;
+	assert_int_equal(match("  k:\n    - 'zzz'\n  condition: k", EV("A=anc")), 0);
+	assert_non_null(strstr(load_error("  k: [&anc 'zzz', *anc]\n  condition: k"), "alias"));
+	assert_non_null(strstr(load_error("  s:\n    A: &v 'x'\n    B: *v\n  condition: s"), "alias"));
+	assert_non_null(strstr(load_error("  s: &m {A: x}\n  t: *m\n  condition: s or t"), "alias"));
+	assert_non_null(strstr(load_error("  s: {A: &c x}\n  condition: *c"), "alias"));
+}
+
+/* More fields than CG_EVENT_MAX_FIELDS: the event is kept, cut, flagged. */
+static void test_oversize_event(void **state)
+{
+	(void)state;
+	struct cg_event *ev = event_of(EV("A=first"));
+	char name[32];
+	for (int i = 0; i < 700; i++) {
+		int n = snprintf(name, sizeof name, "F%d", i);
+		assert_int_equal(cg_event_add(ev, name, (size_t)n, "v", 1), CG_OK);
+	}
+	assert_int_equal(cg_event_count(ev), CG_EVENT_MAX_FIELDS);
+	assert_true(cg_event_truncated(ev));
+	char why[512];
+	struct sigma_scan_stats st;
+	const char *r = "title: t\nlogsource: {product: windows, service: security}\n"
+	                "detection:\n  s:\n    A: first\n  condition: s\n";
+	assert_int_equal(match_text(r, ev, &st, NULL, why, sizeof why), 1);
+	assert_int_equal(st.truncated, 1);
+	cg_event_reset(ev);
+	assert_false(cg_event_truncated(ev));
+	/* The JSON reader keeps such an event too. */
+	char *js = malloc(700 * 16 + 64);
+	assert_non_null(js);
+	size_t o = (size_t)sprintf(js, "{\"Channel\":\"Security\"");
+	for (int i = 0; i < 700; i++)
+		o += (size_t)snprintf(js + o, 32, ",\"F%d\":%d", i, i);
+	snprintf(js + o, 4, "}");
+	json_t *j = json_loads(js, 0, NULL);
+	assert_non_null(j);
+	assert_int_equal(cg_event_from_json(j, ev), CG_OK);
+	assert_true(cg_event_truncated(ev));
+	json_decref(j);
+	free(js);
+	cg_event_free(ev);
+}
+
+static void test_utf8_and_folding(void **state)
+{
+	(void)state;
+	/* ? is one character, whatever its UTF-8 length. */
+	assert_int_equal(match("  s:\n    A: 'c?t'\n  condition: s", EV("A=c\xe1\xba\xa5t")), 1); /* cất */
+	assert_int_equal(match("  s:\n    A: 'c?t'\n  condition: s", EV("A=c\xc3\xa0t")), 1);     /* càt */
+	assert_int_equal(match("  s:\n    A: 'c??t'\n  condition: s", EV("A=c\xc3\xa0t")), 0);
+	assert_int_equal(match("  s:\n    A: 'c?t'\n  condition: s", EV("A=cxxt")), 0);
+	/* Case-insensitive beyond ASCII: Vietnamese, Latin-1, Cyrillic. */
+	assert_int_equal(match("  s:\n    A: '\xc4\x90\xc3\x80 N\xe1\xba\xb4NG'\n  condition: s",
+	                       EV("A=\xc4\x91\xc3\xa0 n\xe1\xba\xb5ng")), 1); /* ĐÀ NẴNG ~ đà nẵng */
+	assert_int_equal(match("  s:\n    A|contains: '\xc6\xaf\xe1\xbb\x9cNG'\n  condition: s",
+	                       EV("A=tr\xc6\xb0\xe1\xbb\x9dng h\xe1\xbb\x8d" "c")), 1); /* ƯỜNG in trường học */
+	assert_int_equal(match("  s:\n    A|endswith: '\xd0\x9f\xd0\xa0\xd0\x98'\n  condition: s",
+	                       EV("A=x \xd0\xbf\xd1\x80\xd0\xb8")), 1); /* ПРИ ~ при */
+	assert_int_equal(match("  s:\n    A|cased: '\xc4\x90\xc3\xa0'\n  condition: s", EV("A=\xc4\x91\xc3\xa0")), 0);
+	/* A lone Cyrillic letter is still found (two-byte literal). */
+	assert_int_equal(match("  s:\n    A|contains: '\xd0\xb0'\n  condition: s", EV("A=c\xd0\x90lc.exe")), 1);
+}
+
+static void test_cidr_mapped_and_numbers(void **state)
+{
+	(void)state;
+	const char *v4 = "  sel:\n    Ip|cidr: 10.0.0.0/8\n  condition: sel";
+	assert_int_equal(match(v4, EV("Ip=::ffff:10.1.2.3")), 1);
+	assert_int_equal(match(v4, EV("Ip=::ffff:a01:203")), 1);
+	assert_int_equal(match(v4, EV("Ip=::a01:203")), 0);
+	const char *m6 = "  sel:\n    Ip|cidr: '::ffff:10.0.0.0/104'\n  condition: sel";
+	assert_int_equal(match(m6, EV("Ip=10.200.0.1")), 1);
+	assert_int_equal(match(m6, EV("Ip=11.0.0.1")), 0);
+	assert_int_equal(match("  sel:\n    Ip|cidr: '::/0'\n  condition: sel", EV("Ip=192.0.2.1")), 1);
+	assert_string_not_equal(load_error("  sel:\n    Ip|cidr: 10.0.0.0/+8\n  condition: sel"), "");
+	const char *bad[] = {"0x10", "inf", "nan", "' 5'", "'5 '", "1e", "'-'", "'.'", "1_000"};
+	char d[128];
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		snprintf(d, sizeof d, "  sel:\n    N|gt: %s\n  condition: sel", bad[i]);
+		if (!strcmp(load_error(d), ""))
+			fail_msg("N|gt: %s loaded", bad[i]);
+	}
+	assert_int_equal(match("  sel:\n    N|gt: 5\n  condition: sel", EV("N=0x10")), 0);
+	assert_int_equal(match("  sel:\n    N|gt: 5\n  condition: sel", EV("N= 11")), 0);
+	assert_int_equal(match("  sel:\n    N|lt: 5\n  condition: sel", EV("N=-inf")), 0);
+	assert_int_equal(match("  sel:\n    N|gt: -1.5e1\n  condition: sel", EV("N=-2.5")), 1);
+	assert_int_equal(match("  sel:\n    N|gte: 10\n  condition: sel", EV("N=+10")), 1);
+}
+
 static void test_cidr(void **state)
 {
 	(void)state;
@@ -556,6 +769,12 @@ int main(void)
 		cmocka_unit_test(test_logsource_routing),
 		cmocka_unit_test(test_correlation),
 		cmocka_unit_test(test_json_and_xml_readers),
+		cmocka_unit_test(test_long_conditions),
+		cmocka_unit_test(test_regex_limits),
+		cmocka_unit_test(test_yaml_aliases),
+		cmocka_unit_test(test_oversize_event),
+		cmocka_unit_test(test_utf8_and_folding),
+		cmocka_unit_test(test_cidr_mapped_and_numbers),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
