@@ -516,9 +516,9 @@ static int sigma_hunt(struct cli_ctx *ctx, const struct hunt_opts *o, char **inp
 		print_stats(ctx, e, &st, secs);
 	corr_warnings(ctx, &st.corr, st.hits_dropped);
 	if (!ctx->json && !ctx->quiet)
-		fprintf(stderr, _("canhgac: sigma: %llu hits (%llu correlations) in %llu events from %llu files, %zu rules, %.2f s\n"),
+		fprintf(stderr, _("canhgac: sigma: %llu hits (%llu correlations) in %llu events from %zu files, %zu rules, %.2f s\n"),
 		        (unsigned long long)(st.hits + st.corr_hits), (unsigned long long)st.corr_hits,
-		        (unsigned long long)st.events, (unsigned long long)st.files, sigma_engine_rule_count(e), secs);
+		        (unsigned long long)st.events, (size_t)st.files, sigma_engine_rule_count(e), secs);
 	if (out.db && (rc = store_sigma_run_finish(out.db, out.run, st.files, st.events, st.hits + st.corr_hits))) {
 		cli_fail(rc);
 		goto out;

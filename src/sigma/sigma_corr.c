@@ -135,7 +135,7 @@ struct sigma_corr {
 	uint64_t seq;
 	int64_t max_t, judged_t;
 	struct sigma_corr_stats st;
-	struct cg_buf scratch, keybuf;
+	struct cg_buf scratch;
 };
 
 static int is_corr(const struct sigma_corr *c, size_t i) { return sigma_engine_rule(c->e, i)->corr != NULL; }
@@ -232,7 +232,6 @@ enum cg_err sigma_corr_new(const struct sigma_engine *e, const struct sigma_corr
 	c->max_t = INT64_MIN;
 	c->judged_t = INT64_MIN;
 	cg_buf_init(&c->scratch, MAX_KEY_BYTES * 2);
-	cg_buf_init(&c->keybuf, MAX_KEY_BYTES * 65);
 	c->n_rules = sigma_engine_rule_count(e);
 	c->ci = calloc(c->n_rules + 1, sizeof *c->ci);
 	c->anc = calloc(c->n_rules + 1, sizeof *c->anc);
@@ -292,7 +291,6 @@ void sigma_corr_free(struct sigma_corr *c)
 	free(c->b);
 	free(c->heap);
 	cg_buf_free(&c->scratch);
-	cg_buf_free(&c->keybuf);
 	free(c);
 }
 
@@ -785,25 +783,18 @@ static enum cg_err build_key(struct cg_buf *b, const struct sigma_correlation *c
 	return rc;
 }
 
-enum cg_err sigma_corr_feed(struct sigma_corr *c, size_t rule_index, const struct cg_event *ev, int64_t t)
+enum cg_err sigma_corr_prepare(const struct sigma_corr *c, size_t rule_index, const struct cg_event *ev, int64_t t,
+                               struct sigma_corr_hit **out)
 {
+	*out = NULL;
 	if (!sigma_corr_wants(c, rule_index))
 		return CG_OK;
-	c->st.fed++;
-	if (t < 0) {
-		c->st.no_time++;
-		return CG_OK;
-	}
-	if (t < c->judged_t) {
-		c->st.late++;
-		return CG_OK;
-	}
 	size_t na = c->n_anc[rule_index];
 	struct rec_key keys[64];
 	if (na > 64)
 		na = 64;
-	struct cg_buf *b = &c->keybuf;
-	cg_buf_reset(b);
+	struct cg_buf b;
+	cg_buf_init(&b, MAX_KEY_BYTES * 65);
 	enum cg_err rc = CG_OK;
 	for (size_t i = 0; i < na && !rc; i++) {
 		const struct ancestor *a = &c->anc[rule_index][i];
@@ -811,13 +802,13 @@ enum cg_err sigma_corr_feed(struct sigma_corr *c, size_t rule_index, const struc
 		struct rec_key *k = &keys[i];
 		memset(k, 0, sizeof *k);
 		k->corr = (uint32_t)a->corr;
-		k->key_off = (uint32_t)b->len;
+		k->key_off = (uint32_t)b.len;
 		const struct sigma_rule *base = sigma_engine_rule(c->e, a->base);
-		if ((rc = build_key(b, co, base, ev)))
+		if ((rc = build_key(&b, co, base, ev)))
 			break;
-		k->key_len = (uint32_t)(b->len - k->key_off);
+		k->key_len = (uint32_t)(b.len - k->key_off);
 		uint64_t seed2[2] = {c->seed[0] ^ a->corr, c->seed[1]};
-		k->kh = corr_hash(seed2, b->data ? b->data + k->key_off : "", k->key_len);
+		k->kh = corr_hash(seed2, b.data ? b.data + k->key_off : "", k->key_len);
 		const char *v;
 		size_t vn;
 		if (co->type == SIGMA_CORR_VALUE_COUNT && co->field &&
@@ -827,23 +818,52 @@ enum cg_err sigma_corr_feed(struct sigma_corr *c, size_t rule_index, const struc
 		}
 	}
 	const char *host = cg_event_computer(ev);
-	size_t host_off = b->len;
+	size_t host_off = b.len;
 	if (!rc)
-		rc = cg_buf_append(b, host, strlen(host) + 1);
-	if (rc)
+		rc = cg_buf_append(&b, host, strlen(host) + 1);
+	struct rec *r = rc ? NULL : malloc(sizeof *r + na * sizeof r->k[0] + b.len);
+	if (!rc && !r)
+		rc = cg_err_set(CG_ENOMEM, _("out of memory"));
+	if (rc) {
+		cg_buf_free(&b);
 		return rc;
-	struct rec *r = malloc(sizeof *r + na * sizeof r->k[0] + b->len);
-	if (!r)
-		return cg_err_set(CG_ENOMEM, _("out of memory"));
+	}
 	memcpy(r->k, keys, na * sizeof keys[0]);
 	r->text = (char *)&r->k[na];
-	memcpy(r->text, b->data, b->len);
+	memcpy(r->text, b.data, b.len);
+	cg_buf_free(&b);
 	r->host_off = (uint32_t)host_off;
 	r->n = (uint32_t)na;
 	r->t = t;
-	r->seq = c->seq++;
+	r->seq = 0;
 	r->rule = (uint32_t)rule_index;
 	r->refs = 1;
+	*out = (struct sigma_corr_hit *)r;
+	return CG_OK;
+}
+
+void sigma_corr_hit_free(struct sigma_corr_hit *h)
+{
+	rec_unref((struct rec *)h);
+}
+
+enum cg_err sigma_corr_feed_hit(struct sigma_corr *c, struct sigma_corr_hit *h)
+{
+	struct rec *r = (struct rec *)h;
+	if (!r)
+		return CG_OK;
+	c->st.fed++;
+	if (r->t < 0) {
+		c->st.no_time++;
+		rec_unref(r);
+		return CG_OK;
+	}
+	if (r->t < c->judged_t) {
+		c->st.late++;
+		rec_unref(r);
+		return CG_OK;
+	}
+	r->seq = c->seq++;
 	if (c->hn == c->halloc) {
 		size_t nh = c->halloc ? c->halloc * 2 : 1024;
 		struct rec **p = realloc(c->heap, nh * sizeof *p);
@@ -856,9 +876,16 @@ enum cg_err sigma_corr_feed(struct sigma_corr *c, size_t rule_index, const struc
 	}
 	c->heap[c->hn++] = r;
 	heap_up(c->heap, c->hn - 1);
-	if (t > c->max_t)
-		c->max_t = t;
+	if (r->t > c->max_t)
+		c->max_t = r->t;
 	return release(c, 0);
+}
+
+enum cg_err sigma_corr_feed(struct sigma_corr *c, size_t rule_index, const struct cg_event *ev, int64_t t)
+{
+	struct sigma_corr_hit *h;
+	enum cg_err rc = sigma_corr_prepare(c, rule_index, ev, t, &h);
+	return rc ? rc : sigma_corr_feed_hit(c, h);
 }
 
 enum cg_err sigma_corr_flush(struct sigma_corr *c)

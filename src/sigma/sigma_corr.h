@@ -47,7 +47,7 @@
 
 #define SIGMA_CORR_MAX_GROUPS 200000
 #define SIGMA_CORR_MAX_WINDOW 100000   /* hits or values one window remembers */
-#define SIGMA_CORR_MAX_BUFFERED 2000000 /* hits waiting in the reorder buffer */
+#define SIGMA_CORR_MAX_BUFFERED 262144 /* hits waiting in the reorder buffer */
 
 struct sigma_corr;
 
@@ -87,6 +87,16 @@ int sigma_corr_wants(const struct sigma_corr *c, size_t rule_index);
  * the call. Fires come through the callback, possibly later calls. */
 enum cg_err sigma_corr_feed(struct sigma_corr *c, size_t rule_index, const struct cg_event *ev,
                             int64_t t) CG_MUST_CHECK;
+
+/* The same in two steps, so worker threads can do the first: prepare reads
+ * only what sigma_corr_new fixed (thread-safe) and returns a compact hit
+ * (NULL when no correlation wants the rule); feed_hit (one thread, in input
+ * order) takes it over. */
+struct sigma_corr_hit;
+enum cg_err sigma_corr_prepare(const struct sigma_corr *c, size_t rule_index, const struct cg_event *ev, int64_t t,
+                               struct sigma_corr_hit **out) CG_MUST_CHECK;
+enum cg_err sigma_corr_feed_hit(struct sigma_corr *c, struct sigma_corr_hit *h) CG_MUST_CHECK;
+void sigma_corr_hit_free(struct sigma_corr_hit *h); /* NULL is a no-op */
 
 /* End of input: judge every buffered hit and close every window. */
 enum cg_err sigma_corr_flush(struct sigma_corr *c) CG_MUST_CHECK;

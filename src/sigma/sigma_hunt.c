@@ -107,7 +107,8 @@ enum job_kind { JOB_CHUNK, JOB_EVTX, JOB_ERROR };
 
 struct jhit {
 	size_t rule;
-	struct cg_event *ev;
+	struct cg_event *ev;       /* a copy, for hits that are reported */
+	struct sigma_corr_hit *ch; /* what correlations need */
 	int64_t t;
 	uint64_t line; /* 1-based within the chunk; 0 for EVTX */
 };
@@ -155,8 +156,10 @@ static void job_free(struct job *j)
 {
 	if (!j)
 		return;
-	for (size_t i = 0; i < j->n_hits; i++)
+	for (size_t i = 0; i < j->n_hits; i++) {
 		cg_event_free(j->hits[i].ev);
+		sigma_corr_hit_free(j->hits[i].ch);
+	}
 	free(j->hits);
 	free(j->owned);
 	free(j->errmsg);
@@ -506,10 +509,15 @@ static int on_hit(void *ud, size_t ri, const struct sigma_rule *r, const struct 
 		j->alloc = na;
 	}
 	struct jhit *h = &j->hits[j->n_hits];
-	if ((w->rc = cg_event_clone(ev, &h->ev)))
-		return 1;
+	memset(h, 0, sizeof *h);
 	h->rule = ri;
 	h->t = sigma_hunt_event_time(ev, p->o->now);
+	if (emits && (w->rc = cg_event_clone(ev, &h->ev)))
+		return 1;
+	if (corr && (w->rc = sigma_corr_prepare(p->corr, ri, ev, h->t, &h->ch))) {
+		cg_event_free(h->ev);
+		return 1;
+	}
 	h->line = w->line;
 	j->n_hits++;
 	return 0;
@@ -709,7 +717,7 @@ static enum cg_err emit_job(struct emit *em, struct job *j, struct file_acc *fa)
 	for (size_t i = 0; i < j->n_hits && !rc; i++) {
 		struct jhit *x = &j->hits[i];
 		const struct sigma_rule *r = sigma_engine_rule(p->e, x->rule);
-		if (sigma_engine_rule_emits(p->e, x->rule) && (int)sigma_rule_level_num(r) >= p->o->min_level) {
+		if (x->ev) {
 			em->st->hits++;
 			struct sigma_hunt_hit h = {
 				.kind = SIGMA_HIT_RULE,
@@ -731,8 +739,10 @@ static enum cg_err emit_job(struct emit *em, struct job *j, struct file_acc *fa)
 			if (em->sink->hit && (rc = em->sink->hit(em->sink->ctx, &h)))
 				break;
 		}
-		if (sigma_corr_wants(p->corr, x->rule))
-			rc = sigma_corr_feed(p->corr, x->rule, x->ev, x->t);
+		if (x->ch) {
+			rc = sigma_corr_feed_hit(p->corr, x->ch);
+			x->ch = NULL;
+		}
 		if (!rc)
 			rc = em->sink_rc;
 	}
