@@ -114,10 +114,14 @@ def rss_of(path):
     code = ("import resource,subprocess,sys;"
             "r=subprocess.run(sys.argv[1:],stdout=subprocess.DEVNULL,stderr=subprocess.PIPE);"
             "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, r.returncode)")
-    one = os.path.join(RULES, "proc_creation_win_whoami_execution.yml")
-    r = subprocess.run([sys.executable, "-c", code, BIN, "sigma", "hunt", "--json", "--quiet", "--rules", one, path],
+    rules = []
+    for name in ("proc_creation_win_whoami_all_execution.yml", "proc_creation_win_renamed_whoami.yml"):
+        rules += ["--rules", os.path.join(RULES, name)]
+    r = subprocess.run([sys.executable, "-c", code, BIN, "sigma", "hunt", "--json", "--quiet", *rules, path],
                        capture_output=True, text=True, env=env(), timeout=900)
     kib, rc = r.stdout.split()
+    if rc != "0":
+        print(r.stderr[-500:])
     return int(kib), int(rc)
 
 
