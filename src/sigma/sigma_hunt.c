@@ -105,6 +105,11 @@ int64_t sigma_hunt_event_time(const struct cg_event *ev, int64_t now)
 
 enum job_kind { JOB_CHUNK, JOB_EVTX, JOB_ERROR };
 
+/* How a text input is cut and parsed: text lines, JSON Lines (one value per
+ * line: cut at any newline, a broken line is one bad record), or JSON values
+ * that span lines (cut only between top-level values). */
+enum in_fmt { IN_EVTX, IN_LINES, IN_JSONL, IN_JSON };
+
 struct jhit {
 	size_t rule;
 	struct cg_event *ev;       /* a copy, for hits that are reported */
@@ -116,7 +121,7 @@ struct jhit {
 struct job {
 	enum job_kind kind;
 	size_t file_idx;
-	enum cg_event_format fmt;
+	enum in_fmt fmt;
 	const char *buf;
 	size_t len;
 	char *owned;
@@ -239,10 +244,39 @@ static size_t jscan_run(struct jscan *s, const char *p, size_t n)
 	return cut;
 }
 
-/* Where a chunk of buf[0, n) may end: after its last cut point. 0: none. */
-static size_t find_cut(enum cg_event_format fmt, const char *buf, size_t n)
+/* The input's shape from its first bytes p[0, n). "[Sun Dec 04 ...]" (an
+ * Apache log) is text, not a JSON array. */
+static enum in_fmt sniff_input(const char *p, size_t n)
 {
-	if (fmt == CG_EVENT_FMT_JSON) {
+	enum cg_event_format f = cg_event_format_sniff(p, n < 16 ? n : 16);
+	if (f == CG_EVENT_FMT_EVTX)
+		return IN_EVTX;
+	if (f == CG_EVENT_FMT_LINES)
+		return IN_LINES;
+	size_t i = 0;
+	while (i < n && isspace((unsigned char)p[i]))
+		i++;
+	if (i < n && (p[i] == '[' || p[i] == '{')) {
+		size_t k = i + 1;
+		while (k < n && isspace((unsigned char)p[k]))
+			k++;
+		if (k < n && !strchr(p[i] == '[' ? "{[\"-0123456789tfn]" : "\"}", p[k]))
+			return IN_LINES;
+	}
+	/* The first value ends on its first line: JSON Lines. */
+	struct jscan s = {0};
+	for (; i < n; i++) {
+		if (p[i] == '\n')
+			return s.depth == 0 && !s.in_str ? IN_JSONL : IN_JSON;
+		(void)jscan_run(&s, p + i, 1);
+	}
+	return s.depth == 0 ? IN_JSONL : IN_JSON;
+}
+
+/* Where a chunk of buf[0, n) may end: after its last cut point. 0: none. */
+static size_t find_cut(enum in_fmt fmt, const char *buf, size_t n)
+{
+	if (fmt == IN_JSON) {
 		struct jscan s = {0};
 		return jscan_run(&s, buf, n);
 	}
@@ -250,7 +284,7 @@ static size_t find_cut(enum cg_event_format fmt, const char *buf, size_t n)
 	return nl ? (size_t)(nl - buf) + 1 : 0;
 }
 
-static int push_chunk(struct pipeline *p, size_t fi, enum cg_event_format fmt, const char *buf, size_t len,
+static int push_chunk(struct pipeline *p, size_t fi, enum in_fmt fmt, const char *buf, size_t len,
                       char *owned, struct filewalk_file *mapped, int last)
 {
 	struct job *j = new_job(fi, JOB_CHUNK);
@@ -269,9 +303,9 @@ static int push_chunk(struct pipeline *p, size_t fi, enum cg_event_format fmt, c
 
 /* First cut point at or after `min` in p[0, n) (JSON: a newline between
  * top-level values), as an offset just past it; 0: none. */
-static size_t cut_after(enum cg_event_format fmt, const char *p, size_t n, size_t min)
+static size_t cut_after(enum in_fmt fmt, const char *p, size_t n, size_t min)
 {
-	if (fmt != CG_EVENT_FMT_JSON) {
+	if (fmt != IN_JSON) {
 		const char *nl = min < n ? memchr(p + min, '\n', n - min) : NULL;
 		return nl ? (size_t)(nl - p) + 1 : 0;
 	}
@@ -287,7 +321,7 @@ static size_t cut_after(enum cg_event_format fmt, const char *p, size_t n, size_
 
 static int produce_mapped(struct pipeline *p, size_t fi, struct filewalk_file *f, const char *m, size_t len)
 {
-	enum cg_event_format fmt = cg_event_format_sniff(m, len < 16 ? len : 16);
+	enum in_fmt fmt = sniff_input(m, len < ((size_t)1 << 20) ? len : (size_t)1 << 20);
 	size_t off = 0;
 	do {
 		size_t cut = len;
@@ -333,7 +367,7 @@ static int produce_stream(struct pipeline *p, size_t fi, struct filewalk_file *f
 	char *buf = NULL, *carry = NULL;
 	size_t carry_n = 0;
 	int at_end = 0, sniffed = 0;
-	enum cg_event_format fmt = CG_EVENT_FMT_LINES;
+	enum in_fmt fmt = IN_LINES;
 	enum cg_err rc = CG_OK;
 	while (!at_end) {
 		size_t cap = carry_n + p->chunk, n = carry_n, got;
@@ -351,12 +385,12 @@ static int produce_stream(struct pipeline *p, size_t fi, struct filewalk_file *f
 				at_end = 1;
 				break;
 			}
-			if (!sniffed && n >= 16) {
-				fmt = cg_event_format_sniff(buf, n);
-				sniffed = 1;
-			}
 			if (n < cap)
 				continue;
+			if (!sniffed) {
+				fmt = sniff_input(buf, n);
+				sniffed = 1;
+			}
 			if ((cut = find_cut(fmt, buf, n)))
 				break;
 			if (cap >= SIGMA_HUNT_VALUE_MAX) {
@@ -372,7 +406,7 @@ static int produce_stream(struct pipeline *p, size_t fi, struct filewalk_file *f
 			cap *= 2;
 		}
 		if (!sniffed) {
-			fmt = cg_event_format_sniff(buf, n);
+			fmt = sniff_input(buf, n);
 			sniffed = 1;
 		}
 		if (at_end) {
@@ -385,7 +419,7 @@ static int produce_stream(struct pipeline *p, size_t fi, struct filewalk_file *f
 		} else {
 			carry_n = 0;
 		}
-		if (fmt == CG_EVENT_FMT_EVTX) {
+		if (fmt == IN_EVTX) {
 			free(buf);
 			free(carry);
 			filewalk_close(f);
@@ -542,7 +576,7 @@ static void note_bad(struct job *j, uint64_t line, const char *why)
 	}
 }
 
-static void scan_lines(struct worker *w, struct job *j)
+static void scan_lines(struct worker *w, struct job *j, const char *path)
 {
 	size_t off = 0;
 	uint64_t line = 0;
@@ -550,7 +584,20 @@ static void scan_lines(struct worker *w, struct job *j)
 		const char *nl = memchr(j->buf + off, '\n', j->len - off);
 		size_t n = nl ? (size_t)(nl - (j->buf + off)) : j->len - off;
 		line++;
-		if (n && !(n == 1 && j->buf[off] == '\r')) {
+		if (n && !(n == 1 && j->buf[off] == '\r') && j->fmt == IN_JSONL) {
+			struct cg_event_read_stats vs = {0};
+			w->line = line;
+			enum cg_err rc = cg_event_json_read(j->buf + off, n, path, w->ev, on_event, w, &vs);
+			if (rc && !w->rc)
+				w->rc = rc;
+			j->st.events += vs.events;
+			j->st.bytes += n;
+			if (vs.bad) {
+				const char *why = strstr(vs.first_bad, ": ");
+				note_bad(j, line, why ? why + 2 : vs.first_bad);
+				j->st.bad += vs.bad - 1;
+			}
+		} else if (n && !(n == 1 && j->buf[off] == '\r')) {
 			enum cg_err rc = cg_event_from_line(j->buf + off, n, w->ev);
 			if (rc) {
 				note_bad(j, line, cg_err_msg(rc));
@@ -627,10 +674,10 @@ static void run_job(struct worker *w, struct job *j)
 			j->err = rc;
 			j->errmsg = strdup(cg_err_msg(rc));
 		}
-	} else if (j->fmt == CG_EVENT_FMT_JSON) {
+	} else if (j->fmt == IN_JSON) {
 		scan_json(w, j, path);
 	} else {
-		scan_lines(w, j);
+		scan_lines(w, j, path);
 	}
 	if (w->rc) {
 		j->scan_rc = w->rc;
