@@ -3,57 +3,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
-#include <time.h>
 
 #include "cg_buf.h"
+#include "cg_hash.h"
 #include "cg_i18n.h"
 #include "sigma_corr.h"
 #include "sigma_int.h"
 
 #define MAX_KEY_BYTES ((size_t)16 << 10)
 #define MAX_VALUE_BYTES ((size_t)4 << 10)
-
-/* ---- seeded hash (SipHash-2-4). Kept small and private so the project's
- * shared seeded hash can replace it in one place. ---- */
-
-#define ROTL(x, b) (uint64_t)(((x) << (b)) | ((x) >> (64 - (b))))
-#define SIPROUND                                                                                                       \
-	do {                                                                                                           \
-		v0 += v1; v1 = ROTL(v1, 13); v1 ^= v0; v0 = ROTL(v0, 32);                                              \
-		v2 += v3; v3 = ROTL(v3, 16); v3 ^= v2;                                                                 \
-		v0 += v3; v3 = ROTL(v3, 21); v3 ^= v0;                                                                 \
-		v2 += v1; v1 = ROTL(v1, 17); v1 ^= v2; v2 = ROTL(v2, 32);                                              \
-	} while (0)
-
-static uint64_t corr_hash(const uint64_t k[2], const void *data, size_t n)
-{
-	const unsigned char *p = data;
-	uint64_t v0 = k[0] ^ 0x736f6d6570736575ull, v1 = k[1] ^ 0x646f72616e646f6dull;
-	uint64_t v2 = k[0] ^ 0x6c7967656e657261ull, v3 = k[1] ^ 0x7465646279746573ull;
-	uint64_t b = (uint64_t)n << 56;
-	size_t i = 0;
-	for (; i + 8 <= n; i += 8) {
-		uint64_t m;
-		memcpy(&m, p + i, 8);
-		v3 ^= m;
-		SIPROUND;
-		SIPROUND;
-		v0 ^= m;
-	}
-	for (size_t j = 0; i + j < n; j++)
-		b |= (uint64_t)p[i + j] << (8 * j);
-	v3 ^= b;
-	SIPROUND;
-	SIPROUND;
-	v0 ^= b;
-	v2 ^= 0xff;
-	SIPROUND;
-	SIPROUND;
-	SIPROUND;
-	SIPROUND;
-	return v0 ^ v1 ^ v2 ^ v3;
-}
 
 /* ---- hits waiting to be judged ---- */
 
@@ -123,7 +81,6 @@ struct sigma_corr {
 	struct sigma_corr_opts o;
 	sigma_corr_cb cb;
 	void *ud;
-	uint64_t seed[2];
 	size_t n_rules;
 	struct cinfo *ci;
 	struct ancestor **anc; /* per rule */
@@ -222,13 +179,6 @@ enum cg_err sigma_corr_new(const struct sigma_engine *e, const struct sigma_corr
 		c->o.max_buffered = SIGMA_CORR_MAX_BUFFERED;
 	c->cb = cb;
 	c->ud = ud;
-	if (c->o.seed) {
-		c->seed[0] = c->o.seed;
-		c->seed[1] = c->o.seed * 0x9e3779b97f4a7c15ull;
-	} else if (getrandom(c->seed, sizeof c->seed, 0) != (ssize_t)sizeof c->seed) {
-		c->seed[0] = (uint64_t)time(NULL) ^ (uint64_t)(uintptr_t)c;
-		c->seed[1] = c->seed[0] * 0x9e3779b97f4a7c15ull;
-	}
 	c->max_t = INT64_MIN;
 	c->judged_t = INT64_MIN;
 	cg_buf_init(&c->scratch, MAX_KEY_BYTES * 2);
@@ -807,14 +757,14 @@ enum cg_err sigma_corr_prepare(const struct sigma_corr *c, size_t rule_index, co
 		if ((rc = build_key(&b, co, base, ev)))
 			break;
 		k->key_len = (uint32_t)(b.len - k->key_off);
-		uint64_t seed2[2] = {c->seed[0] ^ a->corr, c->seed[1]};
-		k->kh = corr_hash(seed2, b.data ? b.data + k->key_off : "", k->key_len);
+		/* Keys come from logs: the process-keyed SipHash, salted per correlation. */
+		k->kh = cg_hash_seeded(a->corr, b.data ? b.data + k->key_off : "", k->key_len);
 		const char *v;
 		size_t vn;
 		if (co->type == SIGMA_CORR_VALUE_COUNT && co->field &&
 		    cg_event_get(ev, group_field(co, base, co->field), 0, &v, &vn)) {
 			k->has_val = 1;
-			k->vh = corr_hash(c->seed, v, vn);
+			k->vh = cg_hash_seeded(UINT64_MAX - a->corr, v, vn);
 		}
 	}
 	const char *host = cg_event_computer(ev);

@@ -24,7 +24,8 @@
  *    does not fire). The next hit opens a new window.
  *  - Bounds are inclusive: a hit at t0 + timespan is inside.
  *  - group-by keys are length-prefixed (A=x,B=y,B=z cannot collide) and
- *    hashed with a seeded hash.
+ *    hashed with the process-keyed SipHash (cg_hash_seeded); a value_count
+ *    value is remembered by its 64-bit keyed hash.
  *
  * Late events: hits wait in a reorder buffer ordered by event time and are
  * judged once the watermark (the newest event time seen minus `lateness`)
@@ -55,7 +56,6 @@ struct sigma_corr_opts {
 	int64_t lateness;     /* seconds behind the newest event time; < 0: judge at flush */
 	size_t max_groups;    /* 0: SIGMA_CORR_MAX_GROUPS */
 	size_t max_buffered;  /* 0: SIGMA_CORR_MAX_BUFFERED */
-	uint64_t seed;        /* group-key hash seed; 0: random */
 };
 
 /* A correlation fired. Everything is borrowed for the call only. */

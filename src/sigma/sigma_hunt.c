@@ -16,91 +16,6 @@
 #include "sigma_load.h"
 #include "sigma_rule.h"
 
-/* ---- event time (until the shared time parser lands in src/base) ---- */
-
-static int digits(const char *s, int n, int *out)
-{
-	int v = 0;
-	for (int i = 0; i < n; i++) {
-		if (!isdigit((unsigned char)s[i]))
-			return 0;
-		v = v * 10 + (s[i] - '0');
-	}
-	*out = v;
-	return 1;
-}
-
-#define ZONELESS_OFFSET (7 * 3600) /* Asia/Ho_Chi_Minh, no daylight saving */
-
-static int64_t iso_time(const char *s)
-{
-	int y, mo, d, h, mi, se;
-	size_t n = strlen(s);
-	if (n < 19 || !digits(s, 4, &y) || s[4] != '-' || !digits(s + 5, 2, &mo) || s[7] != '-' ||
-	    !digits(s + 8, 2, &d) || (s[10] != 'T' && s[10] != ' ') || !digits(s + 11, 2, &h) || s[13] != ':' ||
-	    !digits(s + 14, 2, &mi) || s[16] != ':' || !digits(s + 17, 2, &se))
-		return -1;
-	if (mo < 1 || mo > 12 || d < 1 || d > cg_days_in_month(y, mo) || h > 23 || mi > 59 || se > 60)
-		return -1;
-	const char *p = s + 19;
-	if (*p == '.' || *p == ',')
-		for (p++; isdigit((unsigned char)*p); p++)
-			;
-	int64_t off = ZONELESS_OFFSET;
-	if (*p == 'Z' || *p == 'z') {
-		off = 0;
-	} else if (*p == '+' || *p == '-') {
-		int oh, om = 0;
-		if (!digits(p + 1, 2, &oh))
-			return -1;
-		const char *q = p + 3;
-		if (*q == ':')
-			q++;
-		if (isdigit((unsigned char)*q) && !digits(q, 2, &om))
-			return -1;
-		off = (int64_t)(oh * 3600 + om * 60) * (*p == '-' ? -1 : 1);
-	}
-	return cg_days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + se - off;
-}
-
-static int64_t rfc3164_time(const char *s, int64_t now)
-{
-	static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
-	int mo = 0, d, h, mi, se;
-	if (strlen(s) < 15)
-		return -1;
-	for (int i = 0; i < 12; i++)
-		if (!memcmp(s, months + 3 * i, 3))
-			mo = i + 1;
-	const char *dd = s + 4;
-	if (!mo || s[3] != ' ' || !(digits(dd, 2, &d) || (dd[0] == ' ' && digits(dd + 1, 1, &d))) || s[6] != ' ' ||
-	    !digits(s + 7, 2, &h) || s[9] != ':' || !digits(s + 10, 2, &mi) || s[12] != ':' || !digits(s + 13, 2, &se))
-		return -1;
-	int64_t days = now / 86400;
-	/* Year of `now` (civil from days, the inverse of cg_days_from_civil). */
-	int y = 1970 + (int)(days / 366);
-	while (cg_days_from_civil(y + 1, 1, 1) <= days)
-		y++;
-	for (int k = 0; k < 2; k++, y--) {
-		if (d > cg_days_in_month(y, mo))
-			continue;
-		int64_t t = cg_days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + se - ZONELESS_OFFSET;
-		if (t <= now + 86400)
-			return t;
-	}
-	return -1;
-}
-
-int64_t sigma_hunt_event_time(const struct cg_event *ev, int64_t now)
-{
-	const char *s = cg_event_time(ev);
-	if (!s[0])
-		return -1;
-	if (isdigit((unsigned char)s[0]))
-		return iso_time(s);
-	return rfc3164_time(s, now);
-}
-
 /* ---- jobs ---- */
 
 enum job_kind { JOB_CHUNK, JOB_EVTX, JOB_ERROR };
@@ -545,7 +460,7 @@ static int on_hit(void *ud, size_t ri, const struct sigma_rule *r, const struct 
 	struct jhit *h = &j->hits[j->n_hits];
 	memset(h, 0, sizeof *h);
 	h->rule = ri;
-	h->t = sigma_hunt_event_time(ev, p->o->now);
+	h->t = cg_event_epoch(ev);
 	if (emits && (w->rc = cg_event_clone(ev, &h->ev)))
 		return 1;
 	if (corr && (w->rc = sigma_corr_prepare(p->corr, ri, ev, h->t, &h->ch))) {
@@ -968,6 +883,8 @@ enum cg_err sigma_hunt_run(const struct sigma_engine *e, char *const *paths, siz
 		}
 		if ((rc = sigma_scanner_new(e, &ws[i].sc)) || (rc = cg_event_new(&ws[i].ev)))
 			goto stop;
+		/* The reference for RFC 3164 stamps without a year. */
+		cg_event_set_received(ws[i].ev, o->now * CG_TIME_US_PER_S);
 		if (pthread_create(&tids[i], NULL, worker_main, &ws[i]) != 0) {
 			rc = cg_err_set(CG_EINTERNAL, _("cannot start a worker thread"));
 			goto stop;

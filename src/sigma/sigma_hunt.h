@@ -35,7 +35,7 @@ struct sigma_hunt_opts {
 	unsigned threads;   /* 0: processors online */
 	size_t chunk_size;  /* 0: SIGMA_HUNT_CHUNK_DEFAULT */
 	int min_level;      /* hits of rules below this level are not reported */
-	int64_t now;        /* for RFC 3164 stamps without a year */
+	int64_t now;        /* seconds: the received time of file input (the year of RFC 3164 stamps) */
 	struct sigma_corr_opts corr; /* lateness < 0 (file hunts): judge at the end */
 };
 
@@ -92,10 +92,5 @@ struct sigma_hunt_sink {
 enum cg_err sigma_hunt_run(const struct sigma_engine *e, char *const *paths, size_t n,
                            const struct sigma_hunt_opts *o, const struct sigma_hunt_sink *sink,
                            struct sigma_hunt_stats *stats) CG_MUST_CHECK;
-
-/* Event time in seconds since the epoch (-1: none or unreadable): ISO 8601
- * with or without an offset (none: Asia/Ho_Chi_Minh, +07:00), RFC 3164
- * "Mmm dd hh:mm:ss" with the year that puts it at most a day after `now`. */
-int64_t sigma_hunt_event_time(const struct cg_event *ev, int64_t now);
 
 #endif

@@ -2,7 +2,8 @@
 """Sigma correlations through the real binary against a model of the Sigma
 Correlation Rules Specification written here, independently of the engine.
 
-Events are generated (JSON with ISO times and UTC offsets, zone-less times,
+Events are generated (JSON with ISO times and UTC offsets, zone-less UTC
+SystemTime,
 RFC 3164 syslog without a year across midnight and New Year), shuffled and
 split over several files of one directory, so the engine must judge on event
 time, not on arrival. Every condition form, generate, nested correlations,
@@ -55,7 +56,9 @@ def iso(t, style):
         return "%04d-%02d-%02dT%02d:%02d:%02d+07:00" % tuple(__import__("time").gmtime(t + VN)[:6])
     if style == "-0530":
         return "%04d-%02d-%02dT%02d:%02d:%02d.250-05:30" % tuple(__import__("time").gmtime(t - 19800)[:6])
-    return "%04d-%02d-%02d %02d:%02d:%02d" % tuple(__import__("time").gmtime(t + VN)[:6])  # zone-less
+    # zone-less: an EVTX SystemTime (the field these events carry) is UTC
+    # (cg_event.h); zone-less syslog stamps are +07:00, tested below
+    return "%04d-%02d-%02d %02d:%02d:%02d" % tuple(__import__("time").gmtime(t)[:6])
 
 
 MONTHS = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()
