@@ -426,8 +426,8 @@ rules_big = BASE + corr_rule("big", "event_count", ["fail"], GB2, 60, {"gte": 2}
 # 400 k keys already fill the reorder buffer (SIGMA_CORR_MAX_BUFFERED): past
 # it, memory must not grow with the number of keys.
 small_p, big_p = os.path.join(tmp, "keys400k.json"), os.path.join(tmp, "keys1m.json")
-N_BIG = 600000 if SANITIZED else 1000000
-big(300000 if SANITIZED else 400000, small_p)
+N_BIG = 450000 if SANITIZED else 1000000
+big(280000 if SANITIZED else 400000, small_p)
 big(N_BIG, big_p)
 rss_s, rc_s, r_s = rss_run(rules_big, [small_p])
 rss_b, rc_b, r_b = rss_run(rules_big, [big_p])
