@@ -8,6 +8,7 @@ import glob
 import json
 import os
 import resource
+import shutil
 import signal
 import subprocess
 import sys
@@ -54,14 +55,24 @@ def hits(r, keep_file=True):
 
 
 tmp = tempfile.mkdtemp(prefix="canhgac-sigma-hunt-")
-RULES = os.path.join(SIGMA, "rules", "windows", "process_creation")
+RULES = PC = os.path.join(SIGMA, "rules", "windows", "process_creation")
+if SANITIZED:
+    # The sanitizer build compiles 1,000 rules slowly: 60 rules that have
+    # regression samples will do there.
+    sub = os.path.join(tmp, "rules")
+    os.mkdir(sub)
+    picked = [p for p in sorted(glob.glob(RULES + "/*.yml"))
+              if "regression_tests_path:" in open(p, encoding="utf-8").read()][:60]
+    for p in picked:
+        shutil.copy(p, sub)  # directory walks do not follow links
+    RULES = sub
 REG = os.path.join(SIGMA, "regression_data", "rules", "windows", "process_creation")
 
 # 1. Regression samples (EVTX and pretty-printed JSON): threads and chunk sizes.
 ref = hunt(["--threads", "1", "--rules", RULES, REG])
 check(ref.returncode == 0, f"regression hunt exit {ref.returncode}: {ref.stderr[-300:]}")
 want = hits(ref)
-check(len(want) > 100, f"only {len(want)} hits on the regression samples")
+check(len(want) > (20 if SANITIZED else 100), f"only {len(want)} hits on the regression samples")
 VARIANTS = [["--threads", "2", "--chunk-size", "1"]] if SANITIZED else \
     [["--threads", "2"], ["--threads", "2", "--chunk-size", "1"], ["--threads", "1", "--chunk-size", "3"]]
 for args in VARIANTS:
@@ -121,7 +132,7 @@ def rss_of(path):
             "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, r.returncode)")
     rules = []
     for name in ("proc_creation_win_whoami_all_execution.yml", "proc_creation_win_renamed_whoami.yml"):
-        rules += ["--rules", os.path.join(RULES, name)]
+        rules += ["--rules", os.path.join(PC, name)]
     r = subprocess.run([sys.executable, "-c", code, BIN, "sigma", "hunt", "--json", "--quiet", *rules, path],
                        capture_output=True, text=True, env=env(), timeout=900)
     kib, rc = r.stdout.split()
