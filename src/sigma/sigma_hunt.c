@@ -40,7 +40,7 @@ struct job {
 	const char *buf;
 	size_t len;
 	char *owned;
-	struct filewalk_file *file; /* mapped input: released per chunk, closed after the last */
+	struct filewalk_file *file; /* closed by the emitter after the last job (unused: streams close themselves) */
 	int last;
 	enum cg_err err;
 	char *errmsg;
@@ -216,65 +216,6 @@ static int push_chunk(struct pipeline *p, size_t fi, enum in_fmt fmt, const char
 	return push_job(p, j);
 }
 
-/* First cut point at or after `min` in p[0, n) (JSON: a newline between
- * top-level values), as an offset just past it; 0: none. */
-static size_t cut_after(enum in_fmt fmt, const char *p, size_t n, size_t min)
-{
-	if (fmt != IN_JSON) {
-		const char *nl = min < n ? memchr(p + min, '\n', n - min) : NULL;
-		return nl ? (size_t)(nl - p) + 1 : 0;
-	}
-	struct jscan s = {0};
-	(void)jscan_run(&s, p, min < n ? min : n);
-	for (size_t i = min; i < n; i++) {
-		if (p[i] == '\n' && !s.in_str && s.depth == 0)
-			return i + 1;
-		(void)jscan_run(&s, p + i, 1);
-	}
-	return 0;
-}
-
-static int produce_mapped(struct pipeline *p, size_t fi, struct filewalk_file *f, const char *m, size_t len)
-{
-	enum in_fmt fmt = sniff_input(m, len < ((size_t)1 << 20) ? len : (size_t)1 << 20);
-	size_t off = 0;
-	do {
-		size_t cut = len;
-		if (len - off > p->chunk) {
-			size_t lim = len - off - p->chunk > SIGMA_HUNT_VALUE_MAX ? p->chunk + SIGMA_HUNT_VALUE_MAX : len - off;
-			size_t c = cut_after(fmt, m + off, lim, p->chunk);
-			if (c) {
-				cut = off + c;
-			} else if (lim < len - off) {
-				/* Earlier chunks may be in a worker's hands: the emitter
-				 * closes the file after them. */
-				enum cg_err rc = cg_err_set(CG_ELIMIT, _("%s: a record longer than %zu MiB"), p->files[fi],
-				                            SIGMA_HUNT_VALUE_MAX >> 20);
-				struct job *j = new_job(fi, JOB_ERROR);
-				if (!j) {
-					p->orphan = f;
-					return -1;
-				}
-				j->err = rc;
-				j->errmsg = strdup(cg_err_msg(rc));
-				j->last = 1;
-				j->file = f;
-				if (push_job(p, j) != 0) {
-					p->orphan = f;
-					return -1;
-				}
-				return 0;
-			}
-		}
-		if (push_chunk(p, fi, fmt, m + off, cut - off, NULL, f, cut == len) != 0) {
-			p->orphan = f; /* closed once the workers are gone */
-			return -1;
-		}
-		off = cut;
-	} while (off < len);
-	return 0;
-}
-
 /* A stream (standard input, gzip, a pipe): chunks cut at cut points, the
  * tail carried into the next chunk. */
 static int produce_stream(struct pipeline *p, size_t fi, struct filewalk_file *f)
@@ -388,10 +329,6 @@ static int produce_file(struct pipeline *p, size_t fi)
 	enum cg_err rc = filewalk_open(path, &f);
 	if (rc)
 		return push_error(p, fi, rc, cg_err_msg(rc));
-	size_t len;
-	const char *m = filewalk_map(f, &len);
-	if (m)
-		return produce_mapped(p, fi, f, m, len);
 	return produce_stream(p, fi, f);
 }
 
@@ -744,8 +681,6 @@ static enum cg_err emitter(struct emit *em)
 		pthread_mutex_unlock(&p->mu);
 
 		rc = emit_job(em, j, &fa);
-		if (j->file && j->kind == JOB_CHUNK)
-			filewalk_release(j->file, j->buf, j->len);
 		if (!rc && (j->last || j->kind == JOB_ERROR)) {
 			const char *path = p->files[j->file_idx];
 			enum cg_err ferr = j->err;
