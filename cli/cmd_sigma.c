@@ -289,7 +289,7 @@ static enum cg_err flush_batch(struct output *out)
 
 static enum cg_err output_failed(void)
 {
-	return cg_err_set(CG_EIO, _("cannot write the output: %s"), strerror(errno));
+	return cg_err_set(CG_EIO, _("writing to standard output: %s"), strerror(errno));
 }
 
 static enum cg_err on_hunt_hit(void *ctx, const struct sigma_hunt_hit *h)
