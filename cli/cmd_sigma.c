@@ -1,17 +1,17 @@
 /* canhgac sigma — validate Sigma rules and hunt with them over EVTX, JSON
  * and syslog files. Thin: the engine is src/sigma. */
 #include <inttypes.h>
-#include <pthread.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
-#include "cg_file.h"
 #include "cg_esc.h"
+#include "cg_file.h"
 #include "cli.h"
-#include "sigma_corr.h"
+#include "sigma_hunt.h"
 #include "sigma_engine.h"
 #include "sigma_load.h"
 #include "event_reader.h"
@@ -24,20 +24,23 @@ static void usage(FILE *f)
 {
 	fprintf(f, _("Usage: canhgac sigma check [--mapping FILE] [--json] RULE_PATH...\n"
 		     "       canhgac sigma hunt --rules PATH [--rules PATH...] [--mapping FILE] [--level LEVEL]\n"
-		     "                          [--threads N] [--stats] [--json] FILE|DIR...\n"
+		     "                          [--threads N] [--chunk-size KIB] [--stats] [--json] FILE|DIR|-...\n"
 		     "Run Sigma detection rules natively over Windows event logs (EVTX), JSON events\n"
 		     "(evtx_dump, Winlogbeat, NXLog) and syslog/auditd lines.\n\n"
 		     "check  load every rule under RULE_PATH and print, per rule, 'ok' or the exact reason\n"
 		     "       it cannot run; exit status 0 only when every rule loads.\n"
 		     "hunt   match all loaded rules against every event of the files (directories are\n"
-		     "       walked); one line per hit. Hits are stored when a database is in use\n"
-		     "       (--db or CANHGAC_DB).\n\n"
+		     "       walked, '-' is standard input); one line per hit, in input order.\n"
+		     "       Correlations are judged on event time over all inputs together. Hits are\n"
+		     "       stored when a database is in use (--db or CANHGAC_DB).\n\n"
 		     "Options:\n"
 		     "  -r, --rules PATH     rule file or directory (hunt; repeatable)\n"
 		     "  -m, --mapping FILE   extra logsource mapping (YAML, see canhgac-sigma(1); repeatable)\n"
 		     "  -l, --level LEVEL    only hits of rules at LEVEL or above (informational, low,\n"
 		     "                       medium, high, critical)\n"
 		     "  -t, --threads N      worker threads (default: number of processors)\n"
+		     "      --chunk-size KIB JSON and text inputs are read in parts of KIB KiB\n"
+		     "                       (default 4096), each part on any thread\n"
 		     "      --stats          print per-rule and per-event-ID statistics after the hits\n"
 		     "      --json           JSON Lines: one object per rule (check) or per hit (hunt)\n"
 		     "      --db PATH        store hits in this database\n"
@@ -151,57 +154,23 @@ out:
 	return ret;
 }
 
-/* ---- hunt ---- */
+/* ---- hunt (the workflow is src/sigma/sigma_hunt; here: options and output) ---- */
 
-struct hit {
-	size_t rule;
-	json_t *obj;              /* output, NULL when the rule does not emit */
-	struct cg_event *snap; /* for correlations */
-	int64_t t;
-};
+#define STORE_BATCH 512
 
-struct file_slot {
-	int done;
-	enum cg_err rc;
-	char err[512];
-	struct cg_event_read_stats st;
-	struct hit *hits;
-	size_t n_hits, alloc;
-	int truncated;
-};
-
-#define EID_SLOTS 65537
-
-struct worker_stats {
-	uint64_t *rule_hits;
-	uint64_t *eid_events, *eid_hits;
-};
-
-struct hunt {
+struct output {
 	const struct cli_ctx *ctx;
-	const struct sigma_engine *e;
-	char **files;
-	size_t n_files;
-	struct file_slot *slots;
-	size_t next_file;
-	int min_level;
-	pthread_mutex_t mu;
-	pthread_cond_t cv;
-	size_t n_workers;
-	struct worker_stats *ws;
+	struct cg_db *db;
+	int64_t run;
+	json_t *batch[STORE_BATCH];
+	size_t n_batch;
+	int input_errors;
+	struct cli_progress prog;
 };
 
-struct work {
-	struct hunt *h;
-	struct sigma_scanner *sc;
-	struct worker_stats *ws;
-	struct file_slot *slot;
-	const char *path;
-	int hit_in_event;
-};
-
-static json_t *hit_json(const struct sigma_rule *r, const struct cg_event *ev, const char *path)
+static json_t *hit_json(const struct sigma_hunt_hit *h)
 {
+	const struct sigma_rule *r = h->rule;
 	json_t *tags = json_array(), *attack = json_array();
 	for (size_t i = 0; i < sigma_rule_tag_count(r); i++) {
 		const char *t = sigma_rule_tag(r, i);
@@ -214,157 +183,49 @@ static json_t *hit_json(const struct sigma_rule *r, const struct cg_event *ev, c
 		}
 	}
 	json_t *fields = json_object();
-	for (size_t i = 0; i < sigma_rule_field_count(r); i++) {
+	for (size_t i = 0; h->event && i < sigma_rule_field_count(r); i++) {
 		const char *v;
 		size_t vn;
-		if (cg_event_get(ev, sigma_rule_field(r, i), 0, &v, &vn))
+		if (cg_event_get(h->event, sigma_rule_field(r, i), 0, &v, &vn))
 			json_object_set_new(fields, sigma_rule_field(r, i), json_stringn_nocheck(v, vn));
 	}
 	json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:o, s:o, s:{s:s, s:s, s:s}, s:s}",
-	                      "type", "hit", "rule_id", sigma_rule_id(r), "title", sigma_rule_title(r),
-	                      "level", sigma_rule_level(r), "tags", tags, "attack", attack,
+	                      "type", "hit", "rule_id", h->rule_id, "title", h->title,
+	                      "level", h->level, "tags", tags, "attack", attack,
 	                      "logsource", "product", sigma_rule_product(r), "category", sigma_rule_category(r),
-	                      "service", sigma_rule_service(r), "file", path);
+	                      "service", sigma_rule_service(r), "file", h->file);
 	if (!o)
 		return NULL;
-	if (cg_event_record_id(ev))
-		json_object_set_new(o, "record_id", json_integer((json_int_t)cg_event_record_id(ev)));
-	json_object_set_new(o, "computer", json_string(cg_event_computer(ev)));
-	json_object_set_new(o, "timestamp", json_string(cg_event_time(ev)));
-	json_object_set_new(o, "channel", json_string(cg_event_channel(ev)));
-	json_object_set_new(o, "provider", json_string(cg_event_provider(ev)));
-	if (cg_event_event_id(ev) >= 0)
-		json_object_set_new(o, "event_id", json_integer(cg_event_event_id(ev)));
+	if (h->record_id)
+		json_object_set_new(o, "record_id", json_integer((json_int_t)h->record_id));
+	if (h->line)
+		json_object_set_new(o, "line", json_integer((json_int_t)h->line));
+	json_object_set_new(o, "computer", json_string(h->host));
+	json_object_set_new(o, "timestamp", json_string(h->time_text));
+	if (h->time >= 0)
+		json_object_set_new(o, "time", json_integer((json_int_t)h->time));
+	json_object_set_new(o, "channel", json_string(h->channel));
+	json_object_set_new(o, "provider", json_string(cg_event_provider(h->event)));
+	if (h->event_id >= 0)
+		json_object_set_new(o, "event_id", json_integer(h->event_id));
 	json_object_set_new(o, "fields", fields);
 	return o;
 }
 
-static int on_hit(void *ud, size_t ri, const struct sigma_rule *r, const struct cg_event *ev)
+static json_t *corr_json(const struct sigma_hunt_hit *h)
 {
-	struct work *w = ud;
-	struct hunt *h = w->h;
-	const size_t *parents;
-	int emits = sigma_engine_rule_emits(h->e, ri) && (int)sigma_rule_level_num(r) >= h->min_level;
-	int corr = sigma_engine_rule_parents(h->e, ri, &parents) > 0;
-	if (!emits && !corr)
-		return 0;
-	struct file_slot *s = w->slot;
-	if (s->n_hits >= MAX_HITS_PER_FILE) {
-		s->truncated = 1;
-		return 0;
-	}
-	if (s->n_hits == s->alloc) {
-		size_t na = s->alloc ? s->alloc * 2 : 16;
-		struct hit *p = realloc(s->hits, na * sizeof *p);
-		if (!p) {
-			s->truncated = 1;
-			return 0;
-		}
-		s->hits = p;
-		s->alloc = na;
-	}
-	struct hit *x = &s->hits[s->n_hits];
-	memset(x, 0, sizeof *x);
-	x->rule = ri;
-	x->t = cg_event_epoch(ev);
-	if (emits) {
-		x->obj = hit_json(r, ev, w->path);
-		w->ws->rule_hits[ri]++;
-		long eid = cg_event_event_id(ev);
-		w->ws->eid_hits[eid >= 0 && eid < 65536 ? eid + 1 : 0]++;
-	}
-	if (corr && cg_event_clone(ev, &x->snap))
-		x->snap = NULL;
-	s->n_hits++;
-	return 0;
+	char a[32], b[32];
+	cg_time_iso(h->first, a, sizeof a);
+	cg_time_iso(h->time, b, sizeof b);
+	json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:I, s:s, s:s, s:I, s:I, s:s}", "type", "correlation",
+	                      "rule_id", h->rule_id, "title", h->title, "level", h->level, "group", h->group,
+	                      "count", (json_int_t)h->count, "first", a, "timestamp", b, "first_time",
+	                      (json_int_t)h->first, "time", (json_int_t)h->time, "computer", h->host);
+	return o;
 }
 
-static int on_event(void *ud, struct cg_event *ev)
+static void print_hit(json_t *o)
 {
-	struct work *w = ud;
-	long eid = cg_event_event_id(ev);
-	w->ws->eid_events[eid >= 0 && eid < 65536 ? eid + 1 : 0]++;
-	enum cg_err rc = sigma_scanner_match(w->sc, ev, on_hit, w);
-	if (rc && !w->slot->err[0])
-		snprintf(w->slot->err, sizeof w->slot->err, "%s", cg_err_msg(rc));
-	return 0;
-}
-
-static void scan_file(struct work *w)
-{
-	struct file_slot *s = w->slot;
-	struct cg_event *ev = NULL;
-	enum cg_err rc = cg_event_new(&ev);
-	if (rc)
-		goto out;
-	cg_event_set_received(ev, cg_now() * CG_TIME_US_PER_S);
-	unsigned char head[16] = {0};
-	size_t hn = 0;
-	FILE *f = fopen(w->path, "rb");
-	if (!f) {
-		rc = cg_err_set(CG_EIO, _("%s: cannot open"), w->path);
-		goto out;
-	}
-	hn = fread(head, 1, sizeof head, f);
-	fclose(f);
-	if (cg_event_format_sniff(head, hn) == CG_EVENT_FMT_EVTX) {
-		rc = cg_event_evtx_read(w->path, ev, on_event, w, &s->st);
-	} else {
-		char *text = NULL;
-		size_t len = 0;
-		rc = cg_file_read(w->path, CG_FILE_DEFAULT_CAP, &text, &len);
-		if (!rc) {
-			if (cg_event_format_sniff(text, len) == CG_EVENT_FMT_JSON)
-				rc = cg_event_json_read(text, len, w->path, ev, on_event, w, &s->st);
-			else
-				rc = cg_event_lines_read(text, len, w->path, ev, on_event, w, &s->st);
-		}
-		free(text);
-	}
-out:
-	if (rc)
-		snprintf(s->err, sizeof s->err, "%s", cg_err_msg(rc));
-	s->rc = rc;
-	cg_event_free(ev);
-}
-
-static void *worker(void *arg)
-{
-	struct work *w = arg;
-	struct hunt *h = w->h;
-	for (;;) {
-		pthread_mutex_lock(&h->mu);
-		size_t i = h->next_file++;
-		pthread_mutex_unlock(&h->mu);
-		if (i >= h->n_files)
-			break;
-		w->slot = &h->slots[i];
-		w->path = h->files[i];
-		scan_file(w);
-		pthread_mutex_lock(&h->mu);
-		h->slots[i].done = 1;
-		pthread_cond_broadcast(&h->cv);
-		pthread_mutex_unlock(&h->mu);
-	}
-	return NULL;
-}
-
-struct output {
-	struct hunt *h;
-	struct cg_db *db;
-	int64_t run;
-	uint64_t hits, corr_hits;
-	struct store_sigma_hit *batch;
-	char **batch_strs;
-	size_t n_batch;
-};
-
-static void print_hit(const struct cli_ctx *ctx, json_t *o)
-{
-	if (ctx->json) {
-		cli_json_line(json_incref(o));
-		return;
-	}
 	const char *ts = json_string_value(json_object_get(o, "timestamp"));
 	/* Event fields come from the logs: escaped, one hit one line. */
 	printf("%-28s %-13s %s", ts && *ts ? cg_esc(ts) : "-", json_string_value(json_object_get(o, "level")),
@@ -383,61 +244,104 @@ static void print_hit(const struct cli_ctx *ctx, json_t *o)
 	json_t *file = json_object_get(o, "file");
 	if (file)
 		printf("  %s", cg_esc(json_string_value(file)));
+	json_t *line = json_object_get(o, "line");
+	if (line)
+		printf(":%" JSON_INTEGER_FORMAT, json_integer_value(line));
 	putchar('\n');
 }
 
-static enum cg_err store_hit(struct output *out, json_t *o)
+/* Store the batched hits in one transaction. */
+static enum cg_err flush_batch(struct output *out)
 {
-	if (!out->db)
-		return CG_OK;
-	char *tags = json_dumps(json_object_get(o, "tags"), JSON_COMPACT);
-	char *fields = json_dumps(json_object_get(o, "fields"), JSON_COMPACT);
-	json_t *rid = json_object_get(o, "record_id"), *eid = json_object_get(o, "event_id");
-	struct store_sigma_hit h = {
-		.rule_id = json_string_value(json_object_get(o, "rule_id")),
-		.title = json_string_value(json_object_get(o, "title")),
-		.level = json_string_value(json_object_get(o, "level")),
-		.tags_json = tags,
-		.source = json_string_value(json_object_get(o, "file")),
-		.computer = json_string_value(json_object_get(o, "computer")),
-		.time = json_string_value(json_object_get(o, "timestamp")),
-		.channel = json_string_value(json_object_get(o, "channel")),
-		.fields_json = fields,
-		.record_id = rid ? (uint64_t)json_integer_value(rid) : 0,
-		.event_id = eid ? (long)json_integer_value(eid) : -1,
-	};
-	enum cg_err rc = store_sigma_add_hits(out->db, out->run, &h, 1);
-	free(tags);
-	free(fields);
+	struct store_sigma_hit h[STORE_BATCH];
+	char *tags[STORE_BATCH], *fields[STORE_BATCH];
+	enum cg_err rc = CG_OK;
+	size_t n = out->n_batch;
+	for (size_t i = 0; i < n; i++) {
+		json_t *o = out->batch[i];
+		json_t *rid = json_object_get(o, "record_id"), *eid = json_object_get(o, "event_id");
+		tags[i] = json_dumps(json_object_get(o, "tags"), JSON_COMPACT);
+		fields[i] = json_dumps(json_object_get(o, "fields"), JSON_COMPACT);
+		h[i] = (struct store_sigma_hit){
+			.rule_id = json_string_value(json_object_get(o, "rule_id")),
+			.title = json_string_value(json_object_get(o, "title")),
+			.level = json_string_value(json_object_get(o, "level")),
+			.tags_json = tags[i],
+			.source = json_string_value(json_object_get(o, "file")),
+			.computer = json_string_value(json_object_get(o, "computer")),
+			.time = json_string_value(json_object_get(o, "timestamp")),
+			.channel = json_string_value(json_object_get(o, "channel")),
+			.fields_json = fields[i],
+			.record_id = rid ? (uint64_t)json_integer_value(rid) : 0,
+			.event_id = eid ? (long)json_integer_value(eid) : -1,
+		};
+	}
+	if (n && out->db)
+		rc = store_sigma_add_hits(out->db, out->run, h, n);
+	for (size_t i = 0; i < n; i++) {
+		free(tags[i]);
+		free(fields[i]);
+		json_decref(out->batch[i]);
+	}
+	out->n_batch = 0;
 	return rc;
 }
 
-static void on_corr(void *ud, size_t ci, const struct sigma_rule *r, const char *group, uint64_t count,
-                    int64_t first, int64_t last)
+static enum cg_err output_failed(void)
 {
-	struct output *out = ud;
-	(void)ci;
-	if ((int)sigma_rule_level_num(r) < out->h->min_level)
-		return;
-	char a[32], b[32];
-	cg_time_iso(first, a, sizeof a);
-	cg_time_iso(last, b, sizeof b);
-	json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:I, s:s, s:s}", "type", "correlation", "rule_id",
-	                      sigma_rule_id(r), "title", sigma_rule_title(r), "level", sigma_rule_level(r), "group", group,
-	                      "count", (json_int_t)count, "first", a, "timestamp", b);
+	return cg_err_set(CG_EIO, _("writing to standard output: %s"), strerror(errno));
+}
+
+static enum cg_err on_hunt_hit(void *ctx, const struct sigma_hunt_hit *h)
+{
+	struct output *out = ctx;
+	json_t *o = h->kind == SIGMA_HIT_RULE ? hit_json(h) : corr_json(h);
 	if (!o)
-		return;
-	out->corr_hits++;
-	if (out->h->ctx->json)
+		return cg_err_set(CG_ENOMEM, _("out of memory"));
+	if (out->ctx->json) {
 		cli_json_line(json_incref(o));
-	else
-		printf("%-28s %-13s %s  [%s] count=%llu\n", b, sigma_rule_level(r), sigma_rule_title(r), group, (unsigned long long)count);
-	json_object_set_new(o, "fields", json_pack("{s:s}", "group", group));
-	json_object_set_new(o, "tags", json_array());
-	json_object_set_new(o, "file", json_string(""));
-	if (store_hit(out, o))
-		cli_fail(CG_EDB);
-	json_decref(o);
+	} else if (h->kind == SIGMA_HIT_RULE) {
+		print_hit(o);
+	} else {
+		char b[32];
+		cg_time_iso(h->time, b, sizeof b);
+		printf("%-28s %-13s %s", b, h->level, cg_esc(h->title));
+		printf("  [%s] count=%llu\n", cg_esc(h->group), (unsigned long long)h->count);
+	}
+	if (ferror(stdout)) {
+		json_decref(o);
+		return output_failed();
+	}
+	if (!out->db) {
+		json_decref(o);
+		return CG_OK;
+	}
+	if (h->kind == SIGMA_HIT_CORRELATION) {
+		json_object_set_new(o, "fields", json_pack("{s:s, s:I}", "group", h->group, "count", (json_int_t)h->count));
+		json_object_set_new(o, "tags", json_array());
+		json_object_set_new(o, "file", json_string(""));
+	}
+	out->batch[out->n_batch++] = o;
+	return out->n_batch == STORE_BATCH ? flush_batch(out) : CG_OK;
+}
+
+static void on_file_done(void *ctx, const char *path, enum cg_err rc, const char *msg, uint64_t bad,
+                         const char *first_bad)
+{
+	struct output *out = ctx;
+	(void)path;
+	if (rc) {
+		cli_error("%s", msg);
+		out->input_errors = 1;
+	}
+	if (bad && !out->ctx->quiet)
+		fprintf(stderr, _("canhgac: sigma: %llu records skipped, first: %s\n"), (unsigned long long)bad, first_bad);
+}
+
+static void on_progress(void *ctx, const char *path, size_t done, size_t total)
+{
+	struct output *out = ctx;
+	cli_progress_update(&out->prog, path, done, total);
 }
 
 static const char *eid_name(size_t slot, char *buf, size_t n)
@@ -448,79 +352,48 @@ static const char *eid_name(size_t slot, char *buf, size_t n)
 	return buf;
 }
 
-/* What the engine could not judge: events cut at the field cap and
- * regular expressions that hit a PCRE2 limit (per rule in rl, may be NULL). */
-static void engine_losses(struct hunt *h, struct work *works, uint64_t *truncated, uint64_t *limits, uint64_t *rl)
+static void print_stats(const struct cli_ctx *ctx, const struct sigma_engine *e, const struct sigma_hunt_stats *st,
+                        double secs)
 {
-	*truncated = *limits = 0;
-	for (size_t t = 0; t < h->n_workers; t++) {
-		struct sigma_scan_stats st;
-		if (!works[t].sc)
-			continue;
-		sigma_scanner_stats(works[t].sc, &st);
-		*truncated += st.truncated;
-		*limits += st.regex_limits;
-		for (size_t i = 0; rl && i < sigma_engine_rule_count(h->e); i++)
-			rl[i] += sigma_scanner_regex_limits(works[t].sc, i);
-	}
-}
-
-static void print_stats(struct hunt *h, struct work *works, uint64_t events, uint64_t bytes, double secs, uint64_t hits)
-{
-	uint64_t *rh = calloc(sigma_engine_rule_count(h->e), sizeof *rh);
-	uint64_t *rl = calloc(sigma_engine_rule_count(h->e) + 1, sizeof *rl);
-	uint64_t *ee = calloc(EID_SLOTS, sizeof *ee), *eh = calloc(EID_SLOTS, sizeof *eh);
-	uint64_t truncated, limits;
-	if (!rh || !rl || !ee || !eh)
-		goto out;
-	engine_losses(h, works, &truncated, &limits, rl);
-	for (size_t t = 0; t < h->n_workers; t++) {
-		for (size_t i = 0; i < sigma_engine_rule_count(h->e); i++)
-			rh[i] += h->ws[t].rule_hits[i];
-		for (size_t i = 0; i < EID_SLOTS; i++) {
-			ee[i] += h->ws[t].eid_events[i];
-			eh[i] += h->ws[t].eid_hits[i];
-		}
-	}
 	char buf[32];
-	if (h->ctx->json) {
+	const uint64_t *rh = st->rule_hits, *ee = st->eid_events, *eh = st->eid_hits;
+	if (ctx->json) {
 		json_t *rules = json_array(), *eids = json_object();
-		for (size_t i = 0; i < sigma_engine_rule_count(h->e); i++)
-			if (rh[i] || rl[i]) {
-				const struct sigma_rule *r = sigma_engine_rule(h->e, i);
+		for (size_t i = 0; i < sigma_engine_rule_count(e); i++)
+			if (rh[i] || st->rule_regex_limits[i]) {
+				const struct sigma_rule *r = sigma_engine_rule(e, i);
 				json_array_append_new(rules, json_pack("{s:s, s:s, s:s, s:I, s:I}", "rule_id", sigma_rule_id(r), "title",
 				                                       sigma_rule_title(r), "level", sigma_rule_level(r), "hits", (json_int_t)rh[i],
-				                                       "regex_limit_hits", (json_int_t)rl[i]));
+				                                       "regex_limit_hits", (json_int_t)st->rule_regex_limits[i]));
 			}
-		for (size_t i = 0; i < EID_SLOTS; i++)
+		for (size_t i = 0; i < SIGMA_HUNT_EID_SLOTS; i++)
 			if (ee[i])
 				json_object_set_new(eids, eid_name(i, buf, sizeof buf),
 				                    json_pack("{s:I, s:I}", "events", (json_int_t)ee[i], "hits", (json_int_t)eh[i]));
-		cli_json_line(json_pack("{s:s, s:I, s:I, s:I, s:I, s:f, s:I, s:I, s:o, s:o}", "type", "stats", "files",
-		                        (json_int_t)h->n_files, "events", (json_int_t)events, "bytes", (json_int_t)bytes, "hits",
-		                        (json_int_t)hits, "seconds", secs, "truncated_events", (json_int_t)truncated,
-		                        "regex_limit_hits", (json_int_t)limits, "rules", rules, "event_ids", eids));
+		cli_json_line(json_pack("{s:s, s:I, s:I, s:I, s:I, s:f, s:I, s:I, s:o, s:o, s:{s:I, s:I, s:I, s:I, s:I}}", "type",
+		                        "stats", "files", (json_int_t)st->files, "events", (json_int_t)st->events, "bytes",
+		                        (json_int_t)st->bytes, "hits", (json_int_t)(st->hits + st->corr_hits), "seconds", secs,
+		                        "truncated_events", (json_int_t)st->truncated, "regex_limit_hits",
+		                        (json_int_t)st->regex_limits, "rules", rules, "event_ids", eids, "correlation", "no_time",
+		                        (json_int_t)st->corr.no_time, "late", (json_int_t)st->corr.late, "groups_dropped",
+		                        (json_int_t)st->corr.groups_dropped, "forced", (json_int_t)st->corr.forced,
+		                        "peak_groups", (json_int_t)st->corr.peak_groups));
 	} else {
 		printf(_("\nHits per rule:\n"));
-		for (size_t i = 0; i < sigma_engine_rule_count(h->e); i++)
+		for (size_t i = 0; i < sigma_engine_rule_count(e); i++)
 			if (rh[i])
-				printf("  %8llu  %-13s %s\n", (unsigned long long)rh[i], sigma_rule_level(sigma_engine_rule(h->e, i)),
-				       sigma_rule_title(sigma_engine_rule(h->e, i)));
-		for (size_t i = 0; i < sigma_engine_rule_count(h->e); i++)
-			if (rl[i])
-				printf(_("  %8llu  regular expression limit hits: %s\n"), (unsigned long long)rl[i],
-				       sigma_rule_title(sigma_engine_rule(h->e, i)));
-		printf(_("\nEvents cut at %d fields: %llu\n"), CG_EVENT_MAX_FIELDS, (unsigned long long)truncated);
+				printf("  %8llu  %-13s %s\n", (unsigned long long)rh[i], sigma_rule_level(sigma_engine_rule(e, i)),
+				       sigma_rule_title(sigma_engine_rule(e, i)));
+		for (size_t i = 0; i < sigma_engine_rule_count(e); i++)
+			if (st->rule_regex_limits[i])
+				printf(_("  %8llu  regular expression limit hits: %s\n"), (unsigned long long)st->rule_regex_limits[i],
+				       sigma_rule_title(sigma_engine_rule(e, i)));
+		printf(_("\nEvents cut at %d fields: %llu\n"), CG_EVENT_MAX_FIELDS, (unsigned long long)st->truncated);
 		printf(_("\nEvents and hits per event ID:\n"));
-		for (size_t i = 0; i < EID_SLOTS; i++)
+		for (size_t i = 0; i < SIGMA_HUNT_EID_SLOTS; i++)
 			if (ee[i])
 				printf(_("  %8s  %10llu events  %8llu hits\n"), eid_name(i, buf, sizeof buf), (unsigned long long)ee[i], (unsigned long long)eh[i]);
 	}
-out:
-	free(rh);
-	free(rl);
-	free(ee);
-	free(eh);
 }
 
 struct hunt_opts {
@@ -530,6 +403,7 @@ struct hunt_opts {
 	size_t n_map;
 	int min_level;
 	long threads;
+	long chunk_kib;
 	int stats;
 };
 
@@ -555,22 +429,40 @@ static void hunt_load_cb(void *ud, const char *path, size_t doc, const struct si
 		fprintf(stderr, _("canhgac: sigma: %s: rule cannot run: %s\n"), path, reason ? reason : "");
 }
 
+/* Correlation figures a user must see: nothing is dropped silently. */
+static void corr_warnings(const struct cli_ctx *ctx, const struct sigma_corr_stats *c, uint64_t dropped_hits)
+{
+	if (ctx->quiet)
+		return;
+	if (c->no_time)
+		fprintf(stderr, _("canhgac: sigma: %llu hits of correlated rules have no event time and were not correlated\n"),
+		        (unsigned long long)c->no_time);
+	if (c->late)
+		fprintf(stderr, _("canhgac: sigma: %llu hits arrived after their correlation window was judged and were not correlated\n"),
+		        (unsigned long long)c->late);
+	if (c->groups_dropped)
+		fprintf(stderr, _("canhgac: sigma: %llu hits not correlated: more than %zu correlation groups were open at once\n"),
+		        (unsigned long long)c->groups_dropped, (size_t)SIGMA_CORR_MAX_GROUPS);
+	if (c->forced)
+		fprintf(stderr, _("canhgac: sigma: %llu correlated hits were judged before the end of input (more than %zu waiting); "
+		                  "later hits older than them were not correlated\n"),
+		        (unsigned long long)c->forced, (size_t)SIGMA_CORR_MAX_BUFFERED);
+	if (dropped_hits)
+		fprintf(stderr, _("canhgac: sigma: %llu hits not reported: more than %u in one part of the input\n"),
+		        (unsigned long long)dropped_hits, SIGMA_HUNT_JOB_HITS_MAX);
+}
+
 static int sigma_hunt(struct cli_ctx *ctx, const struct hunt_opts *o, char **inputs, size_t n_inputs)
 {
 	struct sigma_map *map = NULL;
 	struct sigma_engine *e = NULL;
-	struct sigma_corr *corr = NULL;
-	struct hunt h;
 	struct output out;
-	struct work *works = NULL;
-	pthread_t *tids = NULL;
-	size_t started = 0;
+	struct sigma_hunt_stats st;
 	int ret = CLI_FAIL;
 	enum cg_err rc;
-	memset(&h, 0, sizeof h);
 	memset(&out, 0, sizeof out);
-	pthread_mutex_init(&h.mu, NULL);
-	pthread_cond_init(&h.cv, NULL);
+	memset(&st, 0, sizeof st);
+	out.ctx = ctx;
 	struct timespec t0, t1;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 
@@ -598,47 +490,6 @@ static int sigma_hunt(struct cli_ctx *ctx, const struct hunt_opts *o, char **inp
 	if (!ctx->quiet && (lw.bad || rj.n))
 		fprintf(stderr, _("canhgac: sigma: %zu rules loaded, %zu cannot run (see 'canhgac sigma check')\n"),
 		        lst.loaded - rj.n, lw.bad + rj.n);
-	if ((rc = sigma_corr_new(e, &corr))) {
-		cli_fail(rc);
-		goto out;
-	}
-	h.ctx = ctx;
-	h.e = e;
-	h.min_level = o->min_level;
-	if ((rc = sigma_collect_files(inputs, n_inputs, &h.files, &h.n_files))) {
-		cli_fail(rc);
-		goto out;
-	}
-	h.slots = calloc(h.n_files ? h.n_files : 1, sizeof *h.slots);
-	long nt = o->threads > 0 ? o->threads : sysconf(_SC_NPROCESSORS_ONLN);
-	if (nt < 1)
-		nt = 1;
-	if ((size_t)nt > h.n_files && h.n_files)
-		nt = (long)h.n_files;
-	h.n_workers = (size_t)nt;
-	h.ws = calloc(h.n_workers, sizeof *h.ws);
-	works = calloc(h.n_workers, sizeof *works);
-	tids = calloc(h.n_workers, sizeof *tids);
-	if (!h.slots || !h.ws || !works || !tids) {
-		cli_fail(cg_err_set(CG_ENOMEM, _("out of memory")));
-		goto out;
-	}
-	for (size_t i = 0; i < h.n_workers; i++) {
-		h.ws[i].rule_hits = calloc(sigma_engine_rule_count(e) + 1, sizeof(uint64_t));
-		h.ws[i].eid_events = calloc(EID_SLOTS, sizeof(uint64_t));
-		h.ws[i].eid_hits = calloc(EID_SLOTS, sizeof(uint64_t));
-		if (!h.ws[i].rule_hits || !h.ws[i].eid_events || !h.ws[i].eid_hits) {
-			cli_fail(cg_err_set(CG_ENOMEM, _("out of memory")));
-			goto out;
-		}
-		works[i].h = &h;
-		works[i].ws = &h.ws[i];
-		if ((rc = sigma_scanner_new(e, &works[i].sc))) {
-			cli_fail(rc);
-			goto out;
-		}
-	}
-	out.h = &h;
 	if (ctx->db_path || getenv("CANHGAC_DB")) {
 		if (cli_open_db(ctx, &out.db))
 			goto out;
@@ -647,107 +498,61 @@ static int sigma_hunt(struct cli_ctx *ctx, const struct hunt_opts *o, char **inp
 			goto out;
 		}
 	}
-	for (; started < h.n_workers; started++)
-		if (pthread_create(&tids[started], NULL, worker, &works[started]) != 0) {
-			cli_error(_("cannot start worker threads"));
-			break;
-		}
-	if (started == 0)
+	struct sigma_hunt_opts ho = {
+		.threads = (unsigned)o->threads,
+		.chunk_size = (size_t)o->chunk_kib << 10,
+		.min_level = o->min_level,
+		.now = cg_now(),
+		.corr = {.lateness = -1},
+	};
+	struct sigma_hunt_sink sink = {&out, on_hunt_hit, on_file_done, on_progress};
+	cli_progress_init(&out.prog, ctx);
+	rc = sigma_hunt_run(e, inputs, n_inputs, &ho, &sink, &st);
+	cli_progress_done(&out.prog);
+	if (!rc)
+		rc = flush_batch(&out);
+	if (!rc && fflush(stdout) != 0)
+		rc = output_failed();
+	if (rc) {
+		cli_fail(rc);
 		goto out;
-	uint64_t events = 0, bytes = 0;
-	int input_errors = 0;
-	struct cli_progress prog;
-	cli_progress_init(&prog, ctx);
-	for (size_t i = 0; i < h.n_files; i++) {
-		pthread_mutex_lock(&h.mu);
-		while (!h.slots[i].done)
-			pthread_cond_wait(&h.cv, &h.mu);
-		pthread_mutex_unlock(&h.mu);
-		struct file_slot *s = &h.slots[i];
-		cli_progress_update(&prog, h.files[i], i + 1, h.n_files);
-		if (s->err[0]) {
-			cli_error("%s", s->err);
-			input_errors = 1;
-		}
-		if (s->st.bad && !ctx->quiet)
-			fprintf(stderr, _("canhgac: sigma: %llu records skipped, first: %s\n"), (unsigned long long)s->st.bad, s->st.first_bad);
-		if (s->truncated)
-			cli_error(_("%s: more than %d hits, the rest are not reported"), h.files[i], MAX_HITS_PER_FILE);
-		events += s->st.events;
-		bytes += s->st.bytes;
-		for (size_t k = 0; k < s->n_hits; k++) {
-			struct hit *x = &s->hits[k];
-			if (x->obj) {
-				print_hit(ctx, x->obj);
-				out.hits++;
-				if (store_hit(&out, x->obj)) {
-					cli_fail(CG_EDB);
-					input_errors = 1;
-				}
-				json_decref(x->obj);
-			}
-			if (x->snap) {
-				if (sigma_corr_feed(corr, x->rule, x->snap, x->t, on_corr, &out))
-					input_errors = 1;
-				cg_event_free(x->snap);
-			}
-		}
-		free(s->hits);
-		s->hits = NULL;
-		s->n_hits = 0;
 	}
-	cli_progress_done(&prog);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	double secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
 	if (o->stats)
-		print_stats(&h, works, events, bytes, secs, out.hits + out.corr_hits);
+		print_stats(ctx, e, &st, secs);
+	corr_warnings(ctx, &st.corr, st.hits_dropped);
 	/* Silent misses are not allowed: said even with --quiet. */
-	uint64_t truncated, limits;
-	engine_losses(&h, works, &truncated, &limits, NULL);
-	if (truncated)
+	if (st.truncated)
 		fprintf(stderr, _("canhgac: sigma: %llu events had more than %d fields; they were matched on the first %d\n"),
-		        (unsigned long long)truncated, CG_EVENT_MAX_FIELDS, CG_EVENT_MAX_FIELDS);
-	if (limits)
+		        (unsigned long long)st.truncated, CG_EVENT_MAX_FIELDS, CG_EVENT_MAX_FIELDS);
+	if (st.regex_limits)
 		fprintf(stderr, _("canhgac: sigma: %llu rule evaluations stopped at a regular expression limit and count as no "
-		                  "match (see --stats)\n"), (unsigned long long)limits);
+		                  "match (see --stats)\n"), (unsigned long long)st.regex_limits);
 	if (!ctx->json && !ctx->quiet)
 		fprintf(stderr, _("canhgac: sigma: %llu hits (%llu correlations) in %llu events from %zu files, %zu rules, %.2f s\n"),
-		        (unsigned long long)(out.hits + out.corr_hits), (unsigned long long)out.corr_hits, (unsigned long long)events, h.n_files, sigma_engine_rule_count(e), secs);
-	if (out.db && (rc = store_sigma_run_finish(out.db, out.run, h.n_files, events, out.hits + out.corr_hits)))
+		        (unsigned long long)(st.hits + st.corr_hits), (unsigned long long)st.corr_hits,
+		        (unsigned long long)st.events, (size_t)st.files, sigma_engine_rule_count(e), secs);
+	if (out.db && (rc = store_sigma_run_finish(out.db, out.run, st.files, st.events, st.hits + st.corr_hits))) {
 		cli_fail(rc);
-	ret = input_errors ? CLI_FAIL : CLI_OK;
+		goto out;
+	}
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		cli_fail(output_failed());
+		goto out;
+	}
+	ret = out.input_errors || st.input_errors ? CLI_FAIL : CLI_OK;
 out:
-	for (size_t i = 0; i < started; i++)
-		pthread_join(tids[i], NULL);
-	for (size_t i = 0; works && i < h.n_workers; i++)
-		sigma_scanner_free(works[i].sc);
-	for (size_t i = 0; h.ws && i < h.n_workers; i++) {
-		free(h.ws[i].rule_hits);
-		free(h.ws[i].eid_events);
-		free(h.ws[i].eid_hits);
-	}
-	for (size_t i = 0; h.slots && i < h.n_files; i++) {
-		for (size_t k = 0; k < h.slots[i].n_hits; k++) {
-			json_decref(h.slots[i].hits[k].obj);
-			cg_event_free(h.slots[i].hits[k].snap);
-		}
-		free(h.slots[i].hits);
-	}
-	free(h.slots);
-	free(h.ws);
-	free(works);
-	free(tids);
-	sigma_files_free(h.files, h.n_files);
+	for (size_t i = 0; i < out.n_batch; i++)
+		json_decref(out.batch[i]);
+	sigma_hunt_stats_fini(&st);
 	cg_db_close(out.db);
-	sigma_corr_free(corr);
 	sigma_engine_free(e);
 	sigma_map_free(map);
-	pthread_mutex_destroy(&h.mu);
-	pthread_cond_destroy(&h.cv);
 	return ret;
 }
 
-enum { OPT_STATS = CLI_OPT_FIRST_FREE };
+enum { OPT_STATS = CLI_OPT_FIRST_FREE, OPT_CHUNK };
 
 int cmd_sigma(struct cli_ctx *ctx, int argc, char **argv)
 {
@@ -758,6 +563,7 @@ int cmd_sigma(struct cli_ctx *ctx, int argc, char **argv)
 		{"level", required_argument, NULL, 'l'},
 		{"threads", required_argument, NULL, 't'},
 		{"stats", no_argument, NULL, OPT_STATS},
+		{"chunk-size", required_argument, NULL, OPT_CHUNK},
 		{NULL, 0, NULL, 0},
 	};
 	char *rules[MAX_RULE_PATHS], *mappings[MAX_RULE_PATHS];
@@ -798,6 +604,12 @@ int cmd_sigma(struct cli_ctx *ctx, int argc, char **argv)
 			break;
 		case OPT_STATS:
 			o.stats = 1;
+			break;
+		case OPT_CHUNK:
+			if (cli_parse_long(optarg, 1, 1 << 20, &o.chunk_kib)) {
+				cli_error(_("--chunk-size: '%s' is not a number of KiB from 1 to 1048576"), optarg);
+				return cli_usage_hint("sigma");
+			}
 			break;
 		default:
 			return cli_usage_hint("sigma");

@@ -616,15 +616,13 @@ static void test_logsource_routing(void **state)
 	sigma_map_free(map);
 }
 
-static void corr_cb(void *ud, size_t ci, const struct sigma_rule *rule, const char *group, uint64_t count,
-                    int64_t first, int64_t last)
+static void corr_cb(void *ud, const struct sigma_corr_fire *f)
 {
-	(void)ci;
-	(void)rule;
-	(void)first;
-	(void)last;
-	assert_string_equal(group, "TargetUserName=alice");
-	assert_true(count >= 3);
+	assert_string_equal(f->group, "TargetUserName=alice");
+	assert_int_equal(f->count, 3);
+	assert_int_equal(f->first, 2000);
+	assert_int_equal(f->last, 2020);
+	assert_true(f->emits);
 	(*(int *)ud)++;
 }
 
@@ -651,7 +649,7 @@ static int corr_hit(void *ud, size_t ri, const struct sigma_rule *r, const struc
 	struct corr_run *cr = ud;
 	(void)r;
 	cr->base_hits++;
-	assert_int_equal(sigma_corr_feed(cr->c, ri, ev, cr->t, corr_cb, &cr->fired), CG_OK);
+	assert_int_equal(sigma_corr_feed(cr->c, ri, ev, cr->t), CG_OK);
 	return 0;
 }
 
@@ -673,7 +671,9 @@ static void test_correlation(void **state)
 	assert_int_equal(sigma_engine_rule_count(cr.e), 2);
 	/* the base rule only serves the correlation (generate: false) */
 	assert_false(sigma_engine_rule_emits(cr.e, 1));
-	assert_int_equal(sigma_corr_new(cr.e, &cr.c), CG_OK);
+	/* Streaming: hits judged as soon as they are the newest (lateness 0). */
+	struct sigma_corr_opts co = {.lateness = 0};
+	assert_int_equal(sigma_corr_new(cr.e, &co, corr_cb, &cr.fired, &cr.c), CG_OK);
 	assert_int_equal(sigma_scanner_new(cr.e, &sc), CG_OK);
 	const char *users[] = {"alice", "bob", "alice", "alice", "bob"};
 	int64_t times[] = {1000, 1010, 1020, 2000, 1030};
@@ -693,6 +693,12 @@ static void test_correlation(void **state)
 	assert_int_equal(sigma_scanner_match(sc, ev, corr_hit, &cr), CG_OK);
 	cr.t = 2020;
 	assert_int_equal(sigma_scanner_match(sc, ev, corr_hit, &cr), CG_OK);
+	assert_int_equal(cr.fired, 1);
+	struct sigma_corr_stats st;
+	sigma_corr_get_stats(cr.c, &st);
+	/* bob at 1030 came after alice at 2000 had been judged */
+	assert_int_equal(st.late, 1);
+	assert_int_equal(sigma_corr_flush(cr.c), CG_OK);
 	assert_int_equal(cr.fired, 1);
 	cg_event_free(ev);
 	sigma_scanner_free(sc);
