@@ -17,11 +17,11 @@ enum { ST_HUNT, ST_HIT, ST_END, ST_COUNT };
 
 static const char *const sql[ST_COUNT] = {
 	[ST_HUNT] = "INSERT INTO hunt(started_at, paths) VALUES(?1, ?2)",
-	[ST_HIT] = "INSERT OR IGNORE INTO hit(hunt_id, file, line, line_hash, indicator, match, match_type,"
-		   " source, family, host_id, host_label, seen_at)"
-		   " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
-	[ST_END] = "UPDATE hunt SET finished_at = ?2, n_files = ?3, n_bytes = ?4, n_lines = ?5, n_hits = ?6,"
-		   " n_errors = ?7 WHERE id = ?1",
+	[ST_HIT] = ("INSERT OR IGNORE INTO hit(hunt_id, file, line, line_hash, indicator, match, match_type,"
+		    " source, family, host_id, host_label, seen_at)"
+		    " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"),
+	[ST_END] = ("UPDATE hunt SET finished_at = ?2, n_files = ?3, n_bytes = ?4, n_lines = ?5, n_hits = ?6,"
+		    " n_errors = ?7 WHERE id = ?1"),
 };
 
 /* The store owns its statements: prepared in store_hunt_begin, finalised
