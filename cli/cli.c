@@ -262,7 +262,9 @@ int cli_parse_long(const char *s, long min, long max, long *out)
 	return 0;
 }
 
-int64_t cli_now(void)
+/* $CANHGAC_NOW (seconds, as `date +%s` prints them) fixes the clock of the
+ * whole run, for tests and reproducible reports; read once, here. */
+void cli_clock_init(void)
 {
 	const char *fake = getenv("CANHGAC_NOW");
 
@@ -270,7 +272,11 @@ int64_t cli_now(void)
 		char *end;
 		long long v = strtoll(fake, &end, 10);
 		if (*end == '\0')
-			return v;
+			cg_clock_fix(v);
 	}
-	return (int64_t)time(NULL);
+}
+
+int64_t cli_now(void)
+{
+	return cg_now();
 }

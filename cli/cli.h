@@ -39,6 +39,8 @@ enum { CLI_OPT_DB = 0x1000, CLI_OPT_JSON, CLI_OPT_QUIET, CLI_OPT_FIRST_FREE = 0x
  * (a fixed clock for tests and the demo, as `date +%s` prints it), else the
  * real clock. The library never reads the environment for the time. */
 int64_t cli_now(void);
+/* Fix the run's clock from $CANHGAC_NOW when it is set (main calls it first). */
+void cli_clock_init(void);
 
 /* Handle a common option code; returns 1 if handled, 0 if not one of them. */
 int cli_common_opt(struct cli_ctx *ctx, int c, const char *arg);

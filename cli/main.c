@@ -105,6 +105,7 @@ static int run(int argc, char **argv)
  * /full/disk` must not exit 0 with half its hits lost. */
 int main(int argc, char **argv)
 {
+	cli_clock_init();
 	int st = run(argc, argv);
 	enum cg_err rc = cg_out_close_stdout();
 

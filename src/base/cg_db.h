@@ -38,9 +38,11 @@ enum cg_err cg_db_resolve_path(const char *explicit_path, char *buf, size_t n) C
 /* Current schema version (number of applied migrations). */
 int cg_db_schema_version(struct cg_db *db);
 
-/* Seconds since the epoch, from $CANHGAC_NOW (tests' fake clock, same
- * format as the output of `date +%s`) or the real clock. */
+/* Seconds since the epoch: the real clock, or the time a front end fixed
+ * with cg_clock_fix (the CLI does so for $CANHGAC_NOW, the tests' fake
+ * clock; the library reads no environment for it). */
 int64_t cg_now(void);
+void cg_clock_fix(int64_t now);
 /* Format `t` as "YYYY-MM-DDTHH:MM:SSZ" into buf (at least 21 bytes). */
 void cg_time_iso(int64_t t, char *buf, size_t n);
 

@@ -570,16 +570,20 @@ enum cg_err cg_db_resolve_path(const char *explicit_path, char *buf, size_t n)
 	return CG_OK;
 }
 
+/* The front end's fixed clock (tests' CANHGAC_NOW, read by the CLI), or 0
+ * for the real clock. Set once at start-up, before any thread. */
+static int64_t fixed_now;
+static int clock_fixed;
+
+void cg_clock_fix(int64_t now)
+{
+	fixed_now = now;
+	clock_fixed = 1;
+}
+
 int64_t cg_now(void)
 {
-	const char *fake = getenv("CANHGAC_NOW");
-	if (fake && *fake) {
-		char *end;
-		long long v = strtoll(fake, &end, 10);
-		if (*end == '\0')
-			return v;
-	}
-	return (int64_t)time(NULL);
+	return clock_fixed ? fixed_now : (int64_t)time(NULL);
 }
 
 void cg_time_iso(int64_t t, char *buf, size_t n)
