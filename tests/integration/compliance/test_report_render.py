@@ -4,12 +4,14 @@ Builds the sample agency with samples/compliance.sh, then for each language
 takes a screenshot (the PNG must not be blank and must show the chart
 colours) and dumps the DOM Chromium built (SVG charts present, the
 section headings in the right language, Vietnamese diacritics in the
-Vietnamese report). Skips (77) when the Debian package chromium is missing."""
+Vietnamese report), and the alerts sections against counts the test makes
+itself from `canhgac --json alert list --all`. Skips (77) when the Debian package chromium is missing."""
 import html
 import json
 import os
 import re
 import shutil
+import sqlite3
 import struct
 import subprocess
 import sys
@@ -152,7 +154,23 @@ def main():
         p = subprocess.run(["sh", os.path.join(SRC, "samples", "compliance.sh"), BIN, tmp], capture_output=True,
                            text=True, env=env, timeout=900)
         check(p.returncode == 0, f"compliance.sh exit {p.returncode}: {p.stderr[-1500:]}")
+        # Move three alerts out of "new" the way the monitoring daemon will
+        # (no command does it yet), then write the reports again: the counts
+        # by state then differ from the totals.
+        con = sqlite3.connect(env["CANHGAC_DB"])
+        uids = [u for (u,) in con.execute("SELECT uid FROM alert ORDER BY uid")]
+        check(len(uids) >= 4, f"demo.sh raised at least 4 alerts ({len(uids)})")
+        for uid, state in zip(uids, ("verified", "false_positive", "closed")):
+            con.execute("UPDATE alert SET state = ?, state_by = 'test', state_at = 1795996800 WHERE uid = ?",
+                        (state, uid))
+        con.commit()
+        con.close()
+        for lang, name in (("vi", "bao-cao-san-sang.html"), ("en", "readiness-report.html")):
+            r = subprocess.run([BIN, "report", "--lang", lang, "--out", os.path.join(tmp, name)], capture_output=True,
+                               text=True, env=dict(env, CANHGAC_NOW="1795996800"), timeout=300)
+            check(r.returncode == 0, f"report --lang {lang}: exit {r.returncode}: {r.stderr[-500:]}")
         m = alert_model(env)
+        check(m["state"]["closed"] == 1 and m["open"] == len(uids) - 2, f"states moved: {m['state']}")
         check(any(a["kind"] == "sigma" and a["host"].startswith("db01") for a in m["alerts"]),
               f"demo.sh's Sigma hunt raised an alert for db01: {[(a['kind'], a['host']) for a in m['alerts']]}")
         cases = [("vi", "bao-cao-san-sang.html", "Hệ thống theo cấp độ an toàn và mức tuân thủ",
