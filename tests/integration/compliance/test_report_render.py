@@ -5,7 +5,8 @@ takes a screenshot (the PNG must not be blank and must show the chart
 colours) and dumps the DOM Chromium built (SVG charts present, the
 section headings in the right language, Vietnamese diacritics in the
 Vietnamese report), and the alerts sections against counts the test makes
-itself from `canhgac --json alert list --all`. Skips (77) when the Debian package chromium is missing."""
+itself from `canhgac --json alert list --all`. Skips (77) when the Debian
+package chromium is missing."""
 import html
 import json
 import os
