@@ -18,7 +18,7 @@ static void usage(FILE *f)
 	fputs(_("Usage: canhgac report --out FILE [--lang vi|en] [--format html|pdf] [--catalogue FILE]\n"
 		"Write the readiness report: systems by security level and compliance, top gaps,\n"
 		"hosts on the botnet list and their sweep state, open watchlist/KEV vulnerabilities,\n"
-		"hunt and Sigma hits per day, blocking orders, incidents, awareness, the contact point.\n"
+		"hunt and Sigma hits per day, alerts, blocking orders, incidents, awareness, the contact point.\n"
 		"One self-contained HTML file (inline CSS and SVG), printable on A4.\n\n"
 		"Options:\n"
 		"  -o, --out FILE         file to write (required)\n"

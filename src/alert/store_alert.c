@@ -21,6 +21,7 @@ enum {
 	ST_GET,
 	ST_EVENTS,
 	ST_SET_STATE,
+	ST_COUNTS,
 	ST_COUNT
 };
 
@@ -68,6 +69,7 @@ static const char *const sql[ST_COUNT] = {
 		      " FROM alert_event e JOIN alert a ON a.id = e.alert_id WHERE a.uid = ?1"
 		      " ORDER BY coalesce(e.event_time, 0), e.file, e.line, e.record_id LIMIT ?2",
 	[ST_SET_STATE] = "UPDATE alert SET state = ?2, state_by = ?3, state_at = ?4, updated_at = ?4 WHERE uid = ?1",
+	[ST_COUNTS] = "SELECT state, severity, coalesce(security_level, 0), count(*) FROM alert GROUP BY 1, 2, 3",
 };
 
 /* The host an alert is about, remembered for the next alert of the same
@@ -426,6 +428,40 @@ enum cg_err alert_store_foreach(struct alert_store *s, const struct alert_filter
 	sqlite3_bind_int(st, 4, (int)f->min_severity);
 	sqlite3_bind_int64(st, 5, f->limit ? (sqlite3_int64)f->limit : -1);
 	return rows(s, st, fn, ctx, &n);
+}
+
+enum cg_err alert_store_counts(struct alert_store *s, struct alert_counts *out)
+{
+	sqlite3_stmt *st = stmt(s, ST_COUNTS);
+	enum cg_err rc = CG_OK;
+	int step;
+
+	memset(out, 0, sizeof *out);
+	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+		enum alert_state state;
+		int sev = sqlite3_column_int(st, 1), level = sqlite3_column_int(st, 2);
+		uint64_t n = (uint64_t)sqlite3_column_int64(st, 3);
+		if (alert_state_from_name(cg_db_col_text(st, 0), &state) || sev < ALERT_SEV_INFORMATIONAL ||
+		    sev > ALERT_SEV_CRITICAL) {
+			rc = cg_err_set(CG_EDB, _("alert: a stored alert has state '%s', severity %d"),
+					cg_db_col_text(st, 0), sev);
+			break;
+		}
+		if (level < 1 || level > 5)
+			level = 0;
+		out->total += n;
+		out->by_state[state] += n;
+		out->by_severity[sev] += n;
+		if (alert_state_is_open(state)) {
+			out->open += n;
+			out->open_by_severity[sev] += n;
+			out->open_by_level[level] += n;
+		}
+	}
+	if (!rc && step != SQLITE_DONE)
+		rc = cg_db_fail(s->db, _("alert: counting alerts"));
+	sqlite3_reset(st);
+	return rc;
 }
 
 enum cg_err alert_store_get(struct alert_store *s, const char *id, alert_fn fn, void *ctx)

@@ -58,6 +58,18 @@ typedef enum cg_err (*alert_fn)(void *ctx, const struct alert *a);
 enum cg_err alert_store_foreach(struct alert_store *s, const struct alert_filter *f, alert_fn fn,
 				void *ctx) CG_MUST_CHECK;
 
+/* How many alerts there are, by state and severity, and how many open ones
+ * (new, verified, escalated) by severity and by the security level of their
+ * system (index 0: no system or no level). */
+struct alert_counts {
+	uint64_t total, open;
+	uint64_t by_state[ALERT_STATE_CLOSED + 1];        /* indexed by enum alert_state */
+	uint64_t by_severity[ALERT_SEV_CRITICAL + 1];     /* all alerts */
+	uint64_t open_by_severity[ALERT_SEV_CRITICAL + 1];
+	uint64_t open_by_level[6];                        /* security levels 1..5; 0: none */
+};
+enum cg_err alert_store_counts(struct alert_store *s, struct alert_counts *out) CG_MUST_CHECK;
+
 /* The alert `id`; CG_ENOTFOUND when there is none. */
 enum cg_err alert_store_get(struct alert_store *s, const char *id, alert_fn fn, void *ctx) CG_MUST_CHECK;
 

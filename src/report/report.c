@@ -6,10 +6,12 @@
 #include <string.h>
 
 #include "cg_i18n.h"
+#include "alert.h"
 #include "compliance.h"
 #include "incident.h"
 #include "priority.h"
 #include "report_int.h"
+#include "store_alert.h"
 #include "store_compliance.h"
 #include "store_report.h"
 #include "store_vuln.h"
@@ -18,6 +20,7 @@
 #define TOP_GAPS 25
 #define TOP_VULNS 30
 #define DAYS_SHOWN 14
+#define TOP_ALERTS 20
 
 static char *dup0(const char *s)
 {
@@ -590,11 +593,120 @@ static enum cg_err collect_incidents(struct report *r, const struct report_input
 	return incident_list(in->db, in->now, add_incident, s);
 }
 
-/* One entry per section, in report order. The alert store adds its
- * collector here when it lands. */
+static const char *alert_severity_text(enum alert_severity sev)
+{
+	switch (sev) {
+	case ALERT_SEV_INFORMATIONAL: return _("informational");
+	case ALERT_SEV_LOW: return _("low");
+	case ALERT_SEV_MEDIUM: return _("medium");
+	case ALERT_SEV_HIGH: return _("high");
+	case ALERT_SEV_CRITICAL: return _("critical");
+	}
+	return "";
+}
+
+/* "2026-11-28 03:14 UTC", or "—" when unknown. */
+static void minute_text(int64_t t, char *buf, size_t n)
+{
+	char iso[32];
+	if (!t) {
+		snprintf(buf, n, "—");
+		return;
+	}
+	cg_time_iso(t, iso, sizeof iso);
+	iso[10] = ' ';
+	iso[16] = '\0';
+	snprintf(buf, n, "%s UTC", iso);
+}
+
+static enum cg_err add_top_alert(void *ctx, const struct alert *a)
+{
+	struct report_section *s = ctx;
+	char lv[8], count[24], last[48];
+	if (a->security_level)
+		snprintf(lv, sizeof lv, "%d", a->security_level);
+	else
+		snprintf(lv, sizeof lv, "—");
+	snprintf(count, sizeof count, "%llu", (unsigned long long)a->count);
+	minute_text(a->last_seen, last, sizeof last);
+	const char *what, *source;
+	if (a->kind == ALERT_KIND_INDICATOR) {
+		what = a->indicator;
+		source = a->sources;
+	} else {
+		what = a->title[0] ? a->title : a->rule_id;
+		source = a->kind == ALERT_KIND_SIGMA ? _("Sigma rule") : alert_kind_name(a->kind);
+	}
+	const char *row[] = {what, source, a->host, a->system[0] ? a->system : "—", lv,
+			     alert_severity_text(a->severity), count, last};
+	return report_table_row(s, row);
+}
+
+/* Alerts (src/alert): how many by state and severity, open ones per
+ * security level, and the top open ones. */
+static enum cg_err collect_alerts(struct report *r, const struct report_input *in)
+{
+	struct alert_store *st = NULL;
+	struct alert_counts c;
+	struct report_section *s, *t;
+	char intro[512];
+	enum cg_err rc;
+	if ((rc = alert_store_open(in->db, in->now, &st)) || (rc = alert_store_counts(st, &c)))
+		goto out;
+	snprintf(intro, sizeof intro,
+		 _("Alerts in all: %llu; new: %llu, verified: %llu, false positive: %llu, escalated: %llu, "
+		   "closed: %llu. Open (new, verified or escalated): %llu."),
+		 (unsigned long long)c.total, (unsigned long long)c.by_state[ALERT_STATE_NEW],
+		 (unsigned long long)c.by_state[ALERT_STATE_VERIFIED],
+		 (unsigned long long)c.by_state[ALERT_STATE_FALSE_POSITIVE],
+		 (unsigned long long)c.by_state[ALERT_STATE_ESCALATED], (unsigned long long)c.by_state[ALERT_STATE_CLOSED],
+		 (unsigned long long)c.open);
+	const char *cols[] = {_("Severity"), _("Open"), _("All alerts")};
+	if ((rc = report_section_add(r, "alerts", _("Alerts by state, severity and security level"), intro, &s)) ||
+	    (rc = report_table_columns(s, 3, cols)) ||
+	    (rc = report_chart_title(s, _("Open alerts by the security level of their system"))) ||
+	    (rc = report_chart_legend(s, _("open alerts"), NULL, NULL)))
+		goto out;
+	report_chart_neutral(s);
+	if (c.total)
+		for (int sev = ALERT_SEV_CRITICAL; sev >= ALERT_SEV_INFORMATIONAL; sev--) {
+			char open[24], all[24];
+			snprintf(open, sizeof open, "%llu", (unsigned long long)c.open_by_severity[sev]);
+			snprintf(all, sizeof all, "%llu", (unsigned long long)c.by_severity[sev]);
+			const char *row[] = {alert_severity_text((enum alert_severity)sev), open, all};
+			if ((rc = report_table_row(s, row)))
+				goto out;
+		}
+	if ((rc = report_section_empty(s, _("No alert is recorded."))))
+		goto out;
+	for (int l = 5; l >= 0; l--) {
+		if (!c.open_by_level[l])
+			continue;
+		char label[64];
+		if (l)
+			snprintf(label, sizeof label, _("Level %d"), l);
+		else
+			snprintf(label, sizeof label, "%s", _("No security level"));
+		if ((rc = report_chart_bar(s, label, (double)c.open_by_level[l], 0, 0)))
+			goto out;
+	}
+	const char *tcols[] = {_("What fired"), _("Source"), _("Host"), _("System"), _("Level"), _("Severity"),
+			       _("Count"), _("Last seen")};
+	snprintf(intro, sizeof intro, _("%llu open alerts; the first %d, most severe first, then latest seen."),
+		 (unsigned long long)c.open, TOP_ALERTS);
+	if ((rc = report_section_add(r, "top-alerts", _("Top open alerts"), intro, &t)) ||
+	    (rc = report_table_columns(t, 8, tcols)) || (rc = report_section_empty(t, _("No open alert."))))
+		goto out;
+	struct alert_filter f = {.open_only = 1, .limit = TOP_ALERTS};
+	rc = alert_store_foreach(st, &f, add_top_alert, t);
+out:
+	alert_store_close(st);
+	return rc;
+}
+/* One entry per section, in report order. */
 static enum cg_err (*const report_collectors[])(struct report *, const struct report_input *) = {
-	collect_compliance, collect_botnet, collect_vulns, collect_hits, collect_orders, collect_incidents,
-	collect_awareness,
+	collect_compliance, collect_botnet, collect_vulns, collect_hits, collect_alerts, collect_orders,
+	collect_incidents, collect_awareness,
 };
 
 enum cg_err report_collect(struct report *r, const struct report_input *in)

@@ -57,7 +57,7 @@ struct report_input {
 };
 
 /* Fill `r` with every section (compliance, gaps, botnet hosts, vulnerabilities,
- * hits per day, blocking orders, contact point). */
+ * hits per day, alerts, blocking orders, incidents, awareness, contact point). */
 enum cg_err report_collect(struct report *r, const struct report_input *in) CG_MUST_CHECK;
 
 /* Render as HTML into `out`. Every value is escaped by one helper. */

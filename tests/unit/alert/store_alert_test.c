@@ -163,6 +163,51 @@ static void joins_the_callers_transaction(void **state)
 	fixture_close(f);
 }
 
+/* Counts by state and severity, open ones by severity and security level. */
+static void counts(void **state)
+{
+	(void)state;
+	struct fixture *f = fixture_open();
+	struct alert_store *as;
+	struct alert_counts c;
+	struct alert ind = {.kind = ALERT_KIND_INDICATOR, .indicator = "198.51.100.23", .indicator_type = "ipv4",
+			    .sources = "feodo-c2", .severity = ALERT_SEV_MEDIUM, .host = "ws-01"};
+	struct alert low = sigma_rule;
+	struct alert_event e = {.file = "a.log", .line = 1, .excerpt = "x", .excerpt_len = 1};
+	struct seen s = {0};
+
+	setup_inventory(f->db);
+	assert_int_equal(alert_store_open(f->db, FX_NOW, &as), CG_OK);
+	assert_int_equal(alert_store_counts(as, &c), CG_OK);
+	assert_int_equal(c.total, 0);
+	low.host = "nas01";
+	low.severity = ALERT_SEV_LOW;
+	assert_int_equal(alert_store_add(as, &sigma_rule, &e, NULL), CG_OK); /* db01, level 2, high */
+	assert_int_equal(alert_store_add(as, &ind, &e, NULL), CG_OK);        /* ws-01, no system, medium */
+	assert_int_equal(alert_store_add(as, &low, &e, NULL), CG_OK);        /* nas01, not in inventory, low */
+	assert_int_equal(alert_store_flush(as), CG_OK);
+	assert_int_equal(alert_store_foreach(as, &(struct alert_filter){.kind = ALERT_KIND_INDICATOR}, keep, &s), CG_OK);
+	assert_int_equal(s.n, 1);
+	assert_int_equal(alert_store_set_state(as, s.last.id, ALERT_STATE_FALSE_POSITIVE, "analyst-1"), CG_OK);
+
+	assert_int_equal(alert_store_counts(as, &c), CG_OK);
+	assert_int_equal(c.total, 3);
+	assert_int_equal(c.open, 2);
+	assert_int_equal(c.by_state[ALERT_STATE_NEW], 2);
+	assert_int_equal(c.by_state[ALERT_STATE_FALSE_POSITIVE], 1);
+	assert_int_equal(c.by_state[ALERT_STATE_CLOSED], 0);
+	assert_int_equal(c.by_severity[ALERT_SEV_HIGH], 1);
+	assert_int_equal(c.by_severity[ALERT_SEV_MEDIUM], 1);
+	assert_int_equal(c.by_severity[ALERT_SEV_LOW], 1);
+	assert_int_equal(c.open_by_severity[ALERT_SEV_MEDIUM], 0);
+	assert_int_equal(c.open_by_severity[ALERT_SEV_HIGH], 1);
+	assert_int_equal(c.open_by_level[2], 1);
+	assert_int_equal(c.open_by_level[0], 1);
+	assert_int_equal(c.open_by_level[1] + c.open_by_level[3] + c.open_by_level[4] + c.open_by_level[5], 0);
+	alert_store_close(as);
+	fixture_close(f);
+}
+
 static void words(void **state)
 {
 	(void)state;
@@ -189,6 +234,7 @@ int main(void)
 		cmocka_unit_test(aggregates_and_attributes),
 		cmocka_unit_test(states_and_reopening),
 		cmocka_unit_test(joins_the_callers_transaction),
+		cmocka_unit_test(counts),
 		cmocka_unit_test(words),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
