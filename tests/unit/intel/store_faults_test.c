@@ -10,6 +10,7 @@
 #include <limits.h>
 #include <sqlite3.h>
 
+#include "cg_db.h"
 #include "store_intel.h"
 
 /* ---- the failing allocator ---- */
@@ -341,7 +342,7 @@ int main(void)
 	};
 
 	/* Imports are stamped with the time: the same clock for every run. */
-	setenv("CANHGAC_NOW", "1767225600", 1);
+	cg_clock_fix(1767225600);
 	install_allocator();
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
