@@ -1,4 +1,5 @@
 #include "cg_esc.h"
+#include "cg_utf8.h"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -22,34 +23,18 @@ static char *put_hex(char *o, unsigned char c)
 	return o;
 }
 
-/* Length of the valid UTF-8 sequence at s (1-4), or 0. */
+/* Length of the valid UTF-8 sequence at s (1-4), or 0; its code point in *cp. */
 static size_t utf8_len(const unsigned char *s, size_t n, uint32_t *cp)
 {
-	size_t len;
+	static const unsigned char lead_mask[5] = {0, 0x7f, 0x1f, 0x0f, 0x07};
+	size_t len = cg_utf8_len(s, n);
 	uint32_t c;
 
-	if (s[0] < 0x80) {
-		*cp = s[0];
-		return 1;
-	}
-	if (s[0] >= 0xc2 && s[0] <= 0xdf)
-		len = 2, c = s[0] & 0x1f;
-	else if (s[0] >= 0xe0 && s[0] <= 0xef)
-		len = 3, c = s[0] & 0x0f;
-	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
-		len = 4, c = s[0] & 0x07;
-	else
+	if (!len)
 		return 0;
-	if (len > n)
-		return 0;
-	for (size_t i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
+	c = s[0] & lead_mask[len];
+	for (size_t i = 1; i < len; i++)
 		c = (c << 6) | (s[i] & 0x3f);
-	}
-	/* Overlong forms, surrogates, beyond U+10FFFF. */
-	if ((len == 3 && c < 0x800) || (len == 4 && (c < 0x10000 || c > 0x10ffff)) || (c >= 0xd800 && c <= 0xdfff))
-		return 0;
 	*cp = c;
 	return len;
 }

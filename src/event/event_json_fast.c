@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "cg_i18n.h"
+#include "cg_utf8.h"
 #include "cg_event_int.h"
 
 #define JSMN_STATIC
@@ -74,29 +75,6 @@ static int get(const struct fast *f, int o, const char *key)
 	return -1;
 }
 
-/* RFC 3629 well-formed sequence at s, as jansson checks it; 0 when not. */
-static size_t utf8_len(const unsigned char *s, size_t n)
-{
-	size_t k;
-	unsigned char lo = 0x80, hi = 0xbf;
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf)
-		k = 2;
-	else if (s[0] >= 0xe0 && s[0] <= 0xef)
-		k = 3, lo = s[0] == 0xe0 ? 0xa0 : 0x80, hi = s[0] == 0xed ? 0x9f : 0xbf;
-	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
-		k = 4, lo = s[0] == 0xf0 ? 0x90 : 0x80, hi = s[0] == 0xf4 ? 0x8f : 0xbf;
-	else
-		return 0;
-	if (n < k || s[1] < lo || s[1] > hi)
-		return 0;
-	for (size_t i = 2; i < k; i++)
-		if (s[i] < 0x80 || s[i] > 0xbf)
-			return 0;
-	return k;
-}
-
 static int hexval(char c)
 {
 	return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
@@ -137,7 +115,7 @@ static int string_ok(const char *s, size_t n, int *esc)
 			continue;
 		}
 		if (c >= 0x80) {
-			size_t k = utf8_len((const unsigned char *)s + i, n - i);
+			size_t k = cg_utf8_len((const unsigned char *)s + i, n - i);
 			if (!k)
 				return 0;
 			i += k;

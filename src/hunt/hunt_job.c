@@ -9,6 +9,7 @@
 #include "cg_esc.h"
 #include "cg_i18n.h"
 #include "cg_time.h"
+#include "cg_utf8.h"
 #include "ioc.h"
 #include "event_reader.h"
 #include "store_alert.h"
@@ -55,33 +56,6 @@ struct note_head {
 	uint32_t label_len, out_len;
 };
 
-/* Length of the valid UTF-8 sequence at s (1-4), or 0 if invalid. */
-static size_t utf8_len(const unsigned char *s, size_t n)
-{
-	size_t k;
-	unsigned c = s[0];
-
-	if (c < 0x80)
-		return 1;
-	if (c >= 0xc2 && c <= 0xdf)
-		k = 2;
-	else if (c >= 0xe0 && c <= 0xef)
-		k = 3;
-	else if (c >= 0xf0 && c <= 0xf4)
-		k = 4;
-	else
-		return 0;
-	if (n < k)
-		return 0;
-	for (size_t i = 1; i < k; i++)
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-	if ((c == 0xe0 && s[1] < 0xa0) || (c == 0xed && s[1] > 0x9f) || (c == 0xf0 && s[1] < 0x90) ||
-	    (c == 0xf4 && s[1] > 0x8f))
-		return 0;
-	return k;
-}
-
 /* The writers below put text at `o` and return its new end; the caller has
  * made room: JSON_ROOM(n) bytes for a string of n bytes. */
 #define JSON_ROOM(n) (6 * (n) + 2)
@@ -122,7 +96,7 @@ static char *put_json_str(char *o, const char *s, size_t n)
 			*o++ = hex[c >> 4];
 			*o++ = hex[c & 15];
 			i++;
-		} else if ((k = utf8_len(p + i, n - i))) {
+		} else if ((k = cg_utf8_len(p + i, n - i))) {
 			o = put_mem(o, s + i, k);
 			i += k;
 		} else {

@@ -8,6 +8,7 @@
 #include <strings.h>
 
 #include "cg_i18n.h"
+#include "cg_utf8.h"
 #include "sigma_int.h"
 
 /* Why the current document failed; filled by fail(). */
@@ -731,31 +732,6 @@ static void diag_out(struct fy_diag *diag, void *user, const char *buf, size_t l
 	s->msg[len] = '\0';
 }
 
-/* Length of the well-formed UTF-8 sequence at s (RFC 3629: no overlong
- * forms, no surrogates, nothing past U+10FFFF), 0 when it is not one. */
-static size_t utf8_seq_len(const unsigned char *s, size_t n)
-{
-	size_t k;
-	unsigned char lo = 0x80, hi = 0xbf;
-
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf)
-		k = 2;
-	else if (s[0] >= 0xe0 && s[0] <= 0xef)
-		k = 3, lo = s[0] == 0xe0 ? 0xa0 : 0x80, hi = s[0] == 0xed ? 0x9f : 0xbf;
-	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
-		k = 4, lo = s[0] == 0xf0 ? 0x90 : 0x80, hi = s[0] == 0xf4 ? 0x8f : 0xbf;
-	else
-		return 0;
-	if (n < k || s[1] < lo || s[1] > hi)
-		return 0;
-	for (size_t i = 2; i < k; i++)
-		if (s[i] < 0x80 || s[i] > 0xbf)
-			return 0;
-	return k;
-}
-
 const char *sigma_yaml_precheck(const char *text, size_t len, unsigned long *line, unsigned long *col)
 {
 	const unsigned char *s = (const unsigned char *)text;
@@ -763,7 +739,7 @@ const char *sigma_yaml_precheck(const char *text, size_t len, unsigned long *lin
 
 	*line = 1;
 	while (i < len) {
-		size_t k = s[i] ? utf8_seq_len(s + i, len - i) : 0;
+		size_t k = s[i] ? cg_utf8_len(s + i, len - i) : 0;
 		if (k == 0) {
 			*col = (unsigned long)(i - bol + 1);
 			return _("not UTF-8 text (invalid byte or NUL)");
