@@ -206,7 +206,7 @@ enum cg_err block_view_build(struct cg_db *db, int64_t at, struct block_view **o
 		goto fail;
 	if ((rc = compute_names(v, &c)))
 		goto fail;
-	if ((rc = store_block_last_change(db, at, &v->last_change)) || (rc = store_block_change_count(db, at, &v->serial)) ||
+	if ((rc = store_block_changes(db, at, &v->last_change, &v->serial)) ||
 	    (rc = store_block_next_expiry(db, at, &v->next_expiry)))
 		goto fail;
 	/* The serial is the time of the last change plus the number of changes:

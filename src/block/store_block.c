@@ -264,36 +264,33 @@ static enum cg_err one_int(struct cg_db *db, sqlite3_stmt *st, int64_t *out, con
 	return CG_OK;
 }
 
-enum cg_err store_block_last_change(struct cg_db *db, int64_t at, int64_t *out)
+enum cg_err store_block_changes(struct cg_db *db, int64_t at, int64_t *last, int64_t *count)
 {
 	sqlite3_stmt *st;
 	enum cg_err rc;
+	int step;
 
+	/* One pass over the decisions: each one is a change when made, when
+	 * removed, and when it expired before any removal. */
 	if ((rc = cg_db_stmt(db,
-			     "SELECT max(coalesce((SELECT max(created_at) FROM block_decision WHERE created_at <= ?1), 0),"
-			     " coalesce((SELECT max(removed_at) FROM block_decision WHERE removed_at <= ?1), 0),"
-			     " coalesce((SELECT max(expires_at) FROM block_decision WHERE expires_at <= ?1"
-			     " AND (removed_at IS NULL OR removed_at > expires_at)), 0))",
+			     "SELECT coalesce(max(max(coalesce(c, 0), coalesce(r, 0), coalesce(e, 0))), 0),"
+			     " coalesce(sum((c IS NOT NULL) + (r IS NOT NULL) + (e IS NOT NULL)), 0)"
+			     " FROM (SELECT CASE WHEN created_at <= ?1 THEN created_at END AS c,"
+			     " CASE WHEN removed_at <= ?1 THEN removed_at END AS r,"
+			     " CASE WHEN expires_at <= ?1 AND (removed_at IS NULL OR removed_at > expires_at)"
+			     " THEN expires_at END AS e FROM block_decision)",
 			     &st)))
 		return rc;
 	sqlite3_bind_int64(st, 1, at);
-	return one_int(db, st, out, _("reading the last change"));
-}
-
-enum cg_err store_block_change_count(struct cg_db *db, int64_t at, int64_t *out)
-{
-	sqlite3_stmt *st;
-	enum cg_err rc;
-
-	if ((rc = cg_db_stmt(db,
-			     "SELECT (SELECT count(*) FROM block_decision WHERE created_at <= ?1)"
-			     " + (SELECT count(*) FROM block_decision WHERE removed_at <= ?1)"
-			     " + (SELECT count(*) FROM block_decision WHERE expires_at <= ?1"
-			     " AND (removed_at IS NULL OR removed_at > expires_at))",
-			     &st)))
-		return rc;
-	sqlite3_bind_int64(st, 1, at);
-	return one_int(db, st, out, _("reading the last change"));
+	step = sqlite3_step(st);
+	if (step != SQLITE_ROW) {
+		sqlite3_reset(st);
+		return cg_db_fail(db, _("reading the last change"));
+	}
+	*last = sqlite3_column_int64(st, 0);
+	*count = sqlite3_column_int64(st, 1);
+	sqlite3_reset(st);
+	return CG_OK;
 }
 
 enum cg_err store_block_next_expiry(struct cg_db *db, int64_t at, int64_t *out)

@@ -70,10 +70,9 @@ enum cg_err store_block_find_addr(struct cg_db *db, int v6, const uint8_t *addr,
 				  void *ctx) CG_MUST_CHECK;
 
 /* The time of the last change to the lists at or before `at` (a decision
- * made, removed or expired); 0 when there was none. */
-enum cg_err store_block_last_change(struct cg_db *db, int64_t at, int64_t *out) CG_MUST_CHECK;
-/* How many such changes happened at or before `at`. */
-enum cg_err store_block_change_count(struct cg_db *db, int64_t at, int64_t *out) CG_MUST_CHECK;
+ * made, removed or expired; 0 when there was none) and how many such changes
+ * happened by then. */
+enum cg_err store_block_changes(struct cg_db *db, int64_t at, int64_t *last, int64_t *count) CG_MUST_CHECK;
 /* The first expiry strictly after `at`, 0 when none (when a cached export
  * goes stale by itself). */
 enum cg_err store_block_next_expiry(struct cg_db *db, int64_t at, int64_t *out) CG_MUST_CHECK;

@@ -3,6 +3,7 @@
 #include "block.h"
 #include "block_view.h"
 #include "order.h"
+#include "store_block.h"
 
 #define T0 1796083200 /* 2026-12-01T00:00:00Z */
 
@@ -92,6 +93,19 @@ static void view_merges_excepts_and_expires(void **state)
 		assert_int_equal(block_view_build(db, T0 + 3600, &v), CG_OK);
 		assert_int_equal(block_view_last_change(v), T0 + 3600);
 		assert_true(block_view_serial(v) > before);
+		block_view_free(v);
+	}
+	/* A removal is a change: its time is the last change, one more counted. */
+	{
+		size_t n = 0;
+		assert_int_equal(block_view_build(db, T0 + 7200, &v), CG_OK);
+		int64_t before = block_view_serial(v);
+		block_view_free(v);
+		assert_int_equal(store_block_remove(db, "203.0.113.0/24", 0, -1, NULL, T0 + 7200, &n), CG_OK);
+		assert_int_equal(n, 1);
+		assert_int_equal(block_view_build(db, T0 + 7200, &v), CG_OK);
+		assert_int_equal(block_view_last_change(v), T0 + 7200);
+		assert_int_equal(block_view_serial(v), before - (T0 + 3600) + (T0 + 7200) + 1);
 		block_view_free(v);
 	}
 	cg_db_close(db);
