@@ -301,7 +301,8 @@ LOGGEN_SEQ = re.compile(r"seq: (\d+), thread: (\d+), runid: (\d+)")
 def loggen_run(extra_probe, n, conns, label):
     pr = Probe(*extra_probe, "tcp:t:127.0.0.1")
     port = pr.ports[0]
-    r = subprocess.run(["loggen", "-S", "-P", "-Q", "-n", str(n), "-r", "1000000", "--active-connections",
+    # -I: loggen's own time limit (10 s by default) must not end the run early.
+    r = subprocess.run(["loggen", "-S", "-P", "-Q", "-I", "3600", "-n", str(n), "-r", "1000000", "--active-connections",
                         str(conns), "-s", "300", "127.0.0.1", str(port)], capture_output=True, text=True,
                        timeout=600)
     check(r.returncode == 0, f"loggen {label}: {r.stderr}")
@@ -393,7 +394,10 @@ def test_hostile():
     check(all(not m["msg"].startswith("<13>slowl") for m in pr.msgs), "a partial slow frame is never delivered")
     # Bounded memory: the growth is far below what was sent (about 2 MB
     # each way) plus the 40 connections' buffers.
-    check(rss1 - rss0 < 16 * 1024, f"memory grew by {rss1 - rss0} KiB under hostile input (sent {sent_garbage} B)")
+    # (AddressSanitizer keeps freed memory in quarantine: a looser bound.)
+    with open(PROBE, "rb") as f:
+        bound = 96 * 1024 if b"__asan_init" in f.read() else 16 * 1024
+    check(rss1 - rss0 < bound, f"memory grew by {rss1 - rss0} KiB under hostile input (sent {sent_garbage} B)")
 
 
 def main():
