@@ -339,8 +339,9 @@ static enum cg_err tls_setup(struct collect_listener *l, const struct collect_li
 		STACK_OF(X509_NAME) *names = SSL_load_client_CA_file(o->tls_ca);
 		if (names)
 			SSL_CTX_set_client_CA_list(l->ssl, names);
-		/* Without verification a client certificate is still asked
-		 * for; its subject is passed on only when it verifies. */
+		/* Without verification no client certificate is asked
+		 * for (and no subject passed on); the CA names are still
+		 * announced. */
 		SSL_CTX_set_verify(l->ssl,
 				   o->tls_verify_client ? SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT
 							: SSL_VERIFY_NONE,
