@@ -106,48 +106,96 @@ static enum cg_err sources_collect(const struct scan_rules_opts *o, struct sourc
 	return CG_OK;
 }
 
+/* An `include` directive at the start of a line (only the directive: the
+ * word in a string or a comment does not count). Included files are not in
+ * the cache key, so a set with one is never cached. */
+static int has_include(const char *buf, size_t len)
+{
+	size_t i = 0;
+
+	while (i < len) {
+		while (i < len && (buf[i] == ' ' || buf[i] == '\t'))
+			i++;
+		if (len - i > 8 && memcmp(buf + i, "include", 7) == 0 && (buf[i + 7] == ' ' || buf[i + 7] == '\t' ||
+									  buf[i + 7] == '"'))
+			return 1;
+		while (i < len && buf[i] != '\n')
+			i++;
+		i++;
+	}
+	return 0;
+}
+
+static enum cg_err read_source(const char *path, uint64_t room, char **out, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf = NULL;
+	size_t n = 0, cap = 0;
+
+	*out = NULL;
+	if (!f)
+		return cg_err_set(CG_EIO, _("rules: %s: %s"), path, strerror(errno));
+	for (;;) {
+		size_t got;
+		if (cap - n < 4096) {
+			size_t nc = cap ? cap * 2 : 65536;
+			void *p = realloc(buf, nc);
+			if (!p) {
+				free(buf);
+				fclose(f);
+				return cg_err_set(CG_ENOMEM, _("out of memory"));
+			}
+			buf = p;
+			cap = nc;
+		}
+		got = fread(buf + n, 1, cap - n, f);
+		n += got;
+		if (n > room) {
+			free(buf);
+			fclose(f);
+			return cg_err_set(CG_ELIMIT, _("rules: more than %u MiB of rule sources"), SCAN_RULES_BYTES_MAX >> 20);
+		}
+		if (got == 0)
+			break;
+	}
+	if (ferror(f)) {
+		free(buf);
+		fclose(f);
+		return cg_err_set(CG_EIO, _("rules: %s: read error"), path);
+	}
+	fclose(f);
+	*out = buf;
+	*len = n;
+	return CG_OK;
+}
+
 /* The cache key: libyara's version and every source's content, in order. */
 static enum cg_err sources_key(struct sources *s, char key[65])
 {
 	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
 	unsigned char md[EVP_MAX_MD_SIZE];
 	unsigned mdlen = 0;
-	char *buf = NULL;
 	enum cg_err rc = CG_OK;
 	static const char digits[] = "0123456789abcdef";
 
-	if (!ctx || !(buf = malloc(1u << 16))) {
-		rc = cg_err_set(CG_ENOMEM, _("out of memory"));
-		goto out;
-	}
+	if (!ctx)
+		return cg_err_set(CG_ENOMEM, _("out of memory"));
 	EVP_DigestInit_ex(ctx, EVP_sha256(), NULL);
 	EVP_DigestUpdate(ctx, "libyara " YR_VERSION, sizeof("libyara " YR_VERSION));
 	for (size_t i = 0; i < s->n && !rc; i++) {
-		FILE *f = fopen(s->paths[i], "rb");
-		uint64_t len = 0;
-		size_t got;
-		if (!f) {
-			rc = cg_err_set(CG_EIO, _("rules: %s: %s"), s->paths[i], strerror(errno));
+		char *buf;
+		size_t len;
+		uint64_t len64;
+		if ((rc = read_source(s->paths[i], SCAN_RULES_BYTES_MAX - s->bytes, &buf, &len)))
 			break;
-		}
-		while ((got = fread(buf, 1, (1u << 16) - 1, f)) > 0) {
-			len += got;
-			s->bytes += got;
-			buf[got] = '\0';
-			if (strstr(buf, "include"))
-				s->has_include = 1;
-			EVP_DigestUpdate(ctx, buf, got);
-			if (s->bytes > SCAN_RULES_BYTES_MAX) {
-				rc = cg_err_set(CG_ELIMIT, _("rules: more than %u MiB of rule sources"),
-						SCAN_RULES_BYTES_MAX >> 20);
-				break;
-			}
-		}
-		if (!rc && ferror(f))
-			rc = cg_err_set(CG_EIO, _("rules: %s: read error"), s->paths[i]);
-		fclose(f);
+		s->bytes += len;
+		if (has_include(buf, len))
+			s->has_include = 1;
+		EVP_DigestUpdate(ctx, buf, len);
 		/* The length ends each file, so moving bytes between files changes the key. */
-		EVP_DigestUpdate(ctx, &len, sizeof len);
+		len64 = len;
+		EVP_DigestUpdate(ctx, &len64, sizeof len64);
+		free(buf);
 	}
 	if (!rc && EVP_DigestFinal_ex(ctx, md, &mdlen) != 1)
 		rc = cg_err_set(CG_EINTERNAL, _("OpenSSL: sha256 digest failed"));
@@ -156,8 +204,6 @@ static enum cg_err sources_key(struct sources *s, char key[65])
 		key[2 * i + 1] = digits[md[i] & 15];
 	}
 	key[64] = '\0';
-out:
-	free(buf);
 	EVP_MD_CTX_free(ctx);
 	return rc;
 }
