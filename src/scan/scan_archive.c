@@ -86,9 +86,16 @@ static enum cg_err read_entry(struct archive *a, const struct scan_archive_limit
 	}
 }
 
-enum cg_err scan_archive_walk(const uint8_t *data, size_t len, const char *raw_name,
-			      const struct scan_archive_limits *lim, struct scan_archive_budget *b,
-			      const struct scan_archive_sink *sink)
+static int is_compressed(const uint8_t *b, size_t len)
+{
+	return scan_archive_sniff(b, len) && !(len >= 2 && b[0] == 'P' && b[1] == 'K') &&
+	       !(len >= 262 && memcmp(b + 257, "ustar", 5) == 0);
+}
+
+/* One pass with the tar and zip readers, or (raw_only) the content of a
+ * compressed stream as one entry. *seen counts the entries handed over. */
+static enum cg_err walk(const uint8_t *data, size_t len, const char *raw_name, const struct scan_archive_limits *lim,
+			struct scan_archive_budget *b, const struct scan_archive_sink *sink, int raw_only, size_t *seen)
 {
 	struct archive *a = archive_read_new();
 	struct archive_entry *e;
@@ -101,10 +108,14 @@ enum cg_err scan_archive_walk(const uint8_t *data, size_t len, const char *raw_n
 	archive_read_support_filter_gzip(a);
 	archive_read_support_filter_bzip2(a);
 	archive_read_support_filter_xz(a);
-	archive_read_support_format_zip(a);
-	archive_read_support_format_tar(a);
-	archive_read_support_format_gnutar(a);
-	archive_read_support_format_raw(a);
+	if (raw_only) {
+		archive_read_support_format_raw(a);
+	} else {
+		archive_read_support_format_zip(a);
+		archive_read_support_format_tar(a);
+		archive_read_support_format_gnutar(a);
+		archive_read_support_format_raw(a);
+	}
 	if (archive_read_open_memory(a, data, len) != ARCHIVE_OK) {
 		rc = cg_err_set(CG_EPARSE, _("not a readable archive: %s"),
 				archive_error_string(a) ? archive_error_string(a) : "?");
@@ -138,6 +149,7 @@ enum cg_err scan_archive_walk(const uint8_t *data, size_t len, const char *raw_n
 		if (!name)
 			name = "?";
 		size = archive_entry_size_is_set(e) ? archive_entry_size(e) : 0;
+		(*seen)++;
 		if ((rc = read_entry(a, lim, b, &buf, &cap, &got, &cut, &damaged)))
 			break;
 		if (damaged) {
@@ -157,5 +169,20 @@ enum cg_err scan_archive_walk(const uint8_t *data, size_t len, const char *raw_n
 out:
 	free(buf);
 	archive_read_free(a);
+	return rc;
+}
+
+enum cg_err scan_archive_walk(const uint8_t *data, size_t len, const char *raw_name,
+			      const struct scan_archive_limits *lim, struct scan_archive_budget *b,
+			      const struct scan_archive_sink *sink)
+{
+	size_t seen = 0;
+	enum cg_err rc = walk(data, len, raw_name, lim, b, sink, 0, &seen);
+
+	/* Content that starts with zero blocks reads as an empty tar: a
+	 * compressed stream with nothing in it as a tar is read as one file, so
+	 * nothing can hide behind an end-of-archive marker. */
+	if (!rc && !seen && is_compressed(data, len))
+		rc = walk(data, len, raw_name, lim, b, sink, 1, &seen);
 	return rc;
 }
