@@ -69,7 +69,7 @@ try:
         f.write(b"CANHGAC-MARKER-0042" + b"." * 10000)
     # Content behind a tar end-of-archive marker (zero blocks) is still read.
     with open(os.path.join(t, "hidden.bin.gz"), "wb") as f:
-        f.write(gzip.compress(bytes(4096) + b"CANHGAC-MARKER-0042"))
+        f.write(gzip.compress(bytes(1024) + b"CANHGAC-MARKER-0042"))
     # Deeper than the walk goes (64 levels).
     deep = os.path.join(t, *(["d"] * 70))
     os.makedirs(deep)
