@@ -154,7 +154,7 @@ static int on_rule(void *ctx, const char *rule, const char *tags, const char *de
 }
 
 static enum cg_err scan_buf(struct worker *w, const char *path, const uint8_t *buf, size_t len, int cut,
-			    unsigned depth, struct scan_archive_budget *b);
+			    unsigned depth, struct scan_archive_budget *b, int hashed);
 
 struct inner_ctx {
 	struct worker *w;
@@ -183,7 +183,7 @@ static enum cg_err on_entry(void *ctx, const char *name, const uint8_t *data, si
 			 (unsigned long long)size, len);
 		problem(ic->w, SCAN_PROBLEM_CUT, path, msg);
 	}
-	return scan_buf(ic->w, path, data, len, cut, ic->depth + 1, ic->b);
+	return scan_buf(ic->w, path, data, len, cut, ic->depth + 1, ic->b, 0);
 }
 
 static void on_entry_problem(void *ctx, const char *name, const char *msg)
@@ -243,8 +243,9 @@ static enum cg_err check_hashes(struct worker *w, const char *path, size_t len,
 	return CG_OK;
 }
 
+/* `hashed`: the digests of `buf` are in w->h already, fed as it was read. */
 static enum cg_err scan_buf(struct worker *w, const char *path, const uint8_t *buf, size_t len, int cut,
-			    unsigned depth, struct scan_archive_budget *b)
+			    unsigned depth, struct scan_archive_budget *b, int hashed)
 {
 	const struct scan_opts *o = w->s->o;
 	char hex[SCAN_HASH_COUNT][SCAN_HASH_HEX_MAX] = {{0}};
@@ -254,8 +255,9 @@ static enum cg_err scan_buf(struct worker *w, const char *path, const uint8_t *b
 		return CG_OK;
 	/* A digest of a head is no file's digest. */
 	if (w->h && !cut) {
-		if ((rc = scan_hash_begin(w->h)) || (rc = scan_hash_update(w->h, buf, len)) ||
-		    (rc = scan_hash_end(w->h, hex)))
+		if (!hashed && ((rc = scan_hash_begin(w->h)) || (rc = scan_hash_update(w->h, buf, len))))
+			return rc;
+		if ((rc = scan_hash_end(w->h, hex)))
 			return rc;
 		if ((rc = check_hashes(w, path, len, (const char(*)[SCAN_HASH_HEX_MAX])hex)))
 			return rc;
@@ -320,6 +322,11 @@ static enum cg_err read_file(struct worker *w, int fd, size_t *len, int *cut)
 
 	*len = 0;
 	*cut = 0;
+	if (w->h) {
+		enum cg_err rc = scan_hash_begin(w->h);
+		if (rc)
+			return rc;
+	}
 	for (;;) {
 		ssize_t n;
 		if (*len == max) {
@@ -339,7 +346,7 @@ static enum cg_err read_file(struct worker *w, int fd, size_t *len, int *cut)
 			w->buf = p;
 			w->cap = nc;
 		}
-		n = read(fd, w->buf + *len, w->cap - *len);
+		n = read(fd, w->buf + *len, w->cap - *len > READ_CHUNK ? READ_CHUNK : w->cap - *len);
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
@@ -347,6 +354,12 @@ static enum cg_err read_file(struct worker *w, int fd, size_t *len, int *cut)
 		}
 		if (n == 0)
 			return CG_OK;
+		/* Digested while the chunk is still in the CPU's cache. */
+		if (w->h) {
+			enum cg_err rc = scan_hash_update(w->h, w->buf + *len, (size_t)n);
+			if (rc)
+				return rc;
+		}
 		*len += (size_t)n;
 	}
 }
@@ -401,7 +414,7 @@ static enum cg_err scan_file(struct worker *w, const struct filewalk_entry *e)
 	w->timed_out = 0;
 	clock_gettime(CLOCK_MONOTONIC, &w->start);
 	b.in = st.st_size > 0 ? (uint64_t)st.st_size : 1;
-	rc = scan_buf(w, e->path, w->buf, len, cut, 0, &b);
+	rc = scan_buf(w, e->path, w->buf, len, cut, 0, &b, 1);
 	pthread_mutex_lock(&s->lock);
 	s->st.files++;
 	s->st.bytes += len;
