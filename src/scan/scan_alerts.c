@@ -14,6 +14,7 @@
 struct scan_alerts {
 	struct alert_store *store;
 	char *host;
+	int64_t now; /* when the files were seen */
 };
 
 enum cg_err scan_alerts_open(struct cg_db *db, int64_t now, const char *host, struct scan_alerts **out)
@@ -26,6 +27,7 @@ enum cg_err scan_alerts_open(struct cg_db *db, int64_t now, const char *host, st
 		free(sa);
 		return cg_err_set(CG_ENOMEM, _("out of memory"));
 	}
+	sa->now = now;
 	if ((rc = alert_store_open(db, now, &sa->store))) {
 		scan_alerts_free(sa);
 		return rc;
@@ -52,7 +54,7 @@ enum cg_err scan_alerts_add(struct scan_alerts *sa, const struct scan_hit *h, in
 	char file[SCAN_PATH_MAX + PATH_MAX];
 	char excerpt[ALERT_EXCERPT_MAX];
 	struct alert a = {.host = sa->host};
-	struct alert_event ev = {.file = file, .excerpt = excerpt};
+	struct alert_event ev = {.file = file, .excerpt = excerpt, .event_time = sa->now};
 	size_t el = 0;
 
 	where(file, sizeof file, h);
