@@ -274,6 +274,12 @@ static enum cg_err scan_buf(struct worker *w, const char *path, const uint8_t *b
 		if ((rc = hit(w, &h)))
 			return rc;
 	}
+	if (w->m && !w->timed_out && o->timeout_s && elapsed_s(&w->start) >= (double)o->timeout_s) {
+		/* The file's YARA time went on earlier members of the archive. */
+		w->timed_out = 1;
+		problem(w, SCAN_PROBLEM_TIMEOUT, path,
+			cg_err_msg(cg_err_set(CG_ELIMIT, _("YARA gave up after %u s (--timeout)"), o->timeout_s)));
+	}
 	if (w->m && !w->timed_out) {
 		unsigned t = 0;
 		if (o->timeout_s) {

@@ -111,6 +111,18 @@ try:
     # No archives opened.
     rc, objs, _ = scan(["--archive-depth", "0", "t/many.zip", "t/bomb.zip"])
     c.check(rc == 0 and not any(o["type"] != "summary" for o in objs), "--archive-depth 0 leaves archives closed")
+    # Per-file YARA time: a rule whose condition loops over every pair of
+    # bytes (10^10 steps for 100 KB) cannot finish; --timeout 1 ends it.
+    slow = os.path.join(tmp, "slow.yar")
+    with open(slow, "w") as f:
+        f.write("rule canhgac_slow { condition: for all i in (0..filesize) : "
+                "( for all j in (0..filesize) : ( uint8(i) != 0xff or uint8(j) != 0xfe ) ) }\n")
+    with open(os.path.join(tmp, "pairs.bin"), "wb") as f:
+        f.write(bytes(100000))
+    rc, objs, _ = scan(["--rules", slow, "--timeout", "1", "pairs.bin"])
+    probs = {(o["kind"], o["path"]): o["message"] for o in objs if o["type"] == "problem"}
+    c.check(("timeout", "pairs.bin") in probs, f"the file is reported as timed out ({probs})")
+    c.check(rc == 3 and objs and objs[-1]["problems"]["timeout"] == 1, "exit 3, counted in the summary")
     # Usage errors.
     rc, _, err = scan(["--max-size", "12Q", "t"])
     c.check(rc == 2 and "--max-size" in err, "a bad size is a usage error")
