@@ -123,6 +123,16 @@ try:
     probs = {(o["kind"], o["path"]): o["message"] for o in objs if o["type"] == "problem"}
     c.check(("timeout", "pairs.bin") in probs, f"the file is reported as timed out ({probs})")
     c.check(rc == 3 and objs and objs[-1]["problems"]["timeout"] == 1, "exit 3, counted in the summary")
+    # Other file systems: /dev/shm is a mount point below /dev on Linux.
+    if os.path.ismount("/dev/shm") and os.stat("/dev/shm").st_dev != os.stat("/dev").st_dev:
+        rc, objs, _ = scan(["/dev"])
+        kinds = {(o["path"], o["kind"]): o["message"] for o in objs if o["type"] == "problem"}
+        c.check("another file system" in kinds.get(("/dev/shm", "skipped"), ""), "/dev/shm is not entered")
+        c.check(("/dev/null", "skipped") in kinds, "/dev/null is skipped, never opened")
+        rc, objs, _ = scan(["--cross-fs", "/dev"])
+        c.check(not any(o.get("path") == "/dev/shm" for o in objs), "--cross-fs enters it")
+    else:
+        print("note: /dev/shm is not a separate file system here: --one-file-system not exercised")
     # Usage errors.
     rc, _, err = scan(["--max-size", "12Q", "t"])
     c.check(rc == 2 and "--max-size" in err, "a bad size is a usage error")
