@@ -57,8 +57,11 @@ enum cg_event_msg_format {
 /* One message msg[0..n) (not NUL-terminated; a trailing CR/LF is dropped)
  * → `ev` (reset first; its received time and default offset are kept).
  * SYSLOG is cg_event_from_line (RFC 5424/3164, auditd, other text lines,
- * with the extractors); JSON is cg_event_from_json on one object; CEF is a
- * bare CEF record. CG_EPARSE for JSON that is not one object or CEF
+ * with the extractors); JSON is cg_event_from_json on one object (a flat
+ * object carrying a syslog "message" and "program"/"programname"/"app_name"
+ * goes through the extractors too); CEF is a bare CEF record (its Device
+ * Product is the program, Device Vendor the provider, dvchost the host, rt
+ * or start the event time). CG_EPARSE for JSON that is not one object or CEF
  * without its header, CG_ELIMIT past the line cap (64 KiB). */
 enum cg_err cg_event_from_message(const char *msg, size_t n, enum cg_event_msg_format f,
 				  struct cg_event *ev) CG_MUST_CHECK;
