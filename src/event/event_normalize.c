@@ -10,6 +10,7 @@
 #include "event_reader.h"
 
 #define MESSAGE_MAX ((size_t)64 << 10)
+#define JSON_MAX ((size_t)1 << 20) /* Windows events with long script blocks */
 
 static enum cg_err from_json(const char *msg, size_t n, struct cg_event *ev)
 {
@@ -59,10 +60,6 @@ enum cg_err cg_event_from_message(const char *msg, size_t n, enum cg_event_msg_f
 {
 	while (n && (msg[n - 1] == '\n' || msg[n - 1] == '\r'))
 		n--;
-	if (n > MESSAGE_MAX) {
-		cg_event_reset(ev);
-		return cg_err_set(CG_ELIMIT, _("message longer than %zu bytes"), MESSAGE_MAX);
-	}
 	if (f == CG_EVENT_MSG_AUTO) {
 		size_t i = 0;
 		while (i < n && (msg[i] == ' ' || msg[i] == '\t'))
@@ -77,6 +74,11 @@ enum cg_err cg_event_from_message(const char *msg, size_t n, enum cg_event_msg_f
 			msg += i;
 			n -= i;
 		}
+	}
+	size_t cap = f == CG_EVENT_MSG_JSON ? JSON_MAX : MESSAGE_MAX;
+	if (n > cap) {
+		cg_event_reset(ev);
+		return cg_err_set(CG_ELIMIT, _("message longer than %zu bytes"), cap);
 	}
 	switch (f) {
 	case CG_EVENT_MSG_JSON:

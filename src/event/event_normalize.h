@@ -62,7 +62,7 @@ enum cg_event_msg_format {
  * goes through the extractors too); CEF is a bare CEF record (its Device
  * Product is the program, Device Vendor the provider, dvchost the host, rt
  * or start the event time). CG_EPARSE for JSON that is not one object or CEF
- * without its header, CG_ELIMIT past the line cap (64 KiB). */
+ * without its header, CG_ELIMIT past the line cap (64 KiB; 1 MiB for JSON). */
 enum cg_err cg_event_from_message(const char *msg, size_t n, enum cg_event_msg_format f,
 				  struct cg_event *ev) CG_MUST_CHECK;
 
