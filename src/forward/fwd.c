@@ -197,12 +197,16 @@ static int conn_open(struct upstream *u)
 			continue;
 		if (connect(u->fd, ai->ai_addr, ai->ai_addrlen) == 0)
 			break;
-		if (errno == EINPROGRESS && wait_fd(u, POLLOUT, (int)u->o.timeout_ms) == 1 &&
-		    getsockopt(u->fd, SOL_SOCKET, SO_ERROR, &err, &el) == 0 && err == 0)
-			break;
-		if (err)
-			errno = err;
-		up_error(u, "connect %s port %u: %s", u->o.address, u->o.port, err || errno ? strerror(errno) : "timeout");
+		if (errno == EINPROGRESS) {
+			int w = wait_fd(u, POLLOUT, (int)u->o.timeout_ms);
+			if (w != 0 && getsockopt(u->fd, SOL_SOCKET, SO_ERROR, &err, &el) == 0 && err == 0)
+				break;
+			if (w == 0)
+				err = ETIMEDOUT;
+		} else {
+			err = errno;
+		}
+		up_error(u, "connect %s port %u: %s", u->o.address, u->o.port, strerror(err ? err : ETIMEDOUT));
 		close(u->fd);
 		u->fd = -1;
 	}
