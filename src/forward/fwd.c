@@ -51,6 +51,7 @@ struct upstream {
 	struct held held[HOLD_MAX];
 	size_t nheld;
 	struct cg_buf out;
+	int stalled;            /* the last read met a corrupt record */
 	/* stats, under f->mu */
 	struct fwd_upstream_stats st;
 	char last_logged[160];
@@ -370,16 +371,30 @@ static size_t gather(struct upstream *u, uint64_t *first, uint64_t *last, uint64
 	*redo = 0;
 	if (u->o.kind == FWD_HTTP_JSON && cg_buf_putc(&u->out, '['))
 		return 0;
+	int64_t linger_end = 0;
+
 	while (count < u->o.batch && u->out.len < OUT_CAP / 2 && !atomic_load(&u->f->stop)) {
-		enum cg_err rc = fwd_cursor_read(u->cur, count ? 0 : 200, &rec, &n, &seq);
+		/* Up to 200 ms for the first record, then up to 5 ms more to fill
+		 * the batch: fewer, larger writes under a trickle of records. */
+		int wait = 200;
+		if (count) {
+			int64_t left = linger_end - now_ms();
+			wait = left > 0 ? (int)left : 0;
+		}
+		enum cg_err rc = fwd_cursor_read(u->cur, wait, &rec, &n, &seq);
+		if (rc == CG_OK && !count)
+			linger_end = now_ms() + 5;
 		if (rc == CG_ENOTFOUND)
 			break;
 		if (rc == CG_EPARSE) {
+			/* Disk damage: the reader moves on to the next segment (or,
+			 * in the active one, stays); send what we have, then pause. */
 			up_error(u, "%s", cg_err_msg(rc));
 			pthread_mutex_lock(&u->f->mu);
 			u->st.corrupt_skipped++;
 			pthread_mutex_unlock(&u->f->mu);
-			continue;
+			u->stalled = 1;
+			break;
 		}
 		if (rc) {
 			up_error(u, "%s", cg_err_msg(rc));
@@ -433,6 +448,10 @@ static void run_syslog(struct upstream *u)
 			fwd_cursor_rewind(u->cur);
 		}
 		count = gather(u, &first, &last, &redo);
+		if (!count && u->stalled) {
+			u->stalled = 0;
+			nap(u->f, 1000);
+		}
 		if (count) {
 			enum cg_err rc = fwd_cursor_set_sent(u->cur, last);
 			if (rc) {
@@ -497,13 +516,18 @@ static void run_http(struct upstream *u)
 		char err[160];
 		enum cg_err rc;
 
+		if (!count && u->stalled) {
+			u->stalled = 0;
+			nap(u->f, 1000);
+		}
 		if (!count)
 			continue;
+		err[0] = 0;
 		rc = fwd_cursor_set_sent(u->cur, last);
 		if (!rc)
 			rc = fwd_http_post(u->http, u->out.data, u->out.len, err, sizeof err);
 		if (rc) {
-			if (rc != CG_OK && err[0] == 0)
+			if (err[0] == 0)
 				snprintf(err, sizeof err, "%s", cg_err_msg(rc));
 			up_error(u, "%s", err);
 			set_connected(u, 0);
