@@ -9,7 +9,8 @@ a Python HTTP receiver (JSON batches).
    possible re-delivery.
 2. The sender is killed with SIGKILL mid-run and restarted: every record whose
    commit had returned (fwd_pump logs it after the commit) arrives.
-3. TLS with the CA pinned: delivered; with another CA: nothing is delivered.
+3. TLS (syslog) and HTTPS with the CA pinned: delivered; with another CA:
+   nothing is delivered.
 Expected values come from the test (the records carry their number in the
 message; RFC 5424's sequenceId wraps at 2147483647), never from the program."""
 import http.server
@@ -18,6 +19,7 @@ import os
 import re
 import shutil
 import signal
+import ssl
 import socket
 import subprocess
 import sys
@@ -101,8 +103,8 @@ class SyslogNg:
 class HttpSink:
     """A JSON batch receiver that can be taken down and brought back on its port."""
 
-    def __init__(self, port):
-        self.port, self.rows, self.lock, self.server = port, [], threading.Lock(), None
+    def __init__(self, port, tls=None):
+        self.port, self.rows, self.lock, self.server, self.tls = port, [], threading.Lock(), None, tls
         sink = self
 
         class H(http.server.BaseHTTPRequestHandler):
@@ -132,6 +134,10 @@ class HttpSink:
     def start(self):
         http.server.ThreadingHTTPServer.allow_reuse_address = True
         self.server = http.server.ThreadingHTTPServer(("127.0.0.1", self.port), self.handler)
+        if self.tls:
+            ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            ctx.load_cert_chain(self.tls[1], self.tls[0])
+            self.server.socket = ctx.wrap_socket(self.server.socket, server_side=True)
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
     def stop(self):
@@ -278,6 +284,22 @@ def scenario_tls(tmp):
     finish(p, "tls")
     sng.stop()
     verify("tls/syslog-ng", syslog_rows(sng), n)
+    # HTTPS: the same CA pinned through libcurl; another CA delivers nothing.
+    hport = free_port()
+    web = HttpSink(hport, tls=(os.path.join(good, "srv.key"), os.path.join(good, "srv.pem")))
+    web.start()
+    p = subprocess.Popen([PUMP, "--dir", os.path.join(tmp, "q4bad"), "--count", "20", "--rate", "500",
+                          "--http", "https://127.0.0.1:%d/ingest" % hport, "--tls-ca", os.path.join(other, "ca.pem"),
+                          "--drain-s", "3"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    out, err = p.communicate(timeout=60)
+    check(p.returncode == 1 and not web.rows, "https: an untrusted server was accepted")
+    check("certificate" in err.lower() or "ssl" in err.lower(), "https: the error does not say why: %r" % err[-500:])
+    p = subprocess.Popen([PUMP, "--dir", os.path.join(tmp, "q4"), "--count", "300", "--rate", "1000",
+                          "--http", "https://127.0.0.1:%d/ingest" % hport, "--tls-ca", os.path.join(good, "ca.pem")],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    finish(p, "https")
+    web.stop()
+    verify("https", web.rows, 300)
 
 
 def main():

@@ -422,7 +422,7 @@ static void test_model(void **state)
 		assert_int_equal(fwd_cursor_open(q, i ? "b" : "a", &cur[i]), CG_OK);
 		pos[i] = 1;
 	}
-	for (int step = 0; step < 20000; step++) {
+	for (int step = 0; step < 10000; step++) {
 		unsigned r = (unsigned)rand_r(&seed) % 100;
 		int i = (int)(rand_r(&seed) % 2);
 		if (r < 40) {
