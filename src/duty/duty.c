@@ -336,6 +336,10 @@ static enum cg_err send_one(struct duty *d, struct alert_store *as, const struct
 		if (ch->kind == DUTY_CH_SMTP) {
 			char key[200];
 			snprintf(key, sizeof key, "canhgac.%s.%d.%s", ac.a.id, x->level, x->person);
+			for (char *k = key; *k; k++) /* dot-atom text only */
+				if (!((*k >= 'a' && *k <= 'z') || (*k >= 'A' && *k <= 'Z') || (*k >= '0' && *k <= '9') ||
+				      *k == '.' || *k == '-' || *k == '_'))
+					*k = '_';
 			if (!(rc = duty_notice_email(ch->from, x->target, subject.data, body.data, key, now, n.offset, &msg)))
 				rc = duty_deliver_email(ch, x->target, msg.data, msg.len);
 		} else if (!(rc = duty_notice_json(ch->kind, &n, x->target, subject.data, body.data, &msg))) {
