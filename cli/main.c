@@ -32,6 +32,8 @@ static const struct command commands[] = {
 	{"evidence", cmd_evidence, N_("forensic evidence with a chain of custody; bundles that verify anywhere")},
 	{"phish", cmd_phish, N_("check e-mails reported as phishing against the intel store")},
 	{"alert", cmd_alert, N_("the alerts raised by the hunts: list, show")},
+	{"ca", cmd_ca, N_("the certificate authority of the agents")},
+	{"agent", cmd_agent, N_("agents on the hosts: enrolment tokens, list, revoke, tasks")},
 };
 
 static void usage(FILE *f)
