@@ -432,6 +432,10 @@ enum cg_err agent_client_new(const struct agent_conf *c, const char *version, ag
 	}
 	load_positions(cl);
 	load_done(cl);
+	char *t = read_state(c, "inventory-at", 32);
+	if (t)
+		cl->last_inventory = strtoll(t, NULL, 10);
+	free(t);
 	*out = cl;
 	return CG_OK;
 }
@@ -454,10 +458,15 @@ static void queue_inventory(struct agent_client *cl, int64_t now)
 	enum cg_err rc;
 	if (cl->last_inventory && now - cl->last_inventory < (int64_t)cl->conf.inventory)
 		return;
-	if ((rc = agent_inv_collect(cl->conf.root, &body)) || (rc = agent_outbox_put(cl->outbox, "inventory", body, &seq)))
+	if ((rc = agent_inv_collect(cl->conf.root, &body)) || (rc = agent_outbox_put(cl->outbox, "inventory", body, &seq))) {
 		client_log(cl, _("inventory: %s"), cg_err_msg(rc));
-	else
+	} else {
+		char t[32];
 		cl->last_inventory = now;
+		snprintf(t, sizeof t, "%lld\n", (long long)now);
+		if ((rc = write_state(&cl->conf, "inventory-at", t, 0600)))
+			client_log(cl, "%s", cg_err_msg(rc));
+	}
 	json_decref(body);
 }
 
