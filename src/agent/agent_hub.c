@@ -549,6 +549,8 @@ static enum cg_err on_result(struct agent_hub *hub, const struct agent_ident *a,
 		} else if ((rc = store_upload(hub, a, m, &t, &evidence_id))) {
 			ok = 0;
 			error = cg_err_msg(rc);
+			hub_log(hub, AGENT_HUB_WARN, _("agent %lld: task %lld: upload not stored: %s"), (long long)a->id,
+				(long long)m->task, error);
 		} else {
 			json_t *r = json_pack("{s:s,s:I,s:I}", "sha256", m->file_sha256, "size", (json_int_t)m->file_size,
 					      "evidence", (json_int_t)evidence_id);

@@ -85,7 +85,7 @@ try:
                       "file": {"path": "/etc/hostname", "sha256": "0" * 64, "size": 4, "data": "QUJDRA=="}}})
     check((recv(s) or {}).get("type") == "ack", "mismatched upload not acknowledged")
     s.close()
-    check("not stored" in centre.log(), "the hub did not log the refused report")
+    check("upload not stored" in centre.log(), "the hub did not log the refused upload")
 
     # path-like names: stored as text under the agent's own id, never used as paths
     s = session()
