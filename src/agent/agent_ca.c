@@ -152,8 +152,11 @@ static X509 *make_cert(EVP_PKEY *pub, const char *org, const char *cn, X509 *iss
 		       int64_t now, int days, const char *const *exts, char serial[41])
 {
 	X509 *c = X509_new();
-	int ok = c && X509_set_version(c, 2) && set_serial(c, serial) && X509_time_adj_ex(X509_getm_notBefore(c), 0, -300, (time_t *)&now) &&
-		 X509_time_adj_ex(X509_getm_notAfter(c), days, 0, (time_t *)&now) && X509_set_pubkey(c, pub) &&
+	time_t t = (time_t)now;
+	/* Five minutes back: a host whose clock is a little behind still accepts it. */
+	int ok = c && X509_set_version(c, 2) && set_serial(c, serial) &&
+		 X509_time_adj_ex(X509_getm_notBefore(c), 0, -300, &t) &&
+		 X509_time_adj_ex(X509_getm_notAfter(c), days, 0, &t) && X509_set_pubkey(c, pub) &&
 		 set_name(X509_get_subject_name(c), org, cn) &&
 		 X509_set_issuer_name(c, issuer ? X509_get_subject_name(issuer) : X509_get_subject_name(c));
 	for (size_t i = 0; ok && exts[i]; i += 2)
@@ -207,7 +210,13 @@ static void info_of(X509 *c, struct agent_ca_info *out)
 	memset(out, 0, sizeof *out);
 	if (der_fingerprint(c, out->fingerprint))
 		out->fingerprint[0] = '\0';
-	X509_NAME_oneline(X509_get_subject_name(c), out->subject, sizeof out->subject);
+	BIO *b = BIO_new(BIO_s_mem());
+	if (b && X509_NAME_print_ex(b, X509_get_subject_name(c), 0, XN_FLAG_ONELINE & ~ASN1_STRFLGS_ESC_MSB) >= 0) {
+		char *p;
+		long n = BIO_get_mem_data(b, &p);
+		snprintf(out->subject, sizeof out->subject, "%.*s", (int)(n < 0 ? 0 : n), p);
+	}
+	BIO_free(b);
 	if (ASN1_TIME_to_tm(X509_get0_notAfter(c), &tm))
 		out->not_after = (int64_t)timegm(&tm);
 }

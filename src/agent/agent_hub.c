@@ -51,6 +51,7 @@ struct agent_hub {
 	pthread_mutex_t conn_lock;
 	pthread_cond_t conn_done;
 	unsigned n_conns;
+	int *conn_fds; /* max_conns slots, -1 when free: shut down on stop */
 };
 
 struct conn {
@@ -142,7 +143,10 @@ enum cg_err agent_hub_new(const struct agent_hub_opts *opts, const char *db_path
 	hub->listen = strdup(opts && opts->listen ? opts->listen : "0.0.0.0:7443");
 	hub->ca_dir = opts && opts->ca_dir ? strdup(opts->ca_dir) : dir_beside(db_path, "ca");
 	hub->evidence_dir = opts && opts->evidence_dir ? strdup(opts->evidence_dir) : dir_beside(db_path, "evidence");
-	if (!hub->listen || !hub->ca_dir || !hub->evidence_dir) {
+	hub->conn_fds = malloc(hub->max_conns * sizeof *hub->conn_fds);
+	for (unsigned i = 0; hub->conn_fds && i < hub->max_conns; i++)
+		hub->conn_fds[i] = -1;
+	if (!hub->listen || !hub->ca_dir || !hub->evidence_dir || !hub->conn_fds) {
 		rc = cg_err_set(CG_ENOMEM, "%s", cg_strerror(CG_ENOMEM));
 		goto fail;
 	}
@@ -693,12 +697,15 @@ static void *conn_main(void *arg)
 		SSL_free(ssl);
 	}
 	ERR_clear_error();
-	close(c->fd);
-	free(c);
 	pthread_mutex_lock(&hub->conn_lock);
+	for (unsigned i = 0; i < hub->max_conns; i++)
+		if (hub->conn_fds[i] == c->fd)
+			hub->conn_fds[i] = -1;
 	hub->n_conns--;
 	pthread_cond_broadcast(&hub->conn_done);
 	pthread_mutex_unlock(&hub->conn_lock);
+	close(c->fd);
+	free(c);
 	OPENSSL_thread_stop();
 	return NULL;
 }
@@ -734,8 +741,14 @@ static void *accept_main(void *arg)
 		struct conn *c = calloc(1, sizeof *c);
 		pthread_mutex_lock(&hub->conn_lock);
 		int full = hub->n_conns >= hub->max_conns;
-		if (!full && c)
+		if (!full && c) {
 			hub->n_conns++;
+			for (unsigned i = 0; i < hub->max_conns; i++)
+				if (hub->conn_fds[i] < 0) {
+					hub->conn_fds[i] = fd;
+					break;
+				}
+		}
 		pthread_mutex_unlock(&hub->conn_lock);
 		if (full || !c) {
 			free(c);
@@ -750,11 +763,14 @@ static void *accept_main(void *arg)
 		pthread_attr_init(&attr);
 		pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
 		if (pthread_create(&t, &attr, conn_main, c) != 0) {
-			close(fd);
-			free(c);
 			pthread_mutex_lock(&hub->conn_lock);
+			for (unsigned i = 0; i < hub->max_conns; i++)
+				if (hub->conn_fds[i] == fd)
+					hub->conn_fds[i] = -1;
 			hub->n_conns--;
 			pthread_mutex_unlock(&hub->conn_lock);
+			close(fd);
+			free(c);
 		}
 		pthread_attr_destroy(&attr);
 	}
@@ -786,7 +802,12 @@ void agent_hub_stop(struct agent_hub *hub)
 		close(hub->fd);
 		hub->fd = -1;
 	}
+	/* Connections being served end now: their reads fail at once. A report
+	 * not acknowledged yet stays in its agent's outbox. */
 	pthread_mutex_lock(&hub->conn_lock);
+	for (unsigned i = 0; hub->conn_fds && i < hub->max_conns; i++)
+		if (hub->conn_fds[i] >= 0)
+			shutdown(hub->conn_fds[i], SHUT_RDWR);
 	while (hub->n_conns > 0)
 		pthread_cond_wait(&hub->conn_done, &hub->conn_lock);
 	pthread_mutex_unlock(&hub->conn_lock);
@@ -810,5 +831,6 @@ void agent_hub_free(struct agent_hub *hub)
 	free(hub->listen);
 	free(hub->ca_dir);
 	free(hub->evidence_dir);
+	free(hub->conn_fds);
 	free(hub);
 }
