@@ -191,7 +191,8 @@ try:
         s.close()
     except (OSError, agentenv.ssl.SSLError):
         pass  # refused in the handshake, as it should be
-    check("handshake failed" in centre.log(), "the hub did not log the refused handshake")
+    check(wait_for(lambda: "handshake failed" in centre.log(), "the hub's log of the refused handshake"),
+          "the hub did not log the refused handshake")
     # revoked: refused on the next connection, nothing more stored
     n_before = len(centre.logs(1))
     centre.cli_ok("agent", "revoke", "1")
@@ -200,7 +201,8 @@ try:
     r = a1.once()
     check(r.returncode != 0 and "revoked" in r.stderr, f"a revoked agent must be refused: {r.stderr}")
     check(len(centre.logs(1)) == n_before, "a revoked agent's lines were stored")
-    check("is revoked" in centre.log(), "the hub did not log the revoked certificate")
+    check(wait_for(lambda: "is revoked" in centre.log(), "the hub's log of the revoked certificate"),
+          "the hub did not log the revoked certificate")
     check({x["id"]: x for x in centre.agents()}[1]["revoked_at"] is not None, "agent list does not show revocation")
     r2 = a2.once()
     check(r2.returncode == 0, f"the other agent is still served: {r2.stderr}")

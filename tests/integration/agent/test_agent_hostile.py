@@ -14,7 +14,7 @@ import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import cgtest  # noqa: E402
-from agentenv import Agent, Centre, recv, send, tls_client  # noqa: E402
+from agentenv import Agent, Centre, recv, send, tls_client, wait_for  # noqa: E402
 
 t = cgtest.Checks()
 check = t.check
@@ -85,7 +85,8 @@ try:
                       "file": {"path": "/etc/hostname", "sha256": "0" * 64, "size": 4, "data": "QUJDRA=="}}})
     check((recv(s) or {}).get("type") == "ack", "mismatched upload not acknowledged")
     s.close()
-    check("upload not stored" in centre.log(), "the hub did not log the refused upload")
+    check(wait_for(lambda: "upload not stored" in centre.log(), "the hub's log of the refused upload"),
+          "the hub did not log the refused upload")
 
     # path-like names: stored as text under the agent's own id, never used as paths
     s = session()
