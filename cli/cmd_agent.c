@@ -5,6 +5,7 @@
 
 #include "agent.h"
 #include "agent_ca.h"
+#include "cg_esc.h"
 #include "cli.h"
 #include "store_agent.h"
 
@@ -83,13 +84,14 @@ static enum cg_err print_agent(void *ctx, const struct agent_row *r)
 	}
 	json_decref(a);
 	printf("%-5lld ", (long long)r->id);
-	cli_put_col(r->name, 16);
-	cli_put_col(r->hostname, 16);
-	cli_put_col(r->version, 8);
+	/* Host name, version and addresses are what the agent says: escaped. */
+	cli_put_col(cg_esc(r->name), 16);
+	cli_put_col(cg_esc(r->hostname), 16);
+	cli_put_col(cg_esc(r->version), 8);
 	cli_put_col(seen, 20);
 	printf("%-7lld ", (long long)r->pending_tasks);
 	cli_put_col(r->revoked_at ? _("revoked") : _("active"), 9);
-	printf("%s\n", addrs);
+	printf("%s\n", cg_esc(addrs));
 	return CG_OK;
 }
 
@@ -107,11 +109,11 @@ static enum cg_err print_task(void *ctx, const struct agent_task_row *t)
 					t->evidence_id ? json_integer(t->evidence_id) : json_null()));
 		return CG_OK;
 	}
-	printf("%-6lld %-6lld %-8s %-7s %s", (long long)t->id, (long long)t->agent_id, t->kind, t->state, t->path);
+	printf("%-6lld %-6lld %-8s %-7s %s", (long long)t->id, (long long)t->agent_id, t->kind, t->state, cg_esc(t->path));
 	if (*t->error)
-		printf("  (%s)", t->error);
+		printf("  (%s)", cg_esc(t->error));
 	if (*t->result)
-		printf("  %s", t->result);
+		printf("  %s", cg_esc(t->result));
 	printf("\n");
 	return CG_OK;
 }
@@ -123,7 +125,7 @@ static enum cg_err print_log(void *ctx, const struct agent_log_row *r)
 		cli_json_line(json_pack("{s:s,s:I,s:s,s:o}", "file", r->file, "offset", (json_int_t)r->offset, "line",
 					r->line, "received_at", time_json(r->received_at)));
 	else
-		printf("%s: %s\n", r->file, r->line);
+		printf("%s: %s\n", cg_esc(r->file), cg_esc(r->line));
 	return CG_OK;
 }
 

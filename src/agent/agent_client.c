@@ -707,7 +707,9 @@ done:
 	return rc;
 }
 
-static enum cg_err talk(struct agent_client *cl)
+/* One session: heartbeat (answered with the open tasks, copied into
+ * `tasks` when not NULL), then the outbox, oldest first. */
+static enum cg_err session(struct agent_client *cl, json_t *tasks)
 {
 	SSL *ssl = NULL;
 	struct agent_msg *m = NULL;
@@ -728,9 +730,10 @@ static enum cg_err talk(struct agent_client *cl)
 	if ((rc = agent_tls_send(ssl, hello)) || (rc = agent_tls_recv(ssl, AGENT_MSG_MAX, &m)) ||
 	    (rc = expect(m, AGENT_MSG_TASKS)))
 		goto done;
-	for (size_t i = 0; i < m->n_tasks; i++)
+	for (size_t i = 0; tasks && i < m->n_tasks; i++)
 		if (!is_done(cl, m->tasks[i].id))
-			run_task(cl, &m->tasks[i]);
+			json_array_append_new(tasks, json_pack("{s:I,s:s,s:s}", "id", (json_int_t)m->tasks[i].id, "kind",
+							       m->tasks[i].kind, "path", m->tasks[i].path));
 	f.ssl = ssl;
 	rc = agent_outbox_foreach(cl->outbox, send_item, &f);
 	if (f.sent)
@@ -739,6 +742,29 @@ done:
 	json_decref(hello);
 	agent_msg_free(m);
 	agent_tls_close(ssl);
+	return rc;
+}
+
+/* Tasks run between two sessions, not during one: a long scan never holds a
+ * connection the centre would time out. */
+static enum cg_err talk(struct agent_client *cl)
+{
+	json_t *tasks = json_array(), *t;
+	enum cg_err rc;
+	size_t i;
+
+	if (!tasks)
+		return cg_err_set(CG_ENOMEM, "%s", cg_strerror(CG_ENOMEM));
+	rc = session(cl, tasks);
+	json_array_foreach (tasks, i, t) {
+		struct agent_task_msg tm = {.id = json_integer_value(json_object_get(t, "id")),
+					    .kind = json_string_value(json_object_get(t, "kind")),
+					    .path = json_string_value(json_object_get(t, "path"))};
+		run_task(cl, &tm);
+	}
+	if (!rc && json_array_size(tasks))
+		rc = session(cl, NULL);
+	json_decref(tasks);
 	return rc;
 }
 

@@ -68,6 +68,10 @@ static void hub_log(struct agent_hub *hub, enum agent_hub_log_level level, const
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
+	/* Host names and messages come from agents: one log line stays one line. */
+	for (char *p = msg; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = '?';
 	if (hub->log)
 		hub->log(hub->log_ctx, level, msg);
 	else
@@ -263,14 +267,10 @@ static enum cg_err task_to_json(void *ctx, const struct agent_task_row *t)
 static enum cg_err on_hello(struct agent_hub *hub, const struct agent_ident *a, struct agent_msg *m, SSL *ssl)
 {
 	json_t *addrs = json_object_get(m->root, "addresses");
-	char *addr_txt = json_dumps(addrs ? addrs : json_array(), JSON_COMPACT);
+	char *addr_txt = addrs ? json_dumps(addrs, JSON_COMPACT) : strdup("[]");
 	struct task_list l = {.arr = json_array()};
 	enum cg_err rc;
 
-	if (!addrs && addr_txt) {
-		free(addr_txt);
-		addr_txt = strdup("[]");
-	}
 	pthread_mutex_lock(&hub->db_lock);
 	int64_t now = cg_now();
 	rc = store_agent_seen(hub->db, a->id, now, m->hostname, m->version, addr_txt ? addr_txt : "[]");
