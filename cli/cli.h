@@ -115,6 +115,8 @@ int cmd_report(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_incident(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_evidence(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_phish(struct cli_ctx *ctx, int argc, char **argv);
+int cmd_ca(struct cli_ctx *ctx, int argc, char **argv);
+int cmd_agent(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_scan(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_duty(struct cli_ctx *ctx, int argc, char **argv);
 

@@ -34,6 +34,8 @@ static const struct command commands[] = {
 	{"phish", cmd_phish, N_("check e-mails reported as phishing against the intel store")},
 	{"alert", cmd_alert, N_("alerts: list, show, verify, dismiss, close, comment")},
 	{"duty", cmd_duty, N_("the duty roster: who is on duty, notices, escalation, acknowledgements")},
+	{"ca", cmd_ca, N_("the certificate authority of the agents")},
+	{"agent", cmd_agent, N_("agents on the hosts: enrolment tokens, list, revoke, tasks")},
 };
 
 static void usage(FILE *f)
