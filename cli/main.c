@@ -32,6 +32,7 @@ static const struct command commands[] = {
 	{"evidence", cmd_evidence, N_("forensic evidence with a chain of custody; bundles that verify anywhere")},
 	{"phish", cmd_phish, N_("check e-mails reported as phishing against the intel store")},
 	{"alert", cmd_alert, N_("the alerts raised by the hunts: list, show")},
+	{"reload", cmd_reload, N_("make the running canhgacd read its rules and intel again")},
 };
 
 static void usage(FILE *f)
