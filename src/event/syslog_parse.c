@@ -353,7 +353,61 @@ struct syslog_framer {
 	size_t len, cap, max;
 	int skipping; /* inside an over-long LF frame: drop up to the next LF */
 	int failed;
+	int truncate;      /* deliver over-long frames cut to max (syslog_framer_set_truncate) */
+	int cut;           /* the frame being delivered was cut */
+	size_t skip_n;     /* bytes left of a cut octet-counted frame */
 };
+
+void syslog_framer_set_truncate(struct syslog_framer *f, int on)
+{
+	f->truncate = on != 0;
+}
+
+int syslog_framer_cut(const struct syslog_framer *f)
+{
+	return f->cut;
+}
+
+/* The octet count and the space after it at buf[0..len): 1 with *v and
+ * *hdr (digits + space) when both are there, 0 when more bytes are needed,
+ * -1 when malformed. */
+static int octet_header(const char *buf, size_t len, size_t *v, size_t *hdr)
+{
+	size_t i = 0, n = 0;
+	if (buf[0] == '0')
+		return -1;
+	while (i < len && is_digit(buf[i])) {
+		if (i >= 9)
+			return -1;
+		n = n * 10 + (size_t)(buf[i++] - '0');
+	}
+	if (i == len)
+		return 0;
+	if (buf[i] != ' ')
+		return -1;
+	*v = n;
+	*hdr = i + 1;
+	return 1;
+}
+
+/* Truncating mode, an octet count above max at buf[off..): deliver the first
+ * max bytes once they are here and skip the rest of the frame. Returns the
+ * bytes used, 0 when more are needed, or (size_t)-1 for a bad header. */
+static size_t cut_octet_frame(struct syslog_framer *f, size_t off, syslog_frame_cb cb, void *ud, int *stop)
+{
+	size_t v, hdr;
+	int h = octet_header(f->buf + off, f->len - off, &v, &hdr);
+	if (h < 0)
+		return (size_t)-1;
+	if (h == 0 || f->len - off - hdr < f->max)
+		return 0;
+	f->cut = 1;
+	if (cb(ud, f->buf + off + hdr, f->max))
+		*stop = 1;
+	f->cut = 0;
+	f->skip_n = v - f->max;
+	return hdr + f->max;
+}
 
 enum cg_err syslog_framer_new(size_t max, struct syslog_framer **out)
 {
@@ -388,6 +442,12 @@ static enum cg_err drain(struct syslog_framer *f, int at_end, syslog_frame_cb cb
 	while (off < f->len && !*stop) {
 		const char *fr;
 		size_t fn, used;
+		if (f->skip_n) {
+			size_t k = f->len - off < f->skip_n ? f->len - off : f->skip_n;
+			off += k;
+			f->skip_n -= k;
+			continue;
+		}
 		if (f->skipping) {
 			const char *nl = memchr(f->buf + off, '\n', f->len - off);
 			off = nl ? (size_t)(nl - f->buf) + 1 : f->len;
@@ -395,7 +455,27 @@ static enum cg_err drain(struct syslog_framer *f, int at_end, syslog_frame_cb cb
 			continue;
 		}
 		rc = syslog_frame_next(f->buf + off, f->len - off, f->max, at_end, &fr, &fn, &used);
+		if (rc == CG_ELIMIT && f->truncate && is_digit(f->buf[off])) {
+			rc = CG_OK;
+			used = cut_octet_frame(f, off, cb, ud, stop);
+			if (used == (size_t)-1 || (!used && at_end)) {
+				rc = used ? cg_err_set(CG_EPARSE, _("RFC 6587: a space must follow the octet count"))
+					  : cg_err_set(CG_EPARSE, _("RFC 6587: stream ends inside a frame"));
+				f->failed = 1;
+				break;
+			}
+			if (!used)
+				break;
+			off += used;
+			continue;
+		}
 		if (rc == CG_ELIMIT && !is_digit(f->buf[off])) {
+			if (f->truncate) {
+				f->cut = 1;
+				if (cb(ud, f->buf + off, f->max))
+					*stop = 1;
+				f->cut = 0;
+			}
 			off += used;
 			f->skipping = off == f->len && f->buf[off - 1] != '\n';
 			*limited = 1;
@@ -441,7 +521,7 @@ enum cg_err syslog_framer_feed(struct syslog_framer *f, const void *data, size_t
 			limited = 1;
 		}
 	}
-	if (limited)
+	if (limited && !f->truncate)
 		return cg_err_set(CG_ELIMIT, _("RFC 6587: frame longer than %zu bytes skipped"), f->max);
 	return CG_OK;
 }
@@ -454,7 +534,8 @@ enum cg_err syslog_framer_finish(struct syslog_framer *f, syslog_frame_cb cb, vo
 	enum cg_err rc = drain(f, 1, cb, ud, &stop, &limited);
 	f->len = 0;
 	f->skipping = 0;
-	if (!rc && limited)
+	f->skip_n = 0;
+	if (!rc && limited && !f->truncate)
 		rc = cg_err_set(CG_ELIMIT, _("RFC 6587: frame longer than %zu bytes skipped"), f->max);
 	return rc;
 }

@@ -81,6 +81,13 @@ void syslog_framer_free(struct syslog_framer *f); /* NULL is a no-op */
  * over-long octet count leaves the framer failed (close the connection). */
 enum cg_err syslog_framer_feed(struct syslog_framer *f, const void *data, size_t n, syslog_frame_cb cb,
 			       void *ud) CG_MUST_CHECK;
+/* Truncating mode (off by default): an over-long frame, LF or
+ * octet-counted, is delivered cut to `max` bytes and the rest of it
+ * skipped, the stream staying in sync; feeding then returns CG_OK for it.
+ * Inside the callback syslog_framer_cut() says whether the frame it got was
+ * cut. */
+void syslog_framer_set_truncate(struct syslog_framer *f, int on);
+int syslog_framer_cut(const struct syslog_framer *f);
 /* End of stream: a last LF-less frame is delivered; a cut octet-counted
  * frame is CG_EPARSE. */
 enum cg_err syslog_framer_finish(struct syslog_framer *f, syslog_frame_cb cb, void *ud) CG_MUST_CHECK;
