@@ -126,6 +126,14 @@ static void pam_pairs(const char *s, size_t n, struct sshd_out *o)
 static void classify(const char *s, size_t n, struct sshd_out *o)
 {
 	int invalid = 0;
+	/* Solaris prefixes "[ID 800047 auth.notice] ". */
+	if (n > 4 && s[0] == '[' && cg_extract_prefix(s, n, "[ID ")) {
+		const char *rb = memchr(s, ']', n);
+		if (rb && rb + 1 < s + n && rb[1] == ' ') {
+			n -= (size_t)(rb + 2 - s);
+			s = rb + 2;
+		}
+	}
 	/* "error: " / "fatal: " prefix the same texts. */
 	if (cg_extract_prefix(s, n, "error: ") || cg_extract_prefix(s, n, "fatal: "))
 		s += 7, n -= 7;
