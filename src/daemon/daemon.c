@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 #include <time.h>
 #include <unistd.h>
@@ -118,8 +119,9 @@ static void on_message(void *ctx, const struct collect_src *src, const char *msg
 	atomic_fetch_add_explicit(&s->in, 1, memory_order_relaxed);
 	atomic_fetch_add_explicit(&s->bytes, n, memory_order_relaxed);
 	size_t cap = daemon_queue_max_record(d->msgs) - sizeof(struct msg_head) - PEER_MAX;
-	if (n > cap) {
-		n = cap;
+	if (n > cap || src->truncated) {
+		if (n > cap)
+			n = cap;
 		atomic_fetch_add_explicit(&s->truncated, 1, memory_order_relaxed);
 	}
 	struct {
@@ -478,6 +480,32 @@ enum cg_err daemon_metrics_render(struct daemon *d, struct cg_buf *b)
 					   s->name, s->kind, atomic_load(v));
 		}
 	}
+	static const struct {
+		const char *name, *help;
+		size_t off;
+	} per_conn[] = {
+		{"connections_total", "TCP/TLS connections accepted per source.", offsetof(struct collect_stats, conns)},
+		{"connections_open", "TCP/TLS connections open per source.", offsetof(struct collect_stats, conns_open)},
+		{"connections_refused_total", "Connections closed at once at the cap per source.",
+		 offsetof(struct collect_stats, conns_refused)},
+		{"framing_errors_total", "Bad octet counts per source.", offsetof(struct collect_stats, framing_errors)},
+		{"tls_failures_total", "Failed TLS handshakes per source.", offsetof(struct collect_stats, tls_failures)},
+		{"read_errors_total", "Socket or file read errors per source.", offsetof(struct collect_stats, read_errors)},
+		{"file_rotations_total", "File rotations followed.", offsetof(struct collect_stats, rotations)},
+		{"file_truncations_total", "File truncations followed.", offsetof(struct collect_stats, truncations)},
+	};
+	size_t ns = collect_source_count(d->collect);
+	for (size_t m = 0; !rc && m < sizeof per_conn / sizeof per_conn[0]; m++) {
+		rc = metric(b, per_conn[m].name, per_conn[m].help,
+			    strstr(per_conn[m].name, "_total") ? "counter" : "gauge");
+		for (size_t i = 0; !rc && i < ns; i++) {
+			struct collect_stats cs;
+			collect_stats(d->collect, i, &cs);
+			uint64_t v;
+			memcpy(&v, (const char *)&cs + per_conn[m].off, sizeof v);
+			rc = cg_buf_printf(b, "canhgacd_%s{source=\"%s\"} %" PRIu64 "\n", per_conn[m].name, cs.name, v);
+		}
+	}
 	struct daemon_queue_stats qs, as;
 	daemon_queue_stats(d->msgs, &qs);
 	daemon_queue_stats(d->alerts, &as);
@@ -592,10 +620,29 @@ static enum collect_format collect_fmt(enum daemon_format f)
 	}
 }
 
+static enum cg_err make_dir(const char *path)
+{
+	char tmp[4096];
+	if (snprintf(tmp, sizeof tmp, "%s", path) >= (int)sizeof tmp)
+		return cg_err_set(CG_ELIMIT, _("%s: path too long"), path);
+	for (char *p = tmp + 1; *p; p++)
+		if (*p == '/') {
+			*p = '\0';
+			if (mkdir(tmp, 0750) && errno != EEXIST)
+				return cg_err_set(CG_EIO, _("%s: cannot create: %s"), tmp, strerror(errno));
+			*p = '/';
+		}
+	if (mkdir(tmp, 0750) && errno != EEXIST)
+		return cg_err_set(CG_EIO, _("%s: cannot create: %s"), tmp, strerror(errno));
+	return CG_OK;
+}
+
 static enum cg_err bind_listeners(struct daemon *d)
 {
 	const struct daemon_config *c = d->cfg;
-	enum cg_err rc = collect_new(c->state_dir, on_message, d, &d->collect);
+	enum cg_err rc = c->state_dir ? make_dir(c->state_dir) : CG_OK;
+	if (!rc)
+		rc = collect_new(c->state_dir, on_message, d, &d->collect);
 	for (size_t i = 0; !rc && i < c->n_listeners; i++) {
 		const struct daemon_listener *l = &c->listeners[i];
 		struct collect_listener_opts o = {
@@ -627,8 +674,11 @@ static enum cg_err add_files(struct daemon *d)
 	enum cg_err rc = CG_OK;
 	for (size_t i = 0; !rc && i < c->n_files; i++) {
 		const struct daemon_file *f = &c->files[i];
-		struct collect_file_opts o = {
-			.name = f->name, .path = f->path, .format = collect_fmt(f->format), .max_msg = f->max_message};
+		struct collect_file_opts o = {.name = f->name,
+					      .path = f->path,
+					      .format = collect_fmt(f->format),
+					      .max_msg = f->max_message,
+					      .from_end = f->from_end};
 		struct source *s = &d->sources[d->n_sources++];
 		s->name = f->name;
 		s->kind = "file";

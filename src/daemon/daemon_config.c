@@ -247,6 +247,9 @@ static enum cg_err parse_file(struct parse *p, struct fy_node *item, struct daem
 		} else if (!strcmp(ks, "max_message")) {
 			rc = number(p, k, v, "files.max_message", 480, (size_t)1 << 20, &x);
 			f->max_message = (size_t)x;
+		} else if (!strcmp(ks, "from")) {
+			static const char *const from_words[] = {"start", "end", NULL};
+			rc = pick(p, k, v, "files.from", from_words, &f->from_end);
 		} else
 			rc = unknown(p, k, "files", ks);
 		if (rc)

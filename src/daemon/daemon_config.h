@@ -43,6 +43,7 @@ struct daemon_file {
 	char *path;
 	enum daemon_format format;
 	size_t max_message;
+	int from_end; /* a file seen for the first time is read from its end */
 };
 
 struct daemon_upstream {
