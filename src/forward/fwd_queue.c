@@ -709,6 +709,11 @@ enum cg_err fwd_cursor_ack(struct fwd_cursor *c, uint64_t seq)
 	c->acked = seq;
 	if (c->sent < seq)
 		c->sent = seq;
+	if (c->read_seq <= seq) {
+		/* Acked without reading (or past it): read on after it. */
+		cursor_close_seg(c);
+		c->read_seq = seq + 1;
+	}
 	rc = cursor_save(c);
 	if (rc)
 		return rc;
