@@ -405,8 +405,7 @@ static void test_corrupt_segment(void **state)
 }
 
 /* Random operations against a model: appends of random sizes, commits,
- * reads and acks of two cursors, rewinds, restarts (with the uncommitted
- * tail lost as a crash would lose it). */
+ * reads and acks of two cursors, rewinds, restarts. */
 static void test_model(void **state)
 {
 	(void)state;
@@ -461,19 +460,11 @@ static void test_model(void **state)
 			fwd_cursor_rewind(cur[i]);
 			pos[i] = acked[i] + 1;
 		} else {
-			/* Restart; a crash loses the uncommitted tail. */
+			/* Restart (close commits the rest; crashes are test_crash_keeps_committed). */
 			fwd_cursor_close(cur[0]);
 			fwd_cursor_close(cur[1]);
-			if (r == 98) {
-				fwd_queue_close(q);
-				committed = next - 1;
-			} else {
-				/* simulate a crash: commit nothing more; close without writing is not
-				 * possible in-process, so emulate by forgetting only what the model
-				 * says is committed (close writes the rest, which must then be read). */
-				fwd_queue_close(q);
-				committed = next - 1;
-			}
+			fwd_queue_close(q);
+			committed = next - 1;
 			q = qopen(dir, 1 << 20, 4096, NULL);
 			struct fwd_queue_stats st;
 			fwd_queue_stats(q, &st);
