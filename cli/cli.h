@@ -115,5 +115,6 @@ int cmd_report(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_incident(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_evidence(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_phish(struct cli_ctx *ctx, int argc, char **argv);
+int cmd_duty(struct cli_ctx *ctx, int argc, char **argv);
 
 #endif

@@ -793,7 +793,7 @@ static enum cg_err load_secrets(struct parse *p)
 	return CG_OK;
 }
 
-enum cg_err duty_roster_load(const char *path, struct duty_roster **out)
+enum cg_err duty_roster_read(const char *path, struct duty_roster **out)
 {
 	char *buf = NULL;
 	size_t n = 0;
@@ -804,6 +804,12 @@ enum cg_err duty_roster_load(const char *path, struct duty_roster **out)
 		return cg_err_prefix(rc, "duty");
 	rc = duty_roster_parse(path, buf, n, out);
 	free(buf);
+	return rc;
+}
+
+enum cg_err duty_roster_load(const char *path, struct duty_roster **out)
+{
+	enum cg_err rc = duty_roster_read(path, out);
 	if (rc)
 		return rc;
 	struct parse p = {path, *out};

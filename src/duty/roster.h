@@ -89,6 +89,8 @@ enum cg_err duty_roster_parse(const char *file, const char *buf, size_t len, str
 /* Read and parse the file, then the secrets it names (password_file,
  * password_env, token_file). */
 enum cg_err duty_roster_load(const char *path, struct duty_roster **out) CG_MUST_CHECK;
+/* Read and parse the file only (no secrets: for showing the roster). */
+enum cg_err duty_roster_read(const char *path, struct duty_roster **out) CG_MUST_CHECK;
 void duty_roster_free(struct duty_roster *r);
 
 /* Minutes east of UTC of the roster's zone, and its name as written. */
