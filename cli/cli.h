@@ -115,10 +115,7 @@ int cmd_report(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_incident(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_evidence(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_phish(struct cli_ctx *ctx, int argc, char **argv);
-<<<<<<< HEAD
 int cmd_reload(struct cli_ctx *ctx, int argc, char **argv);
-=======
 int cmd_duty(struct cli_ctx *ctx, int argc, char **argv);
->>>>>>> duty
 
 #endif
