@@ -27,6 +27,10 @@
 #include "daemon_parse.h"
 #include "daemon_queue.h"
 #include "detect.h"
+#include "duty.h"
+#include "fwd.h"
+#include "fwd_queue.h"
+#include "fwd_record.h"
 #include "store_alert.h"
 #include "store_intel.h"
 
@@ -60,6 +64,9 @@ struct worker {
 	struct cg_event *ev;
 	unsigned char *batch;
 	struct cg_buf alert_rec;
+	struct cg_buf fwd_rec;
+	char origin[160];
+	int fwd_dirty;
 };
 
 struct daemon {
@@ -71,8 +78,17 @@ struct daemon {
 	struct detect *detect;
 	struct worker *workers;
 	unsigned n_workers;
-	pthread_t writer_th, control_th;
-	int writer_started, control_started;
+	pthread_t writer_th, control_th, duty_th;
+	int writer_started, control_started, duty_started;
+	struct cg_db *duty_db;
+	struct duty *duty;
+
+	/* forwarding: one appender at a time (fwd_queue allows one) */
+	struct fwd_queue *fwdq;
+	struct fwd *fwd;
+	pthread_mutex_t fwd_mu;
+	_Atomic uint64_t fwd_appended, fwd_refused;
+	_Atomic uint64_t duty_ticks, duty_errors;
 
 	struct source sources[MAX_SOURCES];
 	size_t n_sources;
@@ -191,6 +207,32 @@ static enum cg_err on_alert(void *ctx, const struct alert *a, const struct alert
 	return CG_OK;
 }
 
+/* Append one record to the forward queue; the caller commits per batch. */
+static void forward(struct daemon *d, const char *rec, size_t n)
+{
+	uint64_t seq = 0;
+	pthread_mutex_lock(&d->fwd_mu);
+	enum cg_err rc = fwd_queue_append(d->fwdq, rec, n, &seq);
+	pthread_mutex_unlock(&d->fwd_mu);
+	if (rc) {
+		/* At the queue's bound: counted, and the queue raised its alarm. */
+		atomic_fetch_add_explicit(&d->fwd_refused, 1, memory_order_relaxed);
+		cg_err_clear();
+	} else
+		atomic_fetch_add_explicit(&d->fwd_appended, 1, memory_order_relaxed);
+}
+
+static void forward_commit(struct daemon *d)
+{
+	pthread_mutex_lock(&d->fwd_mu);
+	enum cg_err rc = fwd_queue_commit(d->fwdq);
+	pthread_mutex_unlock(&d->fwd_mu);
+	if (rc) {
+		daemon_log(DLOG_ERROR, "forward_commit_failed", "error", cg_err_msg(rc), NULL);
+		cg_err_clear();
+	}
+}
+
 static void process(struct worker *w, const unsigned char *rec, size_t len)
 {
 	struct daemon *d = w->d;
@@ -217,6 +259,15 @@ static void process(struct worker *w, const unsigned char *rec, size_t len)
 		daemon_log(DLOG_WARN, "detect_error", "source", s->name, "error", cg_err_msg(rc), NULL);
 		cg_err_clear();
 	}
+	if (d->fwdq && d->cfg->forward_events) {
+		const char *peer = (const char *)rec + sizeof h;
+		snprintf(w->origin, sizeof w->origin, "%s %.*s", s->name, (int)h.peer_len, peer);
+		if (fwd_record_event(w->ev, msg, n, w->origin, &w->fwd_rec) == CG_OK)
+			forward(d, w->fwd_rec.data, w->fwd_rec.len);
+		else
+			atomic_fetch_add_explicit(&d->fwd_refused, 1, memory_order_relaxed);
+		w->fwd_dirty = 1;
+	}
 	atomic_fetch_add_explicit(&s->out, 1, memory_order_relaxed);
 	if (d->cfg->log_events) {
 		const char *m = "";
@@ -241,13 +292,18 @@ static void *worker_main(void *arg)
 		const unsigned char *rec;
 		while ((rec = daemon_queue_next(w->batch, n, &off, &len)))
 			process(w, rec, len);
+		if (w->fwd_dirty) {
+			forward_commit(d);
+			w->fwd_dirty = 0;
+		}
 	}
 	return NULL;
 }
 
 /* ---- the alert writer ---------------------------------------------------- */
 
-static void store_alert_rec(struct daemon *d, struct alert_store *st, const unsigned char *rec, size_t len)
+static void store_alert_rec(struct daemon *d, struct alert_store *st, struct cg_buf *fwd_rec,
+			    const unsigned char *rec, size_t len)
 {
 	struct alert_rec_head h;
 	if (len < sizeof h)
@@ -301,6 +357,12 @@ static void store_alert_rec(struct daemon *d, struct alert_store *st, const unsi
 	atomic_fetch_add_explicit(&d->alerts_stored, 1, memory_order_relaxed);
 	if (added)
 		atomic_fetch_add_explicit(&d->alerts_new, 1, memory_order_relaxed);
+	if (d->fwdq && d->cfg->forward_alerts && added) {
+		if (fwd_record_alert(&a, fwd_rec) == CG_OK)
+			forward(d, fwd_rec->data, fwd_rec->len);
+		else
+			cg_err_clear();
+	}
 }
 
 static void *writer_main(void *arg)
@@ -321,6 +383,8 @@ static void *writer_main(void *arg)
 		return NULL;
 	}
 	int dirty = 0;
+	struct cg_buf fwd_rec;
+	cg_buf_init(&fwd_rec, (size_t)1 << 20);
 	for (;;) {
 		size_t n = 0;
 		enum cg_err rc = daemon_queue_pop(d->alerts, buf, cap, &n, dirty ? timeout : -1);
@@ -339,7 +403,9 @@ static void *writer_main(void *arg)
 		size_t off = 0, len;
 		const unsigned char *rec;
 		while ((rec = daemon_queue_next(buf, n, &off, &len)))
-			store_alert_rec(d, st, rec, len);
+			store_alert_rec(d, st, &fwd_rec, rec, len);
+		if (d->fwdq && d->cfg->forward_alerts)
+			forward_commit(d);
 		dirty = 1;
 	}
 	if (alert_store_flush(st)) {
@@ -347,7 +413,35 @@ static void *writer_main(void *arg)
 		cg_err_clear();
 	}
 	alert_store_close(st);
+	cg_buf_free(&fwd_rec);
 	free(buf);
+	return NULL;
+}
+
+/* ---- duty: notices and escalation, on its own connection ------------------ */
+
+static void *duty_main(void *arg)
+{
+	struct daemon *d = arg;
+	pthread_mutex_lock(&d->stop_mu);
+	while (!atomic_load(&d->stopping)) {
+		pthread_mutex_unlock(&d->stop_mu);
+		enum cg_err rc = duty_tick(d->duty, cg_now());
+		atomic_fetch_add(&d->duty_ticks, 1);
+		if (rc) {
+			atomic_fetch_add(&d->duty_errors, 1);
+			daemon_log(DLOG_ERROR, "duty_tick_failed", "error", cg_err_msg(rc), NULL);
+			cg_err_clear();
+		}
+		pthread_mutex_lock(&d->stop_mu);
+		if (atomic_load(&d->stopping))
+			break;
+		struct timespec ts;
+		clock_gettime(CLOCK_REALTIME, &ts);
+		ts.tv_sec += 1;
+		pthread_cond_timedwait(&d->stop_cv, &d->stop_mu, &ts);
+	}
+	pthread_mutex_unlock(&d->stop_mu);
 	return NULL;
 }
 
@@ -546,6 +640,63 @@ enum cg_err daemon_metrics_render(struct daemon *d, struct cg_buf *b)
 		if (!rc)
 			rc = cg_buf_printf(b, "canhgacd_%s %" PRIu64 "\n", one[i].name, one[i].v);
 	}
+	if (!rc && d->fwdq) {
+		struct fwd_stats fs;
+		if (d->fwd)
+			fwd_stats(d->fwd, &fs);
+		else {
+			memset(&fs, 0, sizeof fs);
+			fwd_queue_stats(d->fwdq, &fs.queue);
+		}
+		rc = cg_buf_printf(b,
+				   "# HELP canhgacd_forward_appended_total Records put in the forward queue.\n"
+				   "# TYPE canhgacd_forward_appended_total counter\n"
+				   "canhgacd_forward_appended_total %" PRIu64 "\n"
+				   "# HELP canhgacd_forward_refused_total Records the forward queue refused (at its bound).\n"
+				   "# TYPE canhgacd_forward_refused_total counter\n"
+				   "canhgacd_forward_refused_total %" PRIu64 "\n"
+				   "# HELP canhgacd_forward_queue_bytes Bytes of the forward queue on disk.\n"
+				   "# TYPE canhgacd_forward_queue_bytes gauge\n"
+				   "canhgacd_forward_queue_bytes %" PRIu64 "\n"
+				   "# HELP canhgacd_forward_queue_max_bytes Bound of the forward queue.\n"
+				   "# TYPE canhgacd_forward_queue_max_bytes gauge\n"
+				   "canhgacd_forward_queue_max_bytes %" PRIu64 "\n"
+				   "# HELP canhgacd_forward_queue_alarm 1 while the forward queue is above its alarm level.\n"
+				   "# TYPE canhgacd_forward_queue_alarm gauge\n"
+				   "canhgacd_forward_queue_alarm %d\n"
+				   "# HELP canhgacd_forward_committed_seq Last sequence number committed to the queue.\n"
+				   "# TYPE canhgacd_forward_committed_seq gauge\n"
+				   "canhgacd_forward_committed_seq %" PRIu64 "\n",
+				   atomic_load(&d->fwd_appended), atomic_load(&d->fwd_refused), fs.queue.bytes,
+				   fs.queue.max_bytes, fs.queue.alarm, fs.queue.committed_seq);
+		static const char *const up_metrics[] = {"forward_delivered_seq", "forward_lag_records",
+							 "forward_connected", "forward_errors_total",
+							 "forward_redelivered_total"};
+		static const char *const up_help[] = {
+			"Last sequence number the upstream confirmed.", "Records committed but not delivered yet.",
+			"1 while the upstream is connected.", "Delivery errors.", "Records sent again (marked)."};
+		for (size_t m = 0; !rc && m < 5; m++) {
+			rc = metric(b, up_metrics[m], up_help[m], strstr(up_metrics[m], "_total") ? "counter" : "gauge");
+			for (size_t i = 0; !rc && i < fs.n; i++) {
+				uint64_t v = m == 0 ? fs.up[i].delivered_seq
+					     : m == 1 ? fs.up[i].pending
+					     : m == 2 ? (uint64_t)fs.up[i].connected
+					     : m == 3 ? fs.up[i].errors
+						      : fs.up[i].redelivered;
+				rc = cg_buf_printf(b, "canhgacd_%s{upstream=\"%s\"} %" PRIu64 "\n", up_metrics[m],
+						   fs.up[i].name, v);
+			}
+		}
+	}
+	if (!rc && d->duty)
+		rc = cg_buf_printf(b,
+				   "# HELP canhgacd_duty_ticks_total Duty engine runs.\n"
+				   "# TYPE canhgacd_duty_ticks_total counter\n"
+				   "canhgacd_duty_ticks_total %" PRIu64 "\n"
+				   "# HELP canhgacd_duty_errors_total Duty engine runs that failed.\n"
+				   "# TYPE canhgacd_duty_errors_total counter\n"
+				   "canhgacd_duty_errors_total %" PRIu64 "\n",
+				   atomic_load(&d->duty_ticks), atomic_load(&d->duty_errors));
 	struct detect_snapshot *s = detect_acquire(d->detect);
 	struct detect_counts k;
 	detect_snapshot_counts(s, &k);
@@ -690,6 +841,68 @@ static enum cg_err add_files(struct daemon *d)
 	return rc;
 }
 
+static void fwd_log(void *ctx, const char *msg)
+{
+	(void)ctx;
+	daemon_log(DLOG_WARN, "forward_queue", "message", msg, NULL);
+}
+
+static enum cg_err start_forward(struct daemon *d)
+{
+	const struct daemon_config *c = d->cfg;
+	if (!c->n_upstreams)
+		return CG_OK;
+	char dir[4096];
+	if (c->forward_dir)
+		snprintf(dir, sizeof dir, "%s", c->forward_dir);
+	else
+		snprintf(dir, sizeof dir, "%s/forward", c->state_dir);
+	struct fwd_queue_opts qo = {
+		.max_bytes = c->forward_max_bytes,
+		.alarm_pct = c->forward_alarm_pct,
+		.log = fwd_log,
+	};
+	enum cg_err rc = fwd_queue_open(dir, &qo, &d->fwdq);
+	if (rc)
+		return rc;
+	struct fwd_upstream_opts u[DAEMON_MAX_UPSTREAMS];
+	memset(u, 0, sizeof u);
+	for (size_t i = 0; i < c->n_upstreams; i++) {
+		const struct daemon_upstream *x = &c->upstreams[i];
+		u[i].name = x->name;
+		u[i].kind = x->kind == DAEMON_UP_SYSLOG_TCP   ? FWD_SYSLOG_TCP
+			    : x->kind == DAEMON_UP_SYSLOG_TLS ? FWD_SYSLOG_TLS
+							      : FWD_HTTP_JSON;
+		u[i].address = x->address;
+		u[i].port = x->port;
+		u[i].url = x->url;
+		u[i].tls_ca = x->tls_ca;
+		u[i].tls_cert = x->tls_cert;
+		u[i].tls_key = x->tls_key;
+		u[i].batch = x->batch;
+		u[i].retry_max_s = x->retry_max_s;
+	}
+	rc = fwd_start(d->fwdq, u, c->n_upstreams, &d->fwd);
+	if (rc)
+		return cg_err_prefix(rc, _("%s: forward"), c->path);
+	return CG_OK;
+}
+
+static enum cg_err start_duty(struct daemon *d)
+{
+	const struct daemon_config *c = d->cfg;
+	if (!c->duty_roster)
+		return CG_OK;
+	enum cg_err rc = cg_db_open(c->database, &d->duty_db);
+	if (rc)
+		return rc;
+	char err[1024] = "";
+	rc = duty_new(d->duty_db, c->duty_roster, cg_now(), &d->duty, err, sizeof err);
+	if (rc)
+		return err[0] ? cg_err_set(rc, "%s", err) : rc;
+	return CG_OK;
+}
+
 static unsigned online_cpus(void)
 {
 	long n = sysconf(_SC_NPROCESSORS_ONLN);
@@ -706,6 +919,7 @@ static enum cg_err start_threads(struct daemon *d)
 		struct worker *w = &d->workers[i];
 		w->d = d;
 		cg_buf_init(&w->alert_rec, (size_t)1 << 20);
+		cg_buf_init(&w->fwd_rec, (size_t)4 << 20);
 		enum cg_err rc = detect_worker_new(d->detect, &w->dw);
 		if (!rc)
 			rc = cg_event_new(&w->ev);
@@ -716,6 +930,11 @@ static enum cg_err start_threads(struct daemon *d)
 		if (pthread_create(&w->th, NULL, worker_main, w))
 			return cg_err_set(CG_EINTERNAL, _("cannot start a worker thread"));
 		w->started = 1;
+	}
+	if (d->duty) {
+		if (pthread_create(&d->duty_th, NULL, duty_main, d))
+			return cg_err_set(CG_EINTERNAL, _("cannot start the duty thread"));
+		d->duty_started = 1;
 	}
 	if (pthread_create(&d->writer_th, NULL, writer_main, d))
 		return cg_err_set(CG_EINTERNAL, _("cannot start the alert writer thread"));
@@ -735,6 +954,7 @@ enum cg_err daemon_new(const struct daemon_config *cfg, struct daemon **out)
 	d->cfg = cfg;
 	pthread_mutex_init(&d->stop_mu, NULL);
 	pthread_cond_init(&d->stop_cv, NULL);
+	pthread_mutex_init(&d->fwd_mu, NULL);
 	daemon_log_set_json(cfg->log_format == DAEMON_LOG_JSON);
 
 	enum cg_err rc = daemon_queue_new(cfg->queue_bytes, &d->msgs);
@@ -771,6 +991,10 @@ enum cg_err daemon_new(const struct daemon_config *cfg, struct daemon **out)
 		else
 			atomic_store(&d->generation, 1);
 	}
+	if (!rc)
+		rc = start_forward(d);
+	if (!rc)
+		rc = start_duty(d);
 	if (!rc)
 		rc = start_threads(d);
 	if (rc) {
@@ -840,11 +1064,22 @@ void daemon_free(struct daemon *d)
 		pthread_join(d->writer_th, NULL);
 	if (d->control_started)
 		pthread_join(d->control_th, NULL);
+	if (d->duty_started)
+		pthread_join(d->duty_th, NULL);
+	duty_free(d->duty);
+	cg_db_close(d->duty_db);
+	/* Everything the workers and the writer appended is committed; the
+	 * upstreams stop where they are and resume from their cursors. */
+	if (d->fwdq)
+		forward_commit(d);
+	fwd_free(d->fwd);
+	fwd_queue_close(d->fwdq);
 	for (unsigned i = 0; d->workers && i < d->n_workers; i++) {
 		detect_worker_free(d->workers[i].dw);
 		cg_event_free(d->workers[i].ev);
 		free(d->workers[i].batch);
 		cg_buf_free(&d->workers[i].alert_rec);
+		cg_buf_free(&d->workers[i].fwd_rec);
 	}
 	free(d->workers);
 	daemon_metrics_stop(d->metrics);
@@ -857,6 +1092,7 @@ void daemon_free(struct daemon *d)
 		unlink(d->cfg->pid_file);
 	pthread_mutex_destroy(&d->stop_mu);
 	pthread_cond_destroy(&d->stop_cv);
+	pthread_mutex_destroy(&d->fwd_mu);
 	daemon_log(DLOG_INFO, "stopped", NULL);
 	free(d);
 }
