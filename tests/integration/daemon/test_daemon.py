@@ -52,6 +52,26 @@ THRESHOLDS = """rules:
 """
 
 
+def test_docs(tmp):
+    """Every option of --help and every configuration key the parser knows
+    is in canhgacd(8)."""
+    page = open(os.path.join(SRC, "man", "canhgacd.8"), encoding="utf-8").read().replace("\\-", "-")
+    h = subprocess.run([DBIN, "--help"], capture_output=True, text=True, env=cgtest.env())
+    check(h.returncode == 0 and "--json" in h.stdout, "canhgacd --help")
+    for opt in sorted(set(re.findall(r"(?<![\w-])(--[a-z][a-z0-9-]+)", h.stdout))):
+        check(opt in page, f"canhgacd: option {opt} is in --help but not in canhgacd.8")
+    src = open(os.path.join(SRC, "src", "daemon", "daemon_config.c"), encoding="utf-8").read()
+    keys = set(re.findall(r'strcmp\(ks2?, "([a-z_]+)"\)', src))
+    check(len(keys) > 30, f"configuration keys found in the parser: {len(keys)}")
+    for k in sorted(keys):
+        check(re.search(r"\.B[RI]? [^\n]*\b" + re.escape(k) + r"\b", page) is not None,
+              f"configuration key '{k}' is not in canhgacd.8")
+    v = subprocess.run([DBIN, "--version"], capture_output=True, text=True)
+    check(v.returncode == 0 and v.stdout.startswith("canhgacd "), "canhgacd --version")
+    u = subprocess.run([DBIN, "--no-such"], capture_output=True, text=True)
+    check(u.returncode == 2, f"unknown option exits 2: {u.returncode}")
+
+
 def test_check(tmp):
     """-n: a good configuration passes; a bad field is named with its line."""
     with open(os.path.join(tmp, "thresholds.yaml"), "w") as f:
@@ -243,7 +263,7 @@ def main():
     if not DBIN or not os.access(DBIN, os.X_OK):
         print("FAIL: CANHGACD_BIN is not set or not executable")
         return 1
-    for t in (test_check, test_pipeline, test_tls, test_sysmon_json):
+    for t in (test_docs, test_check, test_pipeline, test_tls, test_sysmon_json):
         with tempfile.TemporaryDirectory() as tmp:
             with open(os.path.join(tmp, "thresholds.yaml"), "w") as f:
                 f.write(THRESHOLDS)
