@@ -59,6 +59,7 @@ struct collect_listener {
 	char last_peer[PEER_MAX];
 	SSL_CTX *ssl;
 	unsigned nconns;
+	int paused; /* accepting paused after an accept error */
 	struct conn *conns;
 };
 
@@ -276,9 +277,22 @@ static void on_accept(struct evconnlistener *lev, evutil_socket_t fd, struct soc
 	bufferevent_enable(k->bev, EV_READ);
 }
 
+/* accept() failed (out of descriptors, most likely): the listening socket
+ * stays readable, so pause accepting until the next sweep instead of
+ * spinning. */
+static void on_accept_error(struct evconnlistener *lev, void *arg)
+{
+	struct collect_listener *l = arg;
+	COLLECT_COUNT(l->src, read_errors, 1);
+	evconnlistener_disable(lev);
+	l->paused = 1;
+}
+
 void collect_listener_sweep(struct collect_listener *l, int64_t now_ms)
 {
 	struct conn *k = l->conns, *next;
+	if (l->paused && evconnlistener_enable(l->lev) == 0)
+		l->paused = 0;
 	for (; k; k = next) {
 		next = k->next;
 		if (now_ms - k->progress_ms > (int64_t)l->idle_ms) {
@@ -325,8 +339,9 @@ static enum cg_err tls_setup(struct collect_listener *l, const struct collect_li
 		STACK_OF(X509_NAME) *names = SSL_load_client_CA_file(o->tls_ca);
 		if (names)
 			SSL_CTX_set_client_CA_list(l->ssl, names);
-		/* Without verification a client certificate is still asked
-		 * for; its subject is passed on only when it verifies. */
+		/* Without verification no client certificate is asked
+		 * for (and no subject passed on); the CA names are still
+		 * announced. */
 		SSL_CTX_set_verify(l->ssl,
 				   o->tls_verify_client ? SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT
 							: SSL_VERIFY_NONE,
@@ -416,6 +431,7 @@ enum cg_err collect_listener_open(struct event_base *base, struct collect *c, st
 			rc = cg_err_set(CG_EINTERNAL, _("collect: listener '%s': libevent refused the socket"), o->name);
 			goto fail;
 		}
+		evconnlistener_set_error_cb(l->lev, on_accept_error);
 	}
 	*out = l;
 	return CG_OK;

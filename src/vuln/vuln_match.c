@@ -12,6 +12,8 @@
 
 const char vuln_note_revision[] = N_("unknown build revision: verify");
 const char vuln_note_no_fix[] = N_("the advisory names no fixed version: verify the installed updates");
+const char vuln_note_foreign_build[] =
+	N_("the advisory's fixed build is of another Windows release than this host's: unknown, verify");
 const char vuln_note_kb_verify[] = N_("fixed by the update named or a later one: unknown, verify the installed updates");
 
 #define ARENA_CHUNK (1u << 20)
@@ -281,7 +283,10 @@ static int host_has_kb(const struct vuln_host *h, const char *list)
 
 /* ---- Windows OS items */
 
-enum wstate { W_NA, W_OUT, W_IN, W_UNKNOWN, W_ANY };
+/* W_FOREIGN: the range's bound is a build of another release than the
+ * host's (NVD gives Windows 11 22H2 a 22000 build for CVE-2023-24880): the
+ * bound cannot be compared, and the host is not judged fixed on it. */
+enum wstate { W_NA, W_OUT, W_IN, W_UNKNOWN, W_ANY, W_FOREIGN };
 
 /* Where a Windows build stands against one range of a product whose CPE
  * version is `label` ("-", "r2", "1809"). */
@@ -294,6 +299,8 @@ static enum wstate win_state(const struct mrange *r, const char *label, const st
 		if (strchr(r->exact, '.')) { /* one full build */
 			if (!os->has_revision)
 				return W_UNKNOWN;
+			if (winprod_same_family(version, r->exact) == 0)
+				return W_FOREIGN;
 			if (winprod_build_cmp(version, r->exact, &c))
 				return W_NA;
 			return c == 0 ? W_IN : W_OUT;
@@ -312,6 +319,8 @@ static enum wstate win_state(const struct mrange *r, const char *label, const st
 		if (c < (r->start_incl ? 0 : 1))
 			return W_OUT;
 	}
+	if (r->end && winprod_same_family(version, r->end) == 0)
+		return W_FOREIGN;
 	if (r->end) {
 		if (winprod_build_cmp(version, r->end, &c))
 			return W_NA;
@@ -323,7 +332,7 @@ static enum wstate win_state(const struct mrange *r, const char *label, const st
 
 /* What the ranges of one CVE say about one Windows host. */
 struct wside {
-	const struct mrange *in, *unknown, *any;
+	const struct mrange *in, *unknown, *any, *foreign;
 	int bounded;
 };
 struct wverdict {
@@ -383,6 +392,8 @@ static enum cg_err visit_win(const struct vuln_matcher *m, const char *key, cons
 			sd->unknown = r;
 		else if (st == W_ANY && !sd->any)
 			sd->any = r;
+		else if (st == W_FOREIGN && !sd->foreign)
+			sd->foreign = r;
 	}
 	return CG_OK;
 }
@@ -443,12 +454,16 @@ static enum cg_err match_windows_os(const struct vuln_matcher *m, const struct i
 			r = vd->fam.in;
 			if (!r && (r = vd->fam.unknown))
 				note = vuln_note_revision;
+			else if (!r && (r = vd->fam.foreign))
+				note = vuln_note_foreign_build;
 		} else if (vd->own.in || vd->own.unknown || vd->own.any || vd->own.bounded) {
 			const struct wside *b = vd->own.bounded ? &vd->own : vd->sib.bounded ? &vd->sib : NULL;
 			if (b) {
 				r = b->in;
 				if (!r && (r = b->unknown))
 					note = vuln_note_revision;
+				else if (!r && (r = b->foreign))
+					note = vuln_note_foreign_build;
 			} else {
 				r = vd->own.any;
 				note = os.has_revision ? vuln_note_no_fix : vuln_note_revision;

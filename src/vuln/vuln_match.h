@@ -79,6 +79,7 @@ enum cg_err vuln_matcher_match_host(const struct vuln_matcher *m, const struct i
 /* The notes findings may carry. */
 extern const char vuln_note_revision[]; /* "unknown build revision: verify" */
 extern const char vuln_note_no_fix[];   /* NVD names the product without a fixed build/version */
+extern const char vuln_note_foreign_build[]; /* NVD's bound is a build of another release */
 extern const char vuln_note_kb_verify[]; /* fixed by listed updates only: a later one is not known */
 
 #endif

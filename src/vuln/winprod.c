@@ -200,6 +200,16 @@ int winprod_build_cmp(const char *a, const char *b, int *out)
 	return 0;
 }
 
+int winprod_same_family(const char *a, const char *b)
+{
+	struct build_num x, y;
+	const struct build_row *rx, *ry;
+
+	if (parse_build(a, &x) || parse_build(b, &y) || !(rx = row_of(x.v[2])) || !(ry = row_of(y.v[2])))
+		return -1;
+	return x.v[0] == y.v[0] && x.v[1] == y.v[1] && rx->servicing == ry->servicing;
+}
+
 /* The last "20NN" or "19NN" word of a name, the release year of a product. */
 static int year_in(const char *name, char *out, size_t n)
 {

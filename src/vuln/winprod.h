@@ -44,6 +44,11 @@ int winprod_os_lookup(const char *name, const char *version, struct winprod_os *
  * *out to <0, 0, >0; -1 when either is not a build. */
 int winprod_build_cmp(const char *a, const char *b, int *out);
 
+/* Do two full builds belong to one servicing family (receive the same
+ * cumulative updates)? 1 yes, 0 no (both builds known to the table, of
+ * different releases), -1 when either is not a build or not in the table. */
+int winprod_same_family(const char *a, const char *b);
+
 /* An installed program. */
 struct winprod_program {
 	const char *product; /* "exchange_server" (vendor is microsoft) */

@@ -4,14 +4,15 @@
  *
  *   collect_probe [--state DIR] [--max-msg N] [--max-conns N] [--idle-ms N]
  *                 [--cert F --key F [--ca F] [--verify]] [--delay-us N]
- *                 [--stats-on-exit] SOURCE...
+ *                 [--stats-on-exit] [--count-only] SOURCE...
  *   SOURCE: udp:NAME:ADDR | tcp:NAME:ADDR | tls:NAME:ADDR (port 0, the OS picks)
  *           file:NAME:PATH | file-end:NAME:PATH
  *
  * Once everything is bound it prints {"ports":[...]} (listener order). It
  * stops on SIGTERM/SIGINT or when stdin closes, then prints
  * {"stats":[...]} with --stats-on-exit. --delay-us makes the callback
- * sleep per message (a slow consumer: back-pressure). */
+ * sleep per message (a slow consumer: back-pressure); --count-only prints
+ * no messages (the counters only: a throughput run). */
 #include <jansson.h>
 #include <pthread.h>
 #include <signal.h>
@@ -34,10 +35,13 @@ static const char *proto_name(enum collect_proto p)
 }
 
 static unsigned delay_us;
+static int count_only;
 
 static void on_msg(void *ctx, const struct collect_src *src, const char *msg, size_t n)
 {
 	(void)ctx;
+	if (count_only)
+		return;
 	json_t *o = json_object();
 	json_object_set_new(o, "name", json_string(src->name));
 	json_object_set_new(o, "proto", json_string(proto_name(src->proto)));
@@ -123,6 +127,7 @@ int main(int argc, char **argv)
 		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
 		if (!strcmp(a, "--verify")) { verify = 1; continue; }
 		if (!strcmp(a, "--stats-on-exit")) { stats = 1; continue; }
+		if (!strcmp(a, "--count-only")) { count_only = 1; continue; }
 		if (!v) { fprintf(stderr, "collect_probe: %s needs a value\n", a); return 2; }
 		i++;
 		if (!strcmp(a, "--state")) state = v;

@@ -87,13 +87,16 @@ FIX_KB = {"CVE-2023-24880": {14393: "KB5023697", 17763: "KB5023702", 20348: "KB5
           "CVE-2023-28252": {14393: "KB5025228", 17763: "KB5025229", 20348: "KB5025230"},
           "CVE-2023-36884": {14393: "KB5029242", 17763: "KB5029247", 20348: "KB5029250"},
           "CVE-2023-36025": {14393: "KB5032197", 17763: "KB5032196", 20348: "KB5032198"},
-          "CVE-2023-36033": {14393: "KB5032197", 17763: "KB5032196", 20348: "KB5032198"}}
+          "CVE-2023-36033": {17763: "KB5032196", 20348: "KB5032198"}}
+# Microsoft's CVE-to-update rows (wesng's definitions, from MSRC CVRF) give no
+# Server 2016 update for CVE-2023-36033: the bundled data asserts nothing for
+# Server 2016 (NVD's unbounded windows_server_2016 listing is checked below).
 NAMES = {14393: "Windows Server 2016 Standard", 17763: "Windows Server 2019 Standard",
          20348: "Windows Server 2022 Standard"}
 
 
 def win_open(build, rev):
-    return {c for c, per in FIX_KB.items() if rev < KB[build][per[build]]}
+    return {c for c, per in FIX_KB.items() if build in per and rev < KB[build][per[build]]}
 
 
 WIN = {}  # host: (files, build, revision the host is known to be at)
@@ -211,6 +214,21 @@ p = run("vuln", "scan")
 check("deb-none.so-mau.example" in p.stderr and "every release" in p.stderr,
       f"a dpkg host without a release is warned about: {p.stderr.strip()[:300]}")
 check("deb-osr.so-mau.example" not in p.stderr, "the host whose release was read is not")
+
+# ---------------------------------------------------------------- NVD lists Server 2016 for CVE-2023-36033
+NVD36033 = os.path.join(os.environ.get("CANHGAC_SHARED_DATA", ""), "vuln", "nvd", "CVE-2023-36033.json")
+if os.path.exists(NVD36033):
+    run("vuln", "import", NVD36033)
+    run("vuln", "scan")
+    allf = [json.loads(l) for l in run("--json", "vuln", "list").stdout.splitlines() if l.strip()]
+    for h in ("w2016-b6529.so-mau.example", "w2016-b6167.so-mau.example"):
+        f = on(h).get("CVE-2023-36033")
+        check(f is not None and "verify" in (f["note"] or ""),
+              f"{h}: NVD's unbounded windows_server_2016 and no Microsoft update: CVE-2023-36033 to verify ({f})")
+    f = on("w2019-b5206.so-mau.example").get("CVE-2023-36033")
+    check(f is None, f"w2019-b5206: the bundled fix (KB5032196) still decides with NVD imported: {f}")
+else:
+    print("# NVD record of CVE-2023-36033 not in ../shared/data: its Server 2016 case is not checked")
 
 if failures:
     print(f"{len(failures)} failure(s)")

@@ -278,6 +278,63 @@ static void framing(void **state)
 	assert_int_equal(syslog_framer_new(0, &f), CG_EINVAL);
 }
 
+struct cut_frames {
+	struct syslog_framer *f;
+	struct frames fr;
+	int cut[16];
+};
+
+static int on_cut_frame(void *ud, const char *f, size_t n)
+{
+	struct cut_frames *c = ud;
+	if (c->fr.n < 16)
+		c->cut[c->fr.n] = syslog_framer_cut(c->f);
+	return on_frame(&c->fr, f, n);
+}
+
+/* Truncating mode: over-long frames (LF and octet-counted) are delivered cut
+ * to the cap and flagged; the stream stays in sync, byte by byte too. */
+static void framing_truncate(void **state)
+{
+	(void)state;
+	const char *stream = "<1>abcdefghij\nshort\n" /* LF, 13 > 8 */
+			     "12 <2>123456789"         /* octet count 12 > 8 */
+			     "3 xyz"                  /* in sync after it */
+			     "<3>0123456789";         /* a last LF-less over-long frame */
+	const char *want = "[<1>abcde][short][<2>12345][xyz][<3>01234]";
+	for (int bytewise = 0; bytewise < 2; bytewise++) {
+		struct cut_frames c = {0};
+		assert_int_equal(syslog_framer_new(8, &c.f), CG_OK);
+		syslog_framer_set_truncate(c.f, 1);
+		if (bytewise)
+			for (size_t i = 0; i < strlen(stream); i++)
+				assert_int_equal(syslog_framer_feed(c.f, stream + i, 1, on_cut_frame, &c), CG_OK);
+		else
+			assert_int_equal(syslog_framer_feed(c.f, stream, strlen(stream), on_cut_frame, &c), CG_OK);
+		assert_int_equal(syslog_framer_finish(c.f, on_cut_frame, &c), CG_OK);
+		assert_string_equal(c.fr.out, want);
+		assert_int_equal(c.fr.n, 5);
+		int cut[] = {1, 0, 1, 0, 1};
+		assert_memory_equal(c.cut, cut, sizeof cut);
+		syslog_framer_free(c.f);
+	}
+	/* A cut octet-counted frame whose end never comes: an error at the end;
+	 * a bad octet count still fails the stream. */
+	struct cut_frames c = {0};
+	assert_int_equal(syslog_framer_new(8, &c.f), CG_OK);
+	syslog_framer_set_truncate(c.f, 1);
+	assert_int_equal(syslog_framer_feed(c.f, "20 abc", 6, on_cut_frame, &c), CG_OK);
+	assert_int_equal(syslog_framer_finish(c.f, on_cut_frame, &c), CG_EPARSE);
+	assert_int_equal(c.fr.n, 0);
+	syslog_framer_free(c.f);
+	assert_int_equal(syslog_framer_new(8, &c.f), CG_OK);
+	syslog_framer_set_truncate(c.f, 1);
+	assert_int_equal(syslog_framer_feed(c.f, "20xabcdefghijkl", 15, on_cut_frame, &c), CG_EPARSE);
+	assert_int_equal(syslog_framer_feed(c.f, "ok\n", 3, on_cut_frame, &c), CG_EPARSE);
+	assert_int_equal(c.fr.n, 0);
+	syslog_framer_free(c.f);
+}
+
 /* Every line of the real syslog samples parses, with a host, a tag and a
  * time in the year the sample was written. */
 static void real_samples(void **state)
@@ -331,7 +388,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(rfc5424), cmocka_unit_test(structured_data), cmocka_unit_test(rfc3164),
-		cmocka_unit_test(framing), cmocka_unit_test(real_samples),
+		cmocka_unit_test(framing), cmocka_unit_test(framing_truncate), cmocka_unit_test(real_samples),
 	};
 	return cmocka_run_group_tests_name("syslog_parse", tests, NULL, NULL);
 }

@@ -68,6 +68,13 @@ static void test_build_cmp(void **state)
 	assert_int_equal(cmp("10.0.22621.1", "10.0.22000.1413"), 1);
 	assert_int_equal(winprod_build_cmp("10.0.17763.1", "1809", &c), -1);
 	assert_int_equal(winprod_build_cmp("", "10.0.17763.1", &c), -1);
+	/* the family test behind "another Windows release: verify" */
+	assert_int_equal(winprod_same_family("10.0.19044.1", "10.0.19041.3693"), 1);
+	assert_int_equal(winprod_same_family("10.0.22631.1", "10.0.22621.2715"), 1);
+	assert_int_equal(winprod_same_family("10.0.22621.1", "10.0.22000.1413"), 0);
+	assert_int_equal(winprod_same_family("10.0.17763.1", "10.0.14393.1"), 0);
+	assert_int_equal(winprod_same_family("10.0.99999.1", "10.0.17763.1"), -1); /* not in the table */
+	assert_int_equal(winprod_same_family("1809", "10.0.17763.1"), -1);
 }
 
 static void test_programs(void **state)
