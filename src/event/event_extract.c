@@ -99,7 +99,7 @@ enum cg_event_source cg_event_source_of(const char *app, size_t app_n, const cha
 		switch (app[0]) {
 		case 's':
 			if (app_is(app, app_n, "sshd") || app_is(app, app_n, "sshd-session") ||
-			    app_is(app, app_n, "sshd-auth"))
+			    app_is(app, app_n, "sshd-auth") || app_is(app, app_n, "sshd(pam_unix)"))
 				return CG_EVENT_SRC_SSHD;
 			break;
 		case 'k':

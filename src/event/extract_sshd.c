@@ -169,11 +169,13 @@ static void classify(const char *s, size_t n, struct sshd_out *o)
 		}
 		return;
 	}
-	if (cg_extract_prefix(s, n, "pam_unix(sshd:auth): authentication failure;")) {
+	if (cg_extract_prefix(s, n, "pam_unix(sshd:auth): authentication failure;") ||
+	    cg_extract_prefix(s, n, "authentication failure;")) {
+		/* The second form is older Linux-PAM's under the TAG "sshd(pam_unix)". */
 		o->outcome = "failure";
 		o->method = "pam";
 		o->method_n = 3;
-		pam_pairs(s + 44, n - 44, o);
+		pam_pairs(s, n, o);
 		return;
 	}
 	if (cg_extract_prefix(s, n, "PAM: Authentication failure for ")) {
