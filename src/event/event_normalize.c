@@ -30,9 +30,6 @@ static enum cg_err from_json(const char *msg, size_t n, struct cg_event *ev)
 static enum cg_err from_cef(const char *msg, size_t n, struct cg_event *ev)
 {
 	enum cg_err rc;
-	struct cg_time_ctx tc = cg_event_time_ctx(ev);
-	struct cg_stamp st;
-
 	struct cef_msg m;
 
 	cg_event_reset(ev);
@@ -50,9 +47,11 @@ static enum cg_err from_cef(const char *msg, size_t n, struct cg_event *ev)
 		cg_event_set_provider(ev, v, vn);
 	if (cg_event_get(ev, "dvchost", 0, &v, &vn))
 		cg_event_set_computer(ev, v, vn);
-	/* "rt=" (receipt time) or another stamp in the record. */
-	if (cg_event_line_time(msg, n, &tc, &st))
-		cg_event_set_time(ev, st.us, st.offset);
+	/* "rt" (receipt time: epoch milliseconds or "MMM dd yyyy HH:mm:ss"),
+	 * else "start". */
+	if ((cg_event_get(ev, "rt", 0, &v, &vn) && cg_event_set_time_text(ev, v, vn, 0)) ||
+	    (cg_event_get(ev, "start", 0, &v, &vn) && cg_event_set_time_text(ev, v, vn, 0)))
+		return CG_OK;
 	return CG_OK;
 }
 
