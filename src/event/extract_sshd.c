@@ -160,9 +160,10 @@ static void classify(const char *s, size_t n, struct sshd_out *o)
 		user_from(s + 13, n - 13, o, &invalid);
 		return;
 	}
-	if (cg_extract_prefix(s, n, "maximum authentication attempts exceeded for ")) {
+	static const char maxauth[] = "maximum authentication attempts exceeded for ";
+	if (cg_extract_prefix(s, n, maxauth)) {
 		o->outcome = "failure";
-		user_from(s + 46, n - 46, o, &invalid);
+		user_from(s + sizeof maxauth - 1, n - (sizeof maxauth - 1), o, &invalid);
 		if (invalid) {
 			o->method = "invalid user";
 			o->method_n = 12;
@@ -178,11 +179,12 @@ static void classify(const char *s, size_t n, struct sshd_out *o)
 		pam_pairs(s, n, o);
 		return;
 	}
-	if (cg_extract_prefix(s, n, "PAM: Authentication failure for ")) {
+	static const char pamfail[] = "PAM: Authentication failure for ";
+	if (cg_extract_prefix(s, n, pamfail)) {
 		o->outcome = "failure";
 		o->method = "pam";
 		o->method_n = 3;
-		user_from(s + 32, n - 32, o, &invalid);
+		user_from(s + sizeof pamfail - 1, n - (sizeof pamfail - 1), o, &invalid);
 		return;
 	}
 	if (cg_extract_prefix(s, n, "User ") && cg_extract_find(s, n, " not allowed because ")) {

@@ -261,6 +261,11 @@ static void dispatch_and_hostile(void **state)
 	const char *j = "{\"Channel\":\"Security\",\"EventID\":4625,\"IpAddress\":\"192.0.2.5\"}";
 	assert_int_equal(cg_event_from_message(j, strlen(j), CG_EVENT_MSG_AUTO, ev), CG_OK);
 	assert_int_equal(cg_event_event_id(ev), 4625);
+	/* A syslog message shipped as JSON (rsyslog's json template names). */
+	j = "{\"programname\":\"sshd\",\"message\":\"Failed password for root from 192.0.2.8 port 22 ssh2\"}";
+	assert_int_equal(cg_event_from_message(j, strlen(j), CG_EVENT_MSG_AUTO, ev), CG_OK);
+	HAS("src_ip", "192.0.2.8");
+	HAS("outcome", "failure");
 	assert_int_equal(cg_event_from_message("[1,2]", 5, CG_EVENT_MSG_JSON, ev), CG_EPARSE);
 	assert_int_equal(cg_event_from_message("{\"a\":", 5, CG_EVENT_MSG_AUTO, ev), CG_EPARSE);
 	/* Past the line cap. */
