@@ -99,7 +99,7 @@ enum cg_event_source cg_event_source_of(const char *app, size_t app_n, const cha
 		switch (app[0]) {
 		case 's':
 			if (app_is(app, app_n, "sshd") || app_is(app, app_n, "sshd-session") ||
-			    app_is(app, app_n, "sshd-auth"))
+			    app_is(app, app_n, "sshd-auth") || app_is(app, app_n, "sshd(pam_unix)"))
 				return CG_EVENT_SRC_SSHD;
 			break;
 		case 'k':
@@ -142,9 +142,9 @@ enum cg_event_source cg_event_source_of(const char *app, size_t app_n, const cha
 	if (looks_access(msg, n))
 		return CG_EVENT_SRC_ACCESS;
 	/* Netfilter lines outside a kernel TAG (Proxmox firewall logs,
-	 * journal exports): IN= and SRC= together. */
-	const char *in = cg_extract_find(msg, n < 512 ? n : 512, "IN=");
-	if (in && (in == msg || in[-1] == ' ') && cg_extract_find(in, (size_t)(msg + n - in), " SRC="))
+	 * journal exports): " SRC=" then " DST=". */
+	const char *src = cg_extract_find(msg, n < 512 ? n : 512, " SRC=");
+	if (src && cg_extract_find(src, (size_t)(msg + n - src), " DST="))
 		return CG_EVENT_SRC_NETFILTER;
 	return CG_EVENT_SRC_NONE;
 }

@@ -2,6 +2,7 @@
 #include <jansson.h>
 #include <string.h>
 
+#include "cef_parse.h"
 #include "cg_event_int.h"
 #include "cg_i18n.h"
 #include "event_extract.h"
@@ -29,19 +30,15 @@ static enum cg_err from_json(const char *msg, size_t n, struct cg_event *ev)
 static enum cg_err from_cef(const char *msg, size_t n, struct cg_event *ev)
 {
 	enum cg_err rc;
-	struct cg_time_ctx tc = cg_event_time_ctx(ev);
-	struct cg_stamp st;
+	struct cef_msg m;
 
 	cg_event_reset(ev);
 	if (!cg_extract_prefix(msg, n, "CEF:"))
 		return cg_err_set(CG_EPARSE, _("CEF: the record does not start with \"CEF:\""));
-	if ((rc = cg_extract_add(ev, "message", msg, n)))
+	if ((rc = cef_parse(msg, n, &m)))
 		return rc;
-	size_t before = cg_event_count(ev);
-	if ((rc = cg_extract_cef(ev, msg, n)))
+	if ((rc = cg_extract_add(ev, "message", msg, n)) || (rc = cg_extract_cef(ev, msg, n)))
 		return rc;
-	if (cg_event_count(ev) == before && !cg_event_truncated(ev))
-		return cg_err_set(CG_EPARSE, _("CEF: header field %d of 7 is missing"), 7);
 	const char *v;
 	size_t vn;
 	if (cg_event_get(ev, "cef_device_product", 0, &v, &vn))
@@ -50,9 +47,11 @@ static enum cg_err from_cef(const char *msg, size_t n, struct cg_event *ev)
 		cg_event_set_provider(ev, v, vn);
 	if (cg_event_get(ev, "dvchost", 0, &v, &vn))
 		cg_event_set_computer(ev, v, vn);
-	/* "rt=" (receipt time) or another stamp in the record. */
-	if (cg_event_line_time(msg, n, &tc, &st))
-		cg_event_set_time(ev, st.us, st.offset);
+	/* "rt" (receipt time: epoch milliseconds or "MMM dd yyyy HH:mm:ss"),
+	 * else "start". */
+	if ((cg_event_get(ev, "rt", 0, &v, &vn) && cg_event_set_time_text(ev, v, vn, 0)) ||
+	    (cg_event_get(ev, "start", 0, &v, &vn) && cg_event_set_time_text(ev, v, vn, 0)))
+		return CG_OK;
 	return CG_OK;
 }
 

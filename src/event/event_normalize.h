@@ -15,7 +15,7 @@
  *               the request time becomes the event time when the message
  *               had none
  *   cef         cef_version, cef_device_vendor, cef_device_product,
- *               cef_device_version, cef_signature_id, cef_name,
+ *               cef_device_version, cef_signature_id, cef_event_name,
  *               cef_severity, every extension key as written (src, dst, spt,
  *               dpt, act, suser, ...), src_ip, dst_ip, src_port, dst_port,
  *               action, user, url, http_method, user_agent

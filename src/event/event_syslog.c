@@ -123,17 +123,16 @@ static enum cg_err plain_line(struct cg_event *ev, const char *line, size_t len,
 			bn = len - i - 1;
 		}
 	}
-	int stamped = cg_time_parse(line, len, CG_TIME_LOG, tc, &st) || cg_time_find(line, len, tc, &st);
 	if ((rc = addf(ev, "message", body, bn)))
 		return rc;
 	enum cg_event_source src = cg_event_source_of(NULL, 0, body, bn);
-	/* FortiGate and access logs date themselves (zone included); the
-	 * first stamp found in the line is the fallback. */
-	if (stamped && src != CG_EVENT_SRC_FORTIGATE && src != CG_EVENT_SRC_ACCESS)
-		cg_event_set_time(ev, st.us, st.offset);
+	/* FortiGate and access logs date themselves (zone included); a stamp
+	 * found in the line is the fallback (looked for only then: it scans
+	 * the whole line). */
 	if (src != CG_EVENT_SRC_NONE && (rc = cg_event_extract(ev, src, NULL, 0, body, bn)))
 		return rc;
-	if (stamped && !cg_event_has_time(ev))
+	if (!cg_event_has_time(ev) &&
+	    (cg_time_parse(line, len, CG_TIME_LOG, tc, &st) || cg_time_find(line, len, tc, &st)))
 		cg_event_set_time(ev, st.us, st.offset);
 	return CG_OK;
 }

@@ -1,6 +1,6 @@
 /* CEF (bare, or the message of a syslog line) → the header as
  * cef_version, cef_device_vendor, cef_device_product, cef_device_version,
- * cef_signature_id, cef_name, cef_severity (the names CrowdSec's cef-logs
+ * cef_signature_id, cef_event_name, cef_severity (the names CrowdSec's cef-logs
  * parser gives them), every extension key as written (src, dst, spt, dpt,
  * act, suser, duser, request, ..., vendor keys such as FTNTFGTlogid), and
  * the normalized src_ip, dst_ip, src_port, dst_port, action, user, url,
@@ -14,7 +14,7 @@
 
 static const char *const hdr_names[CEF_HEADER_FIELDS] = {
 	"cef_version", "cef_device_vendor", "cef_device_product", "cef_device_version",
-	"cef_signature_id", "cef_name", "cef_severity",
+	"cef_signature_id", "cef_event_name", "cef_severity",
 };
 
 /* CEF key → normalized name (ArcSight dictionary: src sourceAddress, dst

@@ -160,27 +160,31 @@ static void classify(const char *s, size_t n, struct sshd_out *o)
 		user_from(s + 13, n - 13, o, &invalid);
 		return;
 	}
-	if (cg_extract_prefix(s, n, "maximum authentication attempts exceeded for ")) {
+	static const char maxauth[] = "maximum authentication attempts exceeded for ";
+	if (cg_extract_prefix(s, n, maxauth)) {
 		o->outcome = "failure";
-		user_from(s + 46, n - 46, o, &invalid);
+		user_from(s + sizeof maxauth - 1, n - (sizeof maxauth - 1), o, &invalid);
 		if (invalid) {
 			o->method = "invalid user";
 			o->method_n = 12;
 		}
 		return;
 	}
-	if (cg_extract_prefix(s, n, "pam_unix(sshd:auth): authentication failure;")) {
+	if (cg_extract_prefix(s, n, "pam_unix(sshd:auth): authentication failure;") ||
+	    cg_extract_prefix(s, n, "authentication failure;")) {
+		/* The second form is older Linux-PAM's under the TAG "sshd(pam_unix)". */
 		o->outcome = "failure";
 		o->method = "pam";
 		o->method_n = 3;
-		pam_pairs(s + 44, n - 44, o);
+		pam_pairs(s, n, o);
 		return;
 	}
-	if (cg_extract_prefix(s, n, "PAM: Authentication failure for ")) {
+	static const char pamfail[] = "PAM: Authentication failure for ";
+	if (cg_extract_prefix(s, n, pamfail)) {
 		o->outcome = "failure";
 		o->method = "pam";
 		o->method_n = 3;
-		user_from(s + 32, n - 32, o, &invalid);
+		user_from(s + sizeof pamfail - 1, n - (sizeof pamfail - 1), o, &invalid);
 		return;
 	}
 	if (cg_extract_prefix(s, n, "User ") && cg_extract_find(s, n, " not allowed because ")) {
