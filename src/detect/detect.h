@@ -91,7 +91,7 @@ typedef enum cg_err (*detect_alert_fn)(void *ctx, const struct alert *a, const s
 
 /* Match one normalized event: indicators (exactly the hunt's matching of
  * one line), the Sigma rules whose log source fits, threshold rules.
- * Indicators are looked for in the event's message (and its host name).
+ * Indicators are looked for in the event's message.
  * `origin` names where the event came from (listener or file); it becomes
  * alert_event.file. */
 enum cg_err detect_worker_match(struct detect_worker *w, struct cg_event *ev, const char *origin,
