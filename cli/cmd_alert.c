@@ -73,6 +73,8 @@ static json_t *alert_json(const struct alert *a)
 		json_object_set_new(o, "rule_id", json_string(a->rule_id));
 		json_object_set_new(o, "title", json_string(a->title));
 		json_object_set_new(o, "level", json_string(a->level));
+		if (a->kind == ALERT_KIND_THRESHOLD)
+			json_object_set_new(o, "group", json_string(a->indicator));
 	}
 	json_object_set_new(o, "state_by", *a->state_by ? json_string(a->state_by) : json_null());
 	json_object_set_new(o, "state_at", time_json(a->state_at));
@@ -84,6 +86,8 @@ static void what_fired(const struct alert *a, char *buf, size_t n)
 {
 	if (a->kind == ALERT_KIND_INDICATOR)
 		snprintf(buf, n, "%s%s%s%s", a->indicator, *a->sources ? " (" : "", a->sources, *a->sources ? ")" : "");
+	else if (a->kind == ALERT_KIND_THRESHOLD && *a->indicator)
+		snprintf(buf, n, "%s (%s)", a->title, a->indicator); /* the group counted */
 	else
 		snprintf(buf, n, "%s", a->title);
 }
