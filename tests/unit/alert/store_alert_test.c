@@ -386,6 +386,29 @@ static void aggregation_window(void **state)
 	fixture_close(f);
 }
 
+/* Threshold alerts aggregate per rule and group, not per rule only. */
+static void threshold_groups(void **state)
+{
+	(void)state;
+	struct fixture *f = fixture_open();
+	struct alert_store *as;
+	struct alert a = {.kind = ALERT_KIND_THRESHOLD, .rule_id = "ssh-password-guessing", .title = "SSH",
+			  .level = "high", .severity = ALERT_SEV_HIGH, .host = "web01", .indicator_type = "group"};
+	static const char *const groups[] = {"src_ip=192.0.2.1", "src_ip=192.0.2.2", "src_ip=192.0.2.1"};
+
+	assert_int_equal(alert_store_open(f->db, FX_NOW, &as), CG_OK);
+	for (size_t i = 0; i < 3; i++) {
+		struct alert_event e = {.file = "t", .line = i + 1};
+		a.indicator = groups[i];
+		assert_int_equal(alert_store_add(as, &a, &e, NULL), CG_OK);
+	}
+	assert_int_equal(alert_store_flush(as), CG_OK);
+	assert_int_equal(fx_scalar(f->db, "SELECT count(*) FROM alert"), 2);
+	assert_int_equal(fx_scalar(f->db, "SELECT count FROM alert WHERE indicator = 'src_ip=192.0.2.1'"), 2);
+	alert_store_close(as);
+	fixture_close(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -397,6 +420,7 @@ int main(void)
 		cmocka_unit_test(state_machine),
 		cmocka_unit_test(notes_and_comments),
 		cmocka_unit_test(aggregation_window),
+		cmocka_unit_test(threshold_groups),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
