@@ -34,6 +34,7 @@ static const struct command commands[] = {
 	{"alert", cmd_alert, N_("the alerts raised by the hunts: list, show")},
 	{"reload", cmd_reload, N_("make the running canhgacd read its rules and intel again")},
 	{"duty", cmd_duty, N_("the duty roster: who is on duty, notices, escalation, acknowledgements")},
+	{"alert", cmd_alert, N_("alerts: list, show, verify, dismiss, close, comment")},
 };
 
 static void usage(FILE *f)

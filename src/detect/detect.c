@@ -29,7 +29,8 @@ struct detect_snapshot {
 	struct ioc_set *set;           /* never NULL (may be empty) */
 	struct sigma_snapshot *sigma;  /* NULL: no Sigma rules */
 	struct detect_rules *rules;    /* NULL: no threshold rules */
-	size_t sigma_rejected;
+	size_t sigma_rejected;   /* loaded, but the engine cannot run them */
+	size_t sigma_not_loaded; /* rule documents that did not load */
 };
 
 /* One threshold group: a rule (by fingerprint) and its group_by values. */
@@ -99,7 +100,7 @@ void detect_snapshot_counts(const struct detect_snapshot *s, struct detect_count
 		.generation = s->generation,
 		.indicators = ioc_set_count(s->set),
 		.sigma_rules = s->sigma ? sigma_engine_rule_count(sigma_snapshot_engine(s->sigma)) - s->sigma_rejected : 0,
-		.sigma_rejected = s->sigma_rejected,
+		.sigma_rejected = s->sigma_rejected + s->sigma_not_loaded,
 		.threshold_rules = detect_rules_count(s->rules),
 	};
 }
@@ -138,7 +139,8 @@ static void on_load(void *ud, const char *path, size_t doc, const struct sigma_r
 }
 
 /* The Sigma rules as `canhgac sigma hunt` loads them. */
-static enum cg_err load_sigma(const struct detect_opts *o, uint64_t gen, struct sigma_snapshot **out, size_t *rejected)
+static enum cg_err load_sigma(const struct detect_opts *o, uint64_t gen, struct sigma_snapshot **out, size_t *rejected,
+			      size_t *not_loaded)
 {
 	struct sigma_map *map = NULL;
 	struct sigma_engine *e = NULL;
@@ -161,6 +163,7 @@ static enum cg_err load_sigma(const struct detect_opts *o, uint64_t gen, struct 
 	*rejected = 0;
 	if (!rc)
 		rc = sigma_engine_compile(e, on_reject, rejected);
+	*not_loaded = lc.bad;
 	if (!rc && st.loaded == 0)
 		rc = cg_err_set(CG_EPARSE, _("sigma: no rule could be loaded from the rule paths"));
 	if (rc) {
@@ -203,7 +206,7 @@ enum cg_err detect_snapshot_load(const struct detect_opts *o, uint64_t generatio
 		}
 	}
 	if (!rc && o->n_sigma)
-		rc = load_sigma(o, generation, &s->sigma, &s->sigma_rejected);
+		rc = load_sigma(o, generation, &s->sigma, &s->sigma_rejected, &s->sigma_not_loaded);
 	if (!rc && o->thresholds_path)
 		rc = detect_rules_load(o->thresholds_path, &s->rules);
 	if (rc) {
@@ -681,13 +684,16 @@ enum cg_err detect_tick(struct detect *d, int64_t now_us, detect_alert_fn fn, vo
 	for (size_t s = 0; s < SHARDS; s++) {
 		struct shard *sh = &d->shards[s];
 		pthread_mutex_lock(&sh->mu);
-		/* From the least recently touched end; stop at the first still alive. */
-		while (sh->tail) {
-			struct group *g = G(sh, sh->tail);
-			if (now_us - g->touched_us <= g->window_us)
-				break;
-			group_drop(sh, sh->tail);
-			atomic_fetch_add_explicit(&d->expired, 1, memory_order_relaxed);
+		/* Every group (rules have different windows): a few tens of
+		 * thousands at most, once a second. */
+		for (uint32_t i = sh->tail; i;) {
+			struct group *g = G(sh, i);
+			uint32_t prev = g->prev;
+			if (now_us - g->touched_us > g->window_us) {
+				group_drop(sh, i);
+				atomic_fetch_add_explicit(&d->expired, 1, memory_order_relaxed);
+			}
+			i = prev;
 		}
 		pthread_mutex_unlock(&sh->mu);
 	}
