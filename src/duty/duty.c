@@ -336,6 +336,10 @@ static enum cg_err send_one(struct duty *d, struct alert_store *as, const struct
 		if (ch->kind == DUTY_CH_SMTP) {
 			char key[200];
 			snprintf(key, sizeof key, "canhgac.%s.%d.%s", ac.a.id, x->level, x->person);
+			for (char *k = key; *k; k++) /* dot-atom text only */
+				if (!((*k >= 'a' && *k <= 'z') || (*k >= 'A' && *k <= 'Z') || (*k >= '0' && *k <= '9') ||
+				      *k == '.' || *k == '-' || *k == '_'))
+					*k = '_';
 			if (!(rc = duty_notice_email(ch->from, x->target, subject.data, body.data, key, now, n.offset, &msg)))
 				rc = duty_deliver_email(ch, x->target, msg.data, msg.len);
 		} else if (!(rc = duty_notice_json(ch->kind, &n, x->target, subject.data, body.data, &msg))) {
@@ -380,6 +384,16 @@ static enum cg_err deliver_due(struct duty *d, struct alert_store *as, int64_t n
 			d->last.deferred += (unsigned)(due.n - i);
 			break;
 		}
+		const struct duty_channel *ch = NULL;
+		int claimed = 0;
+		for (size_t k = 0; k < duty_roster_n_channels(d->roster); k++)
+			if (strcmp(duty_roster_channel(d->roster, k)->name, x->channel) == 0)
+				ch = duty_roster_channel(d->roster, k);
+		/* Long enough for the transfer; a crash mid-way retries after it. */
+		if ((rc = duty_store_claim(d->store, x->id, now, now + 2 * (ch ? ch->timeout_s : 300) + 60, &claimed)))
+			goto out;
+		if (!claimed)
+			continue; /* another engine took it */
 		enum cg_err sent = send_one(d, as, x, now, why, sizeof why);
 		cg_err_clear();
 		if (sent && sent != CG_ENOTFOUND && x->attempts + 1 < total)

@@ -18,7 +18,8 @@ static const char *const steps[] = {
 	" person TEXT NOT NULL,"
 	" channel TEXT NOT NULL,"
 	" target TEXT NOT NULL,"
-	" state TEXT NOT NULL CHECK(state IN ('pending', 'sent', 'failed', 'gave_up')),"
+	"   /* dropped: the alert was acknowledged before it went out */"
+	" state TEXT NOT NULL CHECK(state IN ('pending', 'sent', 'failed', 'gave_up', 'dropped')),"
 	" attempts INTEGER NOT NULL DEFAULT 0,"
 	" next_at INTEGER,"
 	" sent_at INTEGER,"
@@ -32,7 +33,9 @@ static const char *const steps[] = {
 	" at INTEGER NOT NULL,"
 	" ok INTEGER NOT NULL,"
 	" error TEXT);"
-	"CREATE INDEX duty_attempt_delivery ON duty_attempt(delivery_id);",
+	"CREATE INDEX duty_attempt_delivery ON duty_attempt(delivery_id);"
+	/* The engine looks for alerts to page every second. */
+	"CREATE INDEX duty_alert_pageable ON alert(state, created_at);",
 };
 
 const struct cg_schema cg_schema_duty = {"duty", steps, sizeof steps / sizeof steps[0]};

@@ -25,6 +25,8 @@ enum {
 	ST_DELIVERY_SENT,
 	ST_DELIVERY_FAILED,
 	ST_ATTEMPTS,
+	ST_DROP,
+	ST_CLAIM,
 	ST_COUNT
 };
 
@@ -69,6 +71,10 @@ static const char *const sql[ST_COUNT] = {
 	[ST_ATTEMPTS] = "SELECT d.alert_uid, d.level, d.person, d.channel, d.target, t.at, t.ok, coalesce(t.error, '')"
 			" FROM duty_attempt t JOIN duty_delivery d ON d.id = t.delivery_id"
 			" WHERE ?1 IS NULL OR d.alert_uid = ?1 ORDER BY t.at, t.id",
+	[ST_DROP] = "UPDATE duty_delivery SET state = 'dropped', next_at = NULL"
+		    " WHERE alert_uid = ?1 AND state IN ('pending', 'failed')",
+	[ST_CLAIM] = "UPDATE duty_delivery SET next_at = ?3 WHERE id = ?1 AND state IN ('pending', 'failed')"
+		     " AND next_at <= ?2",
 };
 
 struct duty_store {
@@ -237,14 +243,19 @@ enum cg_err duty_store_ack(struct duty_store *s, const char *alert_id, const cha
 	cg_db_bind_text(st, 1, alert_id);
 	cg_db_bind_text(st, 2, who);
 	sqlite3_bind_int64(st, 3, now);
+	enum cg_err rc = cg_db_step_done(s->db, st, _("duty: recording an acknowledgement"));
+	if (rc)
+		return rc;
+	st = stmt(s, ST_DROP);
+	cg_db_bind_text(st, 1, alert_id);
 	return cg_db_step_done(s->db, st, _("duty: recording an acknowledgement"));
 }
 
-static const char *const state_names[] = {"pending", "sent", "failed", "gave_up"};
+static const char *const state_names[] = {"pending", "sent", "failed", "gave_up", "dropped"};
 
 const char *duty_delivery_state_name(enum duty_delivery_state st)
 {
-	return (unsigned)st < 4 ? state_names[st] : "";
+	return (unsigned)st < 5 ? state_names[st] : "";
 }
 
 enum cg_err duty_store_delivery_add(struct duty_store *s, const char *alert_id, int level, const char *person,
@@ -268,7 +279,7 @@ static enum cg_err delivery_rows(struct duty_store *s, sqlite3_stmt *st, duty_de
 	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
 		enum duty_delivery_state state = DUTY_PENDING;
 		const char *sn = cg_db_col_text(st, 6);
-		for (int i = 0; i < 4; i++)
+		for (int i = 0; i < 5; i++)
 			if (strcmp(sn, state_names[i]) == 0)
 				state = (enum duty_delivery_state)i;
 		struct duty_delivery d = {
@@ -307,6 +318,26 @@ enum cg_err duty_store_deliveries(struct duty_store *s, const char *alert_id, du
 	sqlite3_stmt *st = stmt(s, ST_DELIVERIES);
 	cg_db_bind_text(st, 1, alert_id);
 	return delivery_rows(s, st, fn, ctx);
+}
+
+enum cg_err duty_store_claim(struct duty_store *s, int64_t id, int64_t now, int64_t lease_until, int *claimed)
+{
+	sqlite3_stmt *st;
+	enum cg_err rc;
+
+	*claimed = 0;
+	if ((rc = cg_db_begin(s->db)))
+		return rc;
+	st = stmt(s, ST_CLAIM);
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int64(st, 2, now);
+	sqlite3_bind_int64(st, 3, lease_until);
+	if ((rc = cg_db_step_done(s->db, st, _("duty: recording a delivery")))) {
+		cg_db_rollback(s->db);
+		return rc;
+	}
+	*claimed = sqlite3_changes(cg_db_handle(s->db)) > 0;
+	return cg_db_commit(s->db);
 }
 
 enum cg_err duty_store_attempt(struct duty_store *s, int64_t id, int64_t now, const char *error, int64_t next_at)

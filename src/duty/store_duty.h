@@ -55,11 +55,11 @@ enum cg_err duty_store_pages_open(struct duty_store *s, duty_page_fn fn, void *c
 enum cg_err duty_store_pages(struct duty_store *s, size_t limit, duty_page_fn fn, void *ctx) CG_MUST_CHECK;
 enum cg_err duty_store_page_level(struct duty_store *s, const char *alert_id, int level, int64_t now) CG_MUST_CHECK;
 /* Acknowledge alert `alert_id` (a page is made when there is none, so it is
- * never paged); CG_ENOTFOUND when no such alert; CG_EEXIST (with who and
+ * never paged; its deliveries not yet sent are dropped); CG_ENOTFOUND when no such alert; CG_EEXIST (with who and
  * when in the message) when it was acknowledged before. */
 enum cg_err duty_store_ack(struct duty_store *s, const char *alert_id, const char *who, int64_t now) CG_MUST_CHECK;
 
-enum duty_delivery_state { DUTY_PENDING = 0, DUTY_SENT, DUTY_FAILED, DUTY_GAVE_UP };
+enum duty_delivery_state { DUTY_PENDING = 0, DUTY_SENT, DUTY_FAILED, DUTY_GAVE_UP, DUTY_DROPPED };
 const char *duty_delivery_state_name(enum duty_delivery_state st);
 
 struct duty_delivery {
@@ -85,6 +85,12 @@ enum cg_err duty_store_deliveries_due(struct duty_store *s, int64_t now, size_t 
 /* The deliveries of one alert (NULL: all), in the order they were made. */
 enum cg_err duty_store_deliveries(struct duty_store *s, const char *alert_id, duty_delivery_fn fn,
 				  void *ctx) CG_MUST_CHECK;
+/* Take delivery `id` for a transfer: when it is still due at `now`, move
+ * its next try to `lease_until` (a crash mid-transfer retries it then; a
+ * second engine does not take it meanwhile) and set *claimed to 1, else 0.
+ * Commits its own short transaction. */
+enum cg_err duty_store_claim(struct duty_store *s, int64_t id, int64_t now, int64_t lease_until,
+			     int *claimed) CG_MUST_CHECK;
 /* Record an attempt of delivery `id` at `now`: sent (error NULL), or failed
  * with `error` and the next try at `next_at` (0: given up). */
 enum cg_err duty_store_attempt(struct duty_store *s, int64_t id, int64_t now, const char *error,
