@@ -1,6 +1,7 @@
 /* fwd — the upstream threads (see fwd.h). Syslog over TCP/TLS here; the
  * HTTP transport is fwd_http.c; wire formats are fwd_render.c. */
 #include "fwd.h"
+#include "cg_i18n.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -50,6 +51,7 @@ struct upstream {
 	struct held held[HOLD_MAX];
 	size_t nheld;
 	struct cg_buf out;
+	int stalled;            /* the last read met a corrupt record */
 	/* stats, under f->mu */
 	struct fwd_upstream_stats st;
 	char last_logged[160];
@@ -108,7 +110,7 @@ static void set_connected(struct upstream *u, int c)
 	u->st.connected = c;
 	pthread_mutex_unlock(&u->f->mu);
 	if (c && u->last_logged[0]) {
-		fprintf(stderr, "canhgac: forward: %s: connected\n", u->o.name);
+		fprintf(stderr, _("canhgac: forward: %s: connected\n"), u->o.name);
 		u->last_logged[0] = 0;
 	}
 }
@@ -172,9 +174,9 @@ static void ssl_error(struct upstream *u, const char *what)
 		ERR_error_string_n(e, buf, sizeof buf);
 	ERR_clear_error();
 	if (v != X509_V_OK)
-		up_error(u, "TLS %s: certificate: %s", what, X509_verify_cert_error_string(v));
+		up_error(u, _("TLS %s: certificate: %s"), what, X509_verify_cert_error_string(v));
 	else
-		up_error(u, "TLS %s: %s", what, e ? buf : "connection closed");
+		up_error(u, _("TLS %s: %s"), what, e ? buf : "connection closed");
 }
 
 static int conn_open(struct upstream *u)
@@ -186,7 +188,7 @@ static int conn_open(struct upstream *u)
 	snprintf(port, sizeof port, "%u", u->o.port);
 	r = getaddrinfo(u->o.address, port, &hints, &res);
 	if (r != 0) {
-		up_error(u, "%s: %s", u->o.address, gai_strerror(r));
+		up_error(u, _("%s: %s"), u->o.address, gai_strerror(r));
 		return 0;
 	}
 	for (ai = res; ai; ai = ai->ai_next) {
@@ -197,12 +199,16 @@ static int conn_open(struct upstream *u)
 			continue;
 		if (connect(u->fd, ai->ai_addr, ai->ai_addrlen) == 0)
 			break;
-		if (errno == EINPROGRESS && wait_fd(u, POLLOUT, (int)u->o.timeout_ms) == 1 &&
-		    getsockopt(u->fd, SOL_SOCKET, SO_ERROR, &err, &el) == 0 && err == 0)
-			break;
-		if (err)
-			errno = err;
-		up_error(u, "connect %s port %u: %s", u->o.address, u->o.port, err || errno ? strerror(errno) : "timeout");
+		if (errno == EINPROGRESS) {
+			int w = wait_fd(u, POLLOUT, (int)u->o.timeout_ms);
+			if (w != 0 && getsockopt(u->fd, SOL_SOCKET, SO_ERROR, &err, &el) == 0 && err == 0)
+				break;
+			if (w == 0)
+				err = ETIMEDOUT;
+		} else {
+			err = errno;
+		}
+		up_error(u, _("connect %s port %u: %s"), u->o.address, u->o.port, strerror(err ? err : ETIMEDOUT));
 		close(u->fd);
 		u->fd = -1;
 	}
@@ -213,7 +219,7 @@ static int conn_open(struct upstream *u)
 		const char *name = u->o.tls_name ? u->o.tls_name : u->o.address;
 		u->ssl = SSL_new(u->ctx);
 		if (!u->ssl || SSL_set_fd(u->ssl, u->fd) != 1 || SSL_set1_host(u->ssl, name) != 1) {
-			ssl_error(u, "setup");
+			ssl_error(u, _("setup"));
 			conn_close(u);
 			return 0;
 		}
@@ -225,7 +231,7 @@ static int conn_open(struct upstream *u)
 			if (r == 1)
 				break;
 			if (!ssl_wait(u, r)) {
-				ssl_error(u, "handshake");
+				ssl_error(u, _("handshake"));
 				conn_close(u);
 				return 0;
 			}
@@ -246,7 +252,7 @@ static int conn_write(struct upstream *u, const char *p, size_t n)
 				p += w;
 				n -= (size_t)w;
 			} else if (!ssl_wait(u, w)) {
-				ssl_error(u, "write");
+				ssl_error(u, _("write"));
 				return 0;
 			}
 			continue;
@@ -258,11 +264,11 @@ static int conn_write(struct upstream *u, const char *p, size_t n)
 		} else if (w < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) {
 			int r = wait_fd(u, POLLOUT, (int)u->o.timeout_ms);
 			if (r != 1) {
-				up_error(u, "write: %s", r < 0 ? strerror(errno) : "timeout");
+				up_error(u, _("write: %s"), r < 0 ? strerror(errno) : "timeout");
 				return 0;
 			}
 		} else {
-			up_error(u, "write: %s", w < 0 ? strerror(errno) : "closed");
+			up_error(u, _("write: %s"), w < 0 ? strerror(errno) : "closed");
 			return 0;
 		}
 	}
@@ -304,17 +310,17 @@ static int wait_acked(struct upstream *u)
 	for (;;) {
 		int outq = 0;
 		if (ioctl(u->fd, SIOCOUTQ, &outq) != 0) {
-			up_error(u, "SIOCOUTQ: %s", strerror(errno));
+			up_error(u, _("SIOCOUTQ: %s"), strerror(errno));
 			return 0;
 		}
 		if (outq == 0)
 			return 1;
 		if (conn_closed_by_peer(u)) {
-			up_error(u, "connection closed by the receiver (%d bytes unacknowledged)", outq);
+			up_error(u, _("connection closed by the receiver (%d bytes unacknowledged)"), outq);
 			return 0;
 		}
 		if (now_ms() >= end || atomic_load(&u->f->stop)) {
-			up_error(u, "%d bytes not acknowledged within %u ms", outq, u->o.ack_timeout_ms);
+			up_error(u, _("%d bytes not acknowledged within %u ms"), outq, u->o.ack_timeout_ms);
 			return 0;
 		}
 		usleep((useconds_t)delay_us);
@@ -365,16 +371,30 @@ static size_t gather(struct upstream *u, uint64_t *first, uint64_t *last, uint64
 	*redo = 0;
 	if (u->o.kind == FWD_HTTP_JSON && cg_buf_putc(&u->out, '['))
 		return 0;
+	int64_t linger_end = 0;
+
 	while (count < u->o.batch && u->out.len < OUT_CAP / 2 && !atomic_load(&u->f->stop)) {
-		enum cg_err rc = fwd_cursor_read(u->cur, count ? 0 : 200, &rec, &n, &seq);
+		/* Up to 200 ms for the first record, then up to 5 ms more to fill
+		 * the batch: fewer, larger writes under a trickle of records. */
+		int wait = 200;
+		if (count) {
+			int64_t left = linger_end - now_ms();
+			wait = left > 0 ? (int)left : 0;
+		}
+		enum cg_err rc = fwd_cursor_read(u->cur, wait, &rec, &n, &seq);
+		if (rc == CG_OK && !count)
+			linger_end = now_ms() + 5;
 		if (rc == CG_ENOTFOUND)
 			break;
 		if (rc == CG_EPARSE) {
+			/* Disk damage: the reader moves on to the next segment (or,
+			 * in the active one, stays); send what we have, then pause. */
 			up_error(u, "%s", cg_err_msg(rc));
 			pthread_mutex_lock(&u->f->mu);
 			u->st.corrupt_skipped++;
 			pthread_mutex_unlock(&u->f->mu);
-			continue;
+			u->stalled = 1;
+			break;
 		}
 		if (rc) {
 			up_error(u, "%s", cg_err_msg(rc));
@@ -389,7 +409,7 @@ static size_t gather(struct upstream *u, uint64_t *first, uint64_t *last, uint64
 			rc = fwd_render_syslog(&u->out, rec, n, seq, mark);
 		}
 		if (rc) {
-			up_error(u, "record %" PRIu64 ": %s", seq, cg_err_msg(rc));
+			up_error(u, _("record %" PRIu64 ": %s"), seq, cg_err_msg(rc));
 			break;
 		}
 		if (!count)
@@ -428,6 +448,10 @@ static void run_syslog(struct upstream *u)
 			fwd_cursor_rewind(u->cur);
 		}
 		count = gather(u, &first, &last, &redo);
+		if (!count && u->stalled) {
+			u->stalled = 0;
+			nap(u->f, 1000);
+		}
 		if (count) {
 			enum cg_err rc = fwd_cursor_set_sent(u->cur, last);
 			if (rc) {
@@ -451,7 +475,7 @@ static void run_syslog(struct upstream *u)
 		/* Acknowledged batches whose connection stayed up hold_ms: delivered. */
 		if (u->nheld) {
 			if (conn_closed_by_peer(u)) {
-				up_error(u, "connection closed by the receiver; re-sending from %" PRIu64,
+				up_error(u, _("connection closed by the receiver; re-sending from %" PRIu64),
 				         fwd_cursor_acked(u->cur) + 1);
 				conn_close(u);
 				continue;
@@ -472,7 +496,7 @@ static void run_syslog(struct upstream *u)
 			if (!count && u->nheld)
 				usleep(20 * 1000);
 		} else if (!count && conn_closed_by_peer(u)) {
-			up_error(u, "connection closed by the receiver");
+			up_error(u, _("connection closed by the receiver"));
 			conn_close(u);
 		}
 	}
@@ -492,13 +516,18 @@ static void run_http(struct upstream *u)
 		char err[160];
 		enum cg_err rc;
 
+		if (!count && u->stalled) {
+			u->stalled = 0;
+			nap(u->f, 1000);
+		}
 		if (!count)
 			continue;
+		err[0] = 0;
 		rc = fwd_cursor_set_sent(u->cur, last);
 		if (!rc)
 			rc = fwd_http_post(u->http, u->out.data, u->out.len, err, sizeof err);
 		if (rc) {
-			if (rc != CG_OK && err[0] == 0)
+			if (err[0] == 0)
 				snprintf(err, sizeof err, "%s", cg_err_msg(rc));
 			up_error(u, "%s", err);
 			set_connected(u, 0);
@@ -543,16 +572,16 @@ static enum cg_err tls_ctx_new(struct upstream *u)
 {
 	u->ctx = SSL_CTX_new(TLS_client_method());
 	if (!u->ctx)
-		return cg_err_set(CG_EINTERNAL, "forward: %s: cannot create a TLS context", u->o.name);
+		return cg_err_set(CG_EINTERNAL, _("forward: %s: cannot create a TLS context"), u->o.name);
 	SSL_CTX_set_min_proto_version(u->ctx, TLS1_2_VERSION);
 	SSL_CTX_set_verify(u->ctx, SSL_VERIFY_PEER, NULL);
 	if (SSL_CTX_load_verify_locations(u->ctx, u->o.tls_ca, NULL) != 1)
-		return cg_err_set(CG_EIO, "forward: %s: tls_ca '%s': cannot load the CA certificate", u->o.name, u->o.tls_ca);
+		return cg_err_set(CG_EIO, _("forward: %s: tls_ca '%s': cannot load the CA certificate"), u->o.name, u->o.tls_ca);
 	if (u->o.tls_cert && (SSL_CTX_use_certificate_chain_file(u->ctx, u->o.tls_cert) != 1 ||
 	                      SSL_CTX_use_PrivateKey_file(u->ctx, u->o.tls_key ? u->o.tls_key : u->o.tls_cert,
 	                                                  SSL_FILETYPE_PEM) != 1 ||
 	                      SSL_CTX_check_private_key(u->ctx) != 1))
-		return cg_err_set(CG_EIO, "forward: %s: tls_cert '%s' / tls_key '%s': cannot load the client certificate",
+		return cg_err_set(CG_EIO, _("forward: %s: tls_cert '%s' / tls_key '%s': cannot load the client certificate"),
 		                  u->o.name, u->o.tls_cert, u->o.tls_key ? u->o.tls_key : u->o.tls_cert);
 	ERR_clear_error();
 	return CG_OK;
@@ -586,7 +615,7 @@ static enum cg_err up_init(struct fwd *f, struct upstream *u, const struct fwd_u
 	u->o.tls_key = u->s_key = dup_opt(o->tls_key, &oom);
 	u->o.tls_name = u->s_tlsname = dup_opt(o->tls_name, &oom);
 	if (oom)
-		return cg_err_set(CG_ENOMEM, "forward: out of memory");
+		return cg_err_set(CG_ENOMEM, _("forward: out of memory"));
 	if (!u->o.batch)
 		u->o.batch = 500;
 	if (u->o.batch > 100000)
@@ -602,31 +631,31 @@ static enum cg_err up_init(struct fwd *f, struct upstream *u, const struct fwd_u
 	snprintf(u->st.name, sizeof u->st.name, "%s", u->o.name ? u->o.name : "");
 	u->st.kind = u->o.kind;
 	if (!u->o.name || !*u->o.name)
-		return cg_err_set(CG_EINVAL, "forward: upstream without a name");
+		return cg_err_set(CG_EINVAL, _("forward: upstream without a name"));
 	switch (u->o.kind) {
 	case FWD_SYSLOG_TLS:
 		if (!u->o.tls_ca)
-			return cg_err_set(CG_EINVAL, "forward: %s: syslog over TLS needs tls_ca (the CA to trust)", u->o.name);
+			return cg_err_set(CG_EINVAL, _("forward: %s: syslog over TLS needs tls_ca (the CA to trust)"), u->o.name);
 		/* fall through */
 	case FWD_SYSLOG_TCP:
 		if (!u->o.address || !*u->o.address || u->o.port == 0 || u->o.port > 65535)
-			return cg_err_set(CG_EINVAL, "forward: %s: syslog needs address and port (1..65535)", u->o.name);
+			return cg_err_set(CG_EINVAL, _("forward: %s: syslog needs address and port (1..65535)"), u->o.name);
 		if (u->o.kind == FWD_SYSLOG_TLS && (rc = tls_ctx_new(u)))
 			return rc;
 		break;
 	case FWD_HTTP_JSON:
 		if (!u->o.url || (strncmp(u->o.url, "http://", 7) && strncmp(u->o.url, "https://", 8)))
-			return cg_err_set(CG_EINVAL, "forward: %s: url must start with http:// or https://", u->o.name);
+			return cg_err_set(CG_EINVAL, _("forward: %s: url must start with http:// or https://"), u->o.name);
 		rc = fwd_http_new(u->o.url, u->o.tls_ca, u->o.tls_cert, u->o.tls_key, u->o.timeout_ms, &f->stop, &u->http);
 		if (rc)
-			return cg_err_prefix(rc, "forward: %s", u->o.name);
+			return cg_err_prefix(rc, _("forward: %s"), u->o.name);
 		break;
 	default:
-		return cg_err_set(CG_EINVAL, "forward: %s: unknown kind %d", u->o.name, (int)u->o.kind);
+		return cg_err_set(CG_EINVAL, _("forward: %s: unknown kind %d"), u->o.name, (int)u->o.kind);
 	}
 	rc = fwd_cursor_open(f->q, u->o.name, &u->cur);
 	if (rc)
-		return cg_err_prefix(rc, "forward: %s", u->o.name);
+		return cg_err_prefix(rc, _("forward: %s"), u->o.name);
 	u->st.delivered_seq = fwd_cursor_acked(u->cur);
 	u->st.sent_seq = fwd_cursor_sent(u->cur);
 	return CG_OK;
@@ -655,15 +684,15 @@ enum cg_err fwd_start(struct fwd_queue *q, const struct fwd_upstream_opts *u, si
 
 	*out = NULL;
 	if (n > FWD_MAX_UPSTREAMS)
-		return cg_err_set(CG_ELIMIT, "forward: %zu upstreams (at most %d)", n, FWD_MAX_UPSTREAMS);
+		return cg_err_set(CG_ELIMIT, _("forward: %zu upstreams (at most %d)"), n, FWD_MAX_UPSTREAMS);
 	for (size_t i = 0; i < n; i++)
 		for (size_t j = 0; j < i; j++)
 			if (u[i].name && u[j].name && !strcmp(u[i].name, u[j].name))
-				return cg_err_set(CG_EINVAL, "forward: upstream name '%s' used twice", u[i].name);
+				return cg_err_set(CG_EINVAL, _("forward: upstream name '%s' used twice"), u[i].name);
 	f = calloc(1, sizeof *f);
 	if (!f || !(f->ups = calloc(n ? n : 1, sizeof *f->ups))) {
 		free(f);
-		return cg_err_set(CG_ENOMEM, "forward: out of memory");
+		return cg_err_set(CG_ENOMEM, _("forward: out of memory"));
 	}
 	f->q = q;
 	f->n = n;
@@ -675,7 +704,7 @@ enum cg_err fwd_start(struct fwd_queue *q, const struct fwd_upstream_opts *u, si
 		rc = up_init(f, &f->ups[i], &u[i]);
 	for (size_t i = 0; i < n && !rc; i++) {
 		if (pthread_create(&f->ups[i].th, NULL, up_main, &f->ups[i]) != 0)
-			rc = cg_err_set(CG_EINTERNAL, "forward: %s: cannot start a thread", f->ups[i].o.name);
+			rc = cg_err_set(CG_EINTERNAL, _("forward: %s: cannot start a thread"), f->ups[i].o.name);
 		else
 			f->ups[i].started = 1;
 	}

@@ -11,6 +11,9 @@
  *                          example enterprise number of RFC 5612, until the
  *                          project has its own), plus redelivery="1" when the
  *                          record may have been sent before (see below).
+ * The numbers continue across restarts (they are the queue's), rather than
+ * starting again at 1 when the sender starts as §7.3.1 says for a syslog
+ * process: a receiver proving completeness needs them unbroken.
  * HEADER fields come from the record's JSON (time, host, app, pid, severity,
  * facility; MSGID "event"/"alert"), MSG is the record's JSON itself.
  * TLS: OpenSSL, TLS 1.2+, the server's certificate verified against tls_ca

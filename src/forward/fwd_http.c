@@ -1,5 +1,6 @@
 /* fwd_http — see fwd_http.h. */
 #include "fwd_http.h"
+#include "cg_i18n.h"
 
 #include <curl/curl.h>
 #include <stdio.h>
@@ -33,13 +34,13 @@ enum cg_err fwd_http_new(const char *url, const char *tls_ca, const char *tls_ce
 
 	*out = NULL;
 	if (!h)
-		return cg_err_set(CG_ENOMEM, "http: out of memory");
+		return cg_err_set(CG_ENOMEM, _("http: out of memory"));
 	h->stop = stop;
 	h->curl = curl_easy_init();
 	h->headers = curl_slist_append(NULL, "Content-Type: application/json");
 	if (!h->curl || !h->headers) {
 		fwd_http_free(h);
-		return cg_err_set(CG_EINTERNAL, "http: cannot initialise libcurl");
+		return cg_err_set(CG_EINTERNAL, _("http: cannot initialise libcurl"));
 	}
 	curl_easy_setopt(h->curl, CURLOPT_URL, url);
 	curl_easy_setopt(h->curl, CURLOPT_HTTPHEADER, h->headers);
@@ -73,12 +74,12 @@ enum cg_err fwd_http_post(struct fwd_http *h, const char *body, size_t n, char *
 	curl_easy_setopt(h->curl, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)n);
 	c = curl_easy_perform(h->curl);
 	if (c != CURLE_OK) {
-		snprintf(err, errn, "POST: %s", curl_easy_strerror(c));
+		snprintf(err, errn, _("POST: %s"), curl_easy_strerror(c));
 		return CG_EIO;
 	}
 	curl_easy_getinfo(h->curl, CURLINFO_RESPONSE_CODE, &code);
 	if (code < 200 || code > 299) {
-		snprintf(err, errn, "POST: HTTP status %ld", code);
+		snprintf(err, errn, _("POST: HTTP status %ld"), code);
 		return CG_EIO;
 	}
 	return CG_OK;

@@ -1,5 +1,6 @@
 /* fwd_queue — see fwd_queue.h. */
 #include "fwd_queue.h"
+#include "cg_i18n.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -103,10 +104,10 @@ static enum cg_err sync_dir(const struct fwd_queue *q)
 		return CG_OK;
 	fd = open(q->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
-		return cg_err_set(CG_EIO, "forward queue: %s: %s", q->dir, strerror(errno));
+		return cg_err_set(CG_EIO, _("forward queue: %s: %s"), q->dir, strerror(errno));
 	if (fsync(fd) != 0) {
 		close(fd);
-		return cg_err_set(CG_EIO, "forward queue: %s: fsync: %s", q->dir, strerror(errno));
+		return cg_err_set(CG_EIO, _("forward queue: %s: fsync: %s"), q->dir, strerror(errno));
 	}
 	close(fd);
 	return CG_OK;
@@ -120,7 +121,7 @@ static enum cg_err write_all(int fd, const void *p, size_t n, const char *what)
 		if (w < 0) {
 			if (errno == EINTR)
 				continue;
-			return cg_err_set(CG_EIO, "forward queue: %s: write: %s", what, strerror(errno));
+			return cg_err_set(CG_EIO, _("forward queue: %s: write: %s"), what, strerror(errno));
 		}
 		c += w;
 		n -= (size_t)w;
@@ -140,7 +141,7 @@ static enum cg_err seg_push(struct fwd_queue *q, uint64_t first, uint64_t bytes)
 		size_t nc = q->segcap ? q->segcap * 2 : 16;
 		struct seg *ns = realloc(q->segs, nc * sizeof *ns);
 		if (!ns)
-			return cg_err_set(CG_ENOMEM, "forward queue: out of memory");
+			return cg_err_set(CG_ENOMEM, _("forward queue: out of memory"));
 		q->segs = ns;
 		q->segcap = nc;
 	}
@@ -156,16 +157,16 @@ static enum cg_err seg_create(struct fwd_queue *q, uint64_t first)
 	int fd;
 
 	if (!p)
-		return cg_err_set(CG_ENOMEM, "forward queue: out of memory");
+		return cg_err_set(CG_ENOMEM, _("forward queue: out of memory"));
 	fd = open(p, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0600);
 	if (fd < 0) {
-		rc = cg_err_set(CG_EIO, "forward queue: %s: %s", p, strerror(errno));
+		rc = cg_err_set(CG_EIO, _("forward queue: %s: %s"), p, strerror(errno));
 		free(p);
 		return rc;
 	}
 	rc = write_all(fd, FWD_SEGMENT_MAGIC, FWD_SEGMENT_MAGIC_LEN, p);
 	if (!rc && q->o.sync == FWD_SYNC_COMMIT && fdatasync(fd) != 0)
-		rc = cg_err_set(CG_EIO, "forward queue: %s: fdatasync: %s", p, strerror(errno));
+		rc = cg_err_set(CG_EIO, _("forward queue: %s: fdatasync: %s"), p, strerror(errno));
 	if (!rc)
 		rc = sync_dir(q);
 	if (!rc)
@@ -192,7 +193,7 @@ static enum cg_err list_segments(struct fwd_queue *q)
 	enum cg_err rc = CG_OK;
 
 	if (!d)
-		return cg_err_set(CG_EIO, "forward queue: %s: %s", q->dir, strerror(errno));
+		return cg_err_set(CG_EIO, _("forward queue: %s: %s"), q->dir, strerror(errno));
 	while ((e = readdir(d))) {
 		unsigned long long first;
 		char tail[4];
@@ -204,11 +205,11 @@ static enum cg_err list_segments(struct fwd_queue *q)
 			continue;
 		p = path_join(q->dir, e->d_name);
 		if (!p) {
-			rc = cg_err_set(CG_ENOMEM, "forward queue: out of memory");
+			rc = cg_err_set(CG_ENOMEM, _("forward queue: out of memory"));
 			break;
 		}
 		if (stat(p, &st) != 0) {
-			rc = cg_err_set(CG_EIO, "forward queue: %s: %s", p, strerror(errno));
+			rc = cg_err_set(CG_EIO, _("forward queue: %s: %s"), p, strerror(errno));
 			free(p);
 			break;
 		}
@@ -236,17 +237,17 @@ static enum cg_err recover_last(struct fwd_queue *q)
 	int fd;
 
 	if (!p)
-		return cg_err_set(CG_ENOMEM, "forward queue: out of memory");
+		return cg_err_set(CG_ENOMEM, _("forward queue: out of memory"));
 	fd = open(p, O_RDWR | O_APPEND | O_CLOEXEC);
 	if (fd < 0) {
-		rc = cg_err_set(CG_EIO, "forward queue: %s: %s", p, strerror(errno));
+		rc = cg_err_set(CG_EIO, _("forward queue: %s: %s"), p, strerror(errno));
 		goto out;
 	}
 	if (s->bytes > 0) {
 		map = mmap(NULL, (size_t)s->bytes, PROT_READ, MAP_PRIVATE, fd, 0);
 		if (map == MAP_FAILED) {
 			map = NULL;
-			rc = cg_err_set(CG_EIO, "forward queue: %s: mmap: %s", p, strerror(errno));
+			rc = cg_err_set(CG_EIO, _("forward queue: %s: mmap: %s"), p, strerror(errno));
 			goto out;
 		}
 		scan = fwd_segment_scan(map, (size_t)s->bytes, s->first_seq, &valid, &count);
@@ -260,16 +261,16 @@ static enum cg_err recover_last(struct fwd_queue *q)
 			if (ftruncate(fd, 0) != 0 ||
 			    (rc = write_all(fd, FWD_SEGMENT_MAGIC, FWD_SEGMENT_MAGIC_LEN, p)) != CG_OK) {
 				if (!rc)
-					rc = cg_err_set(CG_EIO, "forward queue: %s: truncate: %s", p, strerror(errno));
+					rc = cg_err_set(CG_EIO, _("forward queue: %s: truncate: %s"), p, strerror(errno));
 				goto out;
 			}
 			valid = FWD_SEGMENT_MAGIC_LEN;
 		} else if (ftruncate(fd, (off_t)valid) != 0) {
-			rc = cg_err_set(CG_EIO, "forward queue: %s: truncate: %s", p, strerror(errno));
+			rc = cg_err_set(CG_EIO, _("forward queue: %s: truncate: %s"), p, strerror(errno));
 			goto out;
 		}
 		if (cut > 0 || valid != s->bytes) {
-			qlog(q, "forward queue: %s: %s; cut %" PRIu64 " bytes after %" PRIu64 " whole records", p,
+			qlog(q, _("forward queue: %s: %s; cut %" PRIu64 " bytes after %" PRIu64 " whole records"), p,
 			     cg_err_msg(scan), cut, count);
 			q->torn += cut;
 		}
@@ -298,10 +299,10 @@ enum cg_err fwd_queue_open(const char *dir, const struct fwd_queue_opts *o, stru
 
 	*out = NULL;
 	if (!dir || !*dir)
-		return cg_err_set(CG_EINVAL, "forward queue: no directory given");
+		return cg_err_set(CG_EINVAL, _("forward queue: no directory given"));
 	q = calloc(1, sizeof *q);
 	if (!q)
-		return cg_err_set(CG_ENOMEM, "forward queue: out of memory");
+		return cg_err_set(CG_ENOMEM, _("forward queue: out of memory"));
 	q->fd = -1;
 	q->lock_fd = -1;
 	if (o)
@@ -321,26 +322,26 @@ enum cg_err fwd_queue_open(const char *dir, const struct fwd_queue_opts *o, stru
 	q->dir = strdup(dir);
 	q->wbuf = malloc(WBUF_CAP);
 	if (!q->dir || !q->wbuf) {
-		rc = cg_err_set(CG_ENOMEM, "forward queue: out of memory");
+		rc = cg_err_set(CG_ENOMEM, _("forward queue: out of memory"));
 		goto fail;
 	}
 	if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
-		rc = cg_err_set(CG_EIO, "forward queue: %s: %s", dir, strerror(errno));
+		rc = cg_err_set(CG_EIO, _("forward queue: %s: %s"), dir, strerror(errno));
 		goto fail;
 	}
 	lp = path_join(dir, "lock");
 	if (!lp) {
-		rc = cg_err_set(CG_ENOMEM, "forward queue: out of memory");
+		rc = cg_err_set(CG_ENOMEM, _("forward queue: out of memory"));
 		goto fail;
 	}
 	q->lock_fd = open(lp, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 	free(lp);
 	if (q->lock_fd < 0) {
-		rc = cg_err_set(CG_EIO, "forward queue: %s/lock: %s", dir, strerror(errno));
+		rc = cg_err_set(CG_EIO, _("forward queue: %s/lock: %s"), dir, strerror(errno));
 		goto fail;
 	}
 	if (flock(q->lock_fd, LOCK_EX | LOCK_NB) != 0) {
-		rc = cg_err_set(CG_EEXIST, "forward queue: %s is in use by another process", dir);
+		rc = cg_err_set(CG_EEXIST, _("forward queue: %s is in use by another process"), dir);
 		goto fail;
 	}
 	rc = list_segments(q);
@@ -375,7 +376,7 @@ static enum cg_err flush_locked(struct fwd_queue *q)
 	rc = write_all(q->fd, q->wbuf, q->wlen, "segment");
 	if (rc) {
 		if (ftruncate(q->fd, (off_t)q->disk_len) != 0)
-			qlog(q, "forward queue: cannot cut a failed write back: %s", strerror(errno));
+			qlog(q, _("forward queue: cannot cut a failed write back: %s"), strerror(errno));
 		return rc;
 	}
 	q->disk_len += q->wlen;
@@ -389,11 +390,11 @@ static void alarm_check_locked(struct fwd_queue *q)
 
 	if (!q->alarm && pct >= q->o.alarm_pct) {
 		q->alarm = 1;
-		qlog(q, "forward queue: %s: %" PRIu64 " of %" PRIu64 " bytes used (%" PRIu64 "%%, alarm at %u%%): "
-		     "the upstreams are not keeping up", q->dir, q->total, q->o.max_bytes, pct, q->o.alarm_pct);
+		qlog(q, _("forward queue: %s: %" PRIu64 " of %" PRIu64 " bytes used (%" PRIu64 "%%, alarm at %u%%): "
+		     "the upstreams are not keeping up"), q->dir, q->total, q->o.max_bytes, pct, q->o.alarm_pct);
 	} else if (q->alarm && pct + 5 < q->o.alarm_pct) {
 		q->alarm = 0;
-		qlog(q, "forward queue: %s: back to %" PRIu64 "%% of the bound; alarm cleared", q->dir, pct);
+		qlog(q, _("forward queue: %s: back to %" PRIu64 "%% of the bound; alarm cleared"), q->dir, pct);
 	}
 }
 
@@ -405,7 +406,7 @@ enum cg_err fwd_queue_append(struct fwd_queue *q, const void *rec, size_t n, uin
 	unsigned char hdr[FWD_RECORD_HDR];
 
 	if (n == 0 || n > FWD_RECORD_MAX)
-		return cg_err_set(CG_ELIMIT, "forward queue: record of %zu bytes (allowed 1..%zu)", n, FWD_RECORD_MAX);
+		return cg_err_set(CG_ELIMIT, _("forward queue: record of %zu bytes (allowed 1..%zu)"), n, FWD_RECORD_MAX);
 	pthread_mutex_lock(&q->mu);
 	act = &q->segs[q->nseg - 1];
 	if (act->first_seq < q->next_seq && act->bytes + need > q->o.segment_bytes) {
@@ -414,7 +415,7 @@ enum cg_err fwd_queue_append(struct fwd_queue *q, const void *rec, size_t n, uin
 			goto full;
 		rc = flush_locked(q);
 		if (!rc && q->o.sync == FWD_SYNC_COMMIT && fdatasync(q->fd) != 0)
-			rc = cg_err_set(CG_EIO, "forward queue: segment: fdatasync: %s", strerror(errno));
+			rc = cg_err_set(CG_EIO, _("forward queue: segment: fdatasync: %s"), strerror(errno));
 		if (!rc)
 			rc = seg_create(q, q->next_seq);
 		if (rc)
@@ -434,9 +435,9 @@ enum cg_err fwd_queue_append(struct fwd_queue *q, const void *rec, size_t n, uin
 		struct iovec iov[2] = { { hdr, FWD_RECORD_HDR }, { (void *)(uintptr_t)rec, n } };
 		ssize_t w = writev(q->fd, iov, 2);
 		if (w != (ssize_t)need) {
-			rc = cg_err_set(CG_EIO, "forward queue: segment: write: %s", w < 0 ? strerror(errno) : "short write");
+			rc = cg_err_set(CG_EIO, _("forward queue: segment: write: %s"), w < 0 ? strerror(errno) : "short write");
 			if (ftruncate(q->fd, (off_t)q->disk_len) != 0)
-				qlog(q, "forward queue: cannot cut a failed write back: %s", strerror(errno));
+				qlog(q, _("forward queue: cannot cut a failed write back: %s"), strerror(errno));
 			goto out;
 		}
 		q->disk_len += need;
@@ -456,10 +457,10 @@ full:
 	q->refused++;
 	if (!q->alarm) {
 		q->alarm = 1;
-		qlog(q, "forward queue: %s: full (%" PRIu64 " of %" PRIu64 " bytes)", q->dir, q->total, q->o.max_bytes);
+		qlog(q, _("forward queue: %s: full (%" PRIu64 " of %" PRIu64 " bytes)"), q->dir, q->total, q->o.max_bytes);
 	}
 	pthread_mutex_unlock(&q->mu);
-	return cg_err_set(CG_ELIMIT, "forward queue: %s: full (%" PRIu64 " of %" PRIu64 " bytes); record refused",
+	return cg_err_set(CG_ELIMIT, _("forward queue: %s: full (%" PRIu64 " of %" PRIu64 " bytes); record refused"),
 	                  q->dir, q->total, q->o.max_bytes);
 }
 
@@ -470,7 +471,7 @@ enum cg_err fwd_queue_commit(struct fwd_queue *q)
 	pthread_mutex_lock(&q->mu);
 	rc = flush_locked(q);
 	if (!rc && q->o.sync == FWD_SYNC_COMMIT && fdatasync(q->fd) != 0)
-		rc = cg_err_set(CG_EIO, "forward queue: segment: fdatasync: %s", strerror(errno));
+		rc = cg_err_set(CG_EIO, _("forward queue: segment: fdatasync: %s"), strerror(errno));
 	if (!rc) {
 		/* Every segment before the active one is whole on disk. */
 		for (size_t i = 0; i < q->nseg; i++)
@@ -506,7 +507,7 @@ void fwd_queue_close(struct fwd_queue *q)
 		return;
 	if (q->fd >= 0) {
 		if (q->segs && fwd_queue_commit(q) != CG_OK)
-			qlog(q, "forward queue: closing: %s", cg_err_msg(CG_EIO));
+			qlog(q, _("forward queue: closing: %s"), cg_err_msg(CG_EIO));
 		close(q->fd);
 	}
 	if (q->lock_fd >= 0)
@@ -530,13 +531,13 @@ static enum cg_err cursor_save(struct fwd_cursor *c)
 	int fd = open(c->tmp_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 
 	if (fd < 0)
-		return cg_err_set(CG_EIO, "forward queue: %s: %s", c->tmp_path, strerror(errno));
+		return cg_err_set(CG_EIO, _("forward queue: %s: %s"), c->tmp_path, strerror(errno));
 	rc = write_all(fd, line, (size_t)n, c->tmp_path);
 	if (!rc && c->q->o.sync == FWD_SYNC_COMMIT && fdatasync(fd) != 0)
-		rc = cg_err_set(CG_EIO, "forward queue: %s: fdatasync: %s", c->tmp_path, strerror(errno));
+		rc = cg_err_set(CG_EIO, _("forward queue: %s: fdatasync: %s"), c->tmp_path, strerror(errno));
 	close(fd);
 	if (!rc && rename(c->tmp_path, c->path) != 0)
-		rc = cg_err_set(CG_EIO, "forward queue: %s: rename: %s", c->path, strerror(errno));
+		rc = cg_err_set(CG_EIO, _("forward queue: %s: rename: %s"), c->path, strerror(errno));
 	if (!rc)
 		rc = sync_dir(c->q);
 	return rc;
@@ -552,15 +553,15 @@ static enum cg_err cursor_load(struct fwd_cursor *c)
 	if (fd < 0) {
 		if (errno == ENOENT)
 			return CG_ENOTFOUND;
-		return cg_err_set(CG_EIO, "forward queue: %s: %s", c->path, strerror(errno));
+		return cg_err_set(CG_EIO, _("forward queue: %s: %s"), c->path, strerror(errno));
 	}
 	n = read(fd, line, sizeof line - 1);
 	close(fd);
 	if (n < 0)
-		return cg_err_set(CG_EIO, "forward queue: %s: %s", c->path, strerror(errno));
+		return cg_err_set(CG_EIO, _("forward queue: %s: %s"), c->path, strerror(errno));
 	line[n] = 0;
 	if (sscanf(line, "%llu %llu", &a, &s) != 2 || s < a)
-		return cg_err_set(CG_EPARSE, "forward queue: %s: line 1: expected \"ACKED SENT\"", c->path);
+		return cg_err_set(CG_EPARSE, _("forward queue: %s: line 1: expected \"ACKED SENT\""), c->path);
 	c->acked = a;
 	c->sent = s;
 	return CG_OK;
@@ -585,11 +586,11 @@ enum cg_err fwd_cursor_open(struct fwd_queue *q, const char *name, struct fwd_cu
 	*out = NULL;
 	if (len == 0 || len > NAME_MAX_LEN || strspn(name, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 	                                                  "0123456789_.-") != len || name[0] == '.')
-		return cg_err_set(CG_EINVAL, "forward queue: cursor name '%s': use 1..64 of A-Z a-z 0-9 _ . -",
+		return cg_err_set(CG_EINVAL, _("forward queue: cursor name '%s': use 1..64 of A-Z a-z 0-9 _ . -"),
 		                  name ? name : "");
 	c = calloc(1, sizeof *c);
 	if (!c)
-		return cg_err_set(CG_ENOMEM, "forward queue: out of memory");
+		return cg_err_set(CG_ENOMEM, _("forward queue: out of memory"));
 	c->q = q;
 	c->fd = -1;
 	memcpy(c->name, name, len + 1);
@@ -599,7 +600,7 @@ enum cg_err fwd_cursor_open(struct fwd_queue *q, const char *name, struct fwd_cu
 	c->tmp_path = path_join(q->dir, fname);
 	c->buf = malloc(RBUF_CAP);
 	if (!c->path || !c->tmp_path || !c->buf) {
-		rc = cg_err_set(CG_ENOMEM, "forward queue: out of memory");
+		rc = cg_err_set(CG_ENOMEM, _("forward queue: out of memory"));
 		goto fail;
 	}
 	rc = cursor_load(c);
@@ -607,21 +608,21 @@ enum cg_err fwd_cursor_open(struct fwd_queue *q, const char *name, struct fwd_cu
 	for (size_t i = 0; i < q->ncur; i++)
 		if (strcmp(q->cursors[i]->name, name) == 0) {
 			pthread_mutex_unlock(&q->mu);
-			rc = cg_err_set(CG_EEXIST, "forward queue: cursor '%s' is already open", name);
+			rc = cg_err_set(CG_EEXIST, _("forward queue: cursor '%s' is already open"), name);
 			goto fail;
 		}
 	if (rc == CG_ENOTFOUND) {
 		c->acked = c->sent = q->segs[0].first_seq - 1;
 		rc = CG_OK;
 	} else if (!rc && c->acked + 1 < q->segs[0].first_seq) {
-		qlog(q, "forward queue: cursor '%s' was at %" PRIu64 " but records up to %" PRIu64
-		     " are gone; it continues with the oldest record on disk", name, c->acked, q->segs[0].first_seq - 1);
+		qlog(q, _("forward queue: cursor '%s' was at %" PRIu64 " but records up to %" PRIu64
+		     " are gone; it continues with the oldest record on disk"), name, c->acked, q->segs[0].first_seq - 1);
 		c->acked = q->segs[0].first_seq - 1;
 		if (c->sent < c->acked)
 			c->sent = c->acked;
 	} else if (!rc && c->acked > q->committed_seq) {
 		pthread_mutex_unlock(&q->mu);
-		rc = cg_err_set(CG_EPARSE, "forward queue: %s: cursor at %" PRIu64 " is past the last record %" PRIu64,
+		rc = cg_err_set(CG_EPARSE, _("forward queue: %s: cursor at %" PRIu64 " is past the last record %" PRIu64),
 		                c->path, c->acked, q->committed_seq);
 		goto fail;
 	}
@@ -634,7 +635,7 @@ enum cg_err fwd_cursor_open(struct fwd_queue *q, const char *name, struct fwd_cu
 		struct fwd_cursor **ncs = realloc(q->cursors, nc * sizeof *ncs);
 		if (!ncs) {
 			pthread_mutex_unlock(&q->mu);
-			rc = cg_err_set(CG_ENOMEM, "forward queue: out of memory");
+			rc = cg_err_set(CG_ENOMEM, _("forward queue: out of memory"));
 			goto fail;
 		}
 		q->cursors = ncs;
@@ -725,7 +726,7 @@ enum cg_err fwd_cursor_ack(struct fwd_cursor *c, uint64_t seq)
 	while (q->nseg > 1 && q->segs[1].first_seq - 1 <= min) {
 		char *p = seg_path(q, q->segs[0].first_seq);
 		if (!p || unlink(p) != 0) {
-			qlog(q, "forward queue: cannot delete a delivered segment: %s", p ? strerror(errno) : "out of memory");
+			qlog(q, _("forward queue: cannot delete a delivered segment: %s"), p ? strerror(errno) : "out of memory");
 			free(p);
 			break;
 		}
@@ -753,10 +754,10 @@ static enum cg_err cursor_seek_locked(struct fwd_cursor *c, uint64_t *committed_
 		;
 	p = seg_path(q, q->segs[i].first_seq);
 	if (!p)
-		return cg_err_set(CG_ENOMEM, "forward queue: out of memory");
+		return cg_err_set(CG_ENOMEM, _("forward queue: out of memory"));
 	c->fd = open(p, O_RDONLY | O_CLOEXEC);
 	if (c->fd < 0) {
-		enum cg_err rc = cg_err_set(CG_EIO, "forward queue: %s: %s", p, strerror(errno));
+		enum cg_err rc = cg_err_set(CG_EIO, _("forward queue: %s: %s"), p, strerror(errno));
 		free(p);
 		return rc;
 	}
@@ -786,7 +787,7 @@ static int cursor_fill(struct fwd_cursor *c, uint64_t off, size_t need, uint64_t
 		r = pread(c->fd, c->buf, want, (off_t)off);
 	while (r < 0 && errno == EINTR);
 	if (r < 0) {
-		*rc = cg_err_set(CG_EIO, "forward queue: segment %" PRIu64 ": read: %s", c->seg_first, strerror(errno));
+		*rc = cg_err_set(CG_EIO, _("forward queue: segment %" PRIu64 ": read: %s"), c->seg_first, strerror(errno));
 		return 0;
 	}
 	c->buf_off = off;
@@ -803,14 +804,14 @@ static enum cg_err cursor_decode(struct fwd_cursor *c, uint64_t expect, uint64_t
 	enum cg_err rc = CG_OK;
 
 	if (!cursor_fill(c, c->file_off, FWD_RECORD_HDR, limit, &rc))
-		return rc ? rc : cg_err_set(CG_EPARSE, "offset %" PRIu64 ": record %" PRIu64 " missing", c->file_off, expect);
+		return rc ? rc : cg_err_set(CG_EPARSE, _("offset %" PRIu64 ": record %" PRIu64 " missing"), c->file_off, expect);
 	len = (size_t)c->buf[c->file_off - c->buf_off] | (size_t)c->buf[c->file_off - c->buf_off + 1] << 8 |
 	      (size_t)c->buf[c->file_off - c->buf_off + 2] << 16 | (size_t)c->buf[c->file_off - c->buf_off + 3] << 24;
 	if (len == 0 || len > FWD_RECORD_MAX)
-		return cg_err_set(CG_EPARSE, "offset %" PRIu64 ": field length: %zu is outside 1..%zu", c->file_off, len,
+		return cg_err_set(CG_EPARSE, _("offset %" PRIu64 ": field length: %zu is outside 1..%zu"), c->file_off, len,
 		                  FWD_RECORD_MAX);
 	if (!cursor_fill(c, c->file_off, FWD_RECORD_HDR + len, limit, &rc))
-		return rc ? rc : cg_err_set(CG_EPARSE, "offset %" PRIu64 ": record %" PRIu64 " cut short", c->file_off, expect);
+		return rc ? rc : cg_err_set(CG_EPARSE, _("offset %" PRIu64 ": record %" PRIu64 " cut short"), c->file_off, expect);
 	rc = fwd_segment_next(c->buf, c->blen, (size_t)(c->file_off - c->buf_off), expect, &payload, &plen, &next);
 	if (rc)
 		return rc == CG_ELIMIT ? CG_EPARSE : rc;
@@ -875,7 +876,7 @@ corrupt:
 	/* Give up on the rest of this segment: continue at the next one. */
 	{
 		uint64_t skip_to = c->seg_next_first;
-		rc = cg_err_prefix(rc, "forward queue: %s/seg-%020" PRIu64 ".q", q->dir, c->seg_first);
+		rc = cg_err_prefix(rc, _("forward queue: %s/seg-%020" PRIu64 ".q"), q->dir, c->seg_first);
 		cursor_close_seg(c);
 		if (skip_to != UINT64_MAX)
 			c->read_seq = skip_to;

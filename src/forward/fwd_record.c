@@ -1,5 +1,6 @@
 /* fwd_record — see fwd_record.h. */
 #include "fwd_record.h"
+#include "cg_i18n.h"
 
 #include <inttypes.h>
 #include <string.h>
@@ -188,7 +189,7 @@ enum cg_err fwd_record_event(const struct cg_event *ev, const char *raw, size_t 
 		rc = put_opt(out, "source", source);
 	if (!rc)
 		rc = cg_buf_putc(out, '}');
-	return rc ? cg_err_prefix(rc, "forward record") : CG_OK;
+	return rc ? cg_err_prefix(rc, _("forward record")) : CG_OK;
 }
 
 enum cg_err fwd_record_alert(const struct alert *a, struct cg_buf *out)
@@ -237,5 +238,5 @@ enum cg_err fwd_record_alert(const struct alert *a, struct cg_buf *out)
 		rc = put_opt(out, "state_by", a->state_by);
 	if (!rc)
 		rc = cg_buf_putc(out, '}');
-	return rc ? cg_err_prefix(rc, "forward record") : CG_OK;
+	return rc ? cg_err_prefix(rc, _("forward record")) : CG_OK;
 }

@@ -1,5 +1,6 @@
 /* fwd_segment — see fwd_segment.h. */
 #include "fwd_segment.h"
+#include "cg_i18n.h"
 
 #include <string.h>
 #include <zlib.h>
@@ -53,27 +54,27 @@ enum cg_err fwd_segment_next(const unsigned char *data, size_t n, size_t off, ui
 	if (off >= n)
 		return CG_ENOTFOUND;
 	if (n - off < FWD_RECORD_HDR)
-		return cg_err_set(CG_ELIMIT, "offset %zu: record header cut short (%zu of %d bytes)", off, n - off,
+		return cg_err_set(CG_ELIMIT, _("offset %zu: record header cut short (%zu of %d bytes)"), off, n - off,
 		                  FWD_RECORD_HDR);
 	len = get_u32(data + off);
 	crc = get_u32(data + off + 4);
 	seq = get_u64(data + off + 8);
 	if (len == 0 || len > FWD_RECORD_MAX)
-		return cg_err_set(CG_EPARSE, "offset %zu: field length: %u is outside 1..%zu", off, len,
+		return cg_err_set(CG_EPARSE, _("offset %zu: field length: %u is outside 1..%zu"), off, len,
 		                  FWD_RECORD_MAX);
 	if (n - off - FWD_RECORD_HDR < len) {
 		/* Cut short by the end: a torn tail, unless the header itself is
 		 * already inconsistent (then it is garbage, not a tear). */
 		if (seq != expect_seq)
-			return cg_err_set(CG_EPARSE, "offset %zu: field seq: %llu where %llu was expected", off,
+			return cg_err_set(CG_EPARSE, _("offset %zu: field seq: %llu where %llu was expected"), off,
 			                  (unsigned long long)seq, (unsigned long long)expect_seq);
-		return cg_err_set(CG_ELIMIT, "offset %zu: record of %u bytes cut short (%zu present)", off, len,
+		return cg_err_set(CG_ELIMIT, _("offset %zu: record of %u bytes cut short (%zu present)"), off, len,
 		                  n - off - FWD_RECORD_HDR);
 	}
 	if (record_crc(data + off + 8, data + off + FWD_RECORD_HDR, len) != crc)
-		return cg_err_set(CG_EPARSE, "offset %zu: field crc: checksum mismatch (record of %u bytes)", off, len);
+		return cg_err_set(CG_EPARSE, _("offset %zu: field crc: checksum mismatch (record of %u bytes)"), off, len);
 	if (seq != expect_seq)
-		return cg_err_set(CG_EPARSE, "offset %zu: field seq: %llu where %llu was expected", off,
+		return cg_err_set(CG_EPARSE, _("offset %zu: field seq: %llu where %llu was expected"), off,
 		                  (unsigned long long)seq, (unsigned long long)expect_seq);
 	*payload = data + off + FWD_RECORD_HDR;
 	*plen = len;
@@ -92,12 +93,12 @@ enum cg_err fwd_segment_scan(const unsigned char *data, size_t n, uint64_t first
 	*count = 0;
 	if (n < FWD_SEGMENT_MAGIC_LEN) {
 		if (memcmp(data, FWD_SEGMENT_MAGIC, n) == 0)
-			return cg_err_set(CG_ELIMIT, "offset 0: magic cut short (%zu of %d bytes)", n,
+			return cg_err_set(CG_ELIMIT, _("offset 0: magic cut short (%zu of %d bytes)"), n,
 			                  FWD_SEGMENT_MAGIC_LEN);
-		return cg_err_set(CG_EPARSE, "offset 0: not a forward queue segment (bad magic)");
+		return cg_err_set(CG_EPARSE, _("offset 0: not a forward queue segment (bad magic)"));
 	}
 	if (memcmp(data, FWD_SEGMENT_MAGIC, FWD_SEGMENT_MAGIC_LEN) != 0)
-		return cg_err_set(CG_EPARSE, "offset 0: not a forward queue segment (bad magic)");
+		return cg_err_set(CG_EPARSE, _("offset 0: not a forward queue segment (bad magic)"));
 	*valid = off;
 	for (;;) {
 		rc = fwd_segment_next(data, n, off, first_seq + *count, &p, &plen, &next);

@@ -422,7 +422,7 @@ static void test_model(void **state)
 		assert_int_equal(fwd_cursor_open(q, i ? "b" : "a", &cur[i]), CG_OK);
 		pos[i] = 1;
 	}
-	for (int step = 0; step < 20000; step++) {
+	for (int step = 0; step < 10000; step++) {
 		unsigned r = (unsigned)rand_r(&seed) % 100;
 		int i = (int)(rand_r(&seed) % 2);
 		if (r < 40) {
@@ -495,6 +495,37 @@ static void test_model(void **state)
 	free(dir);
 }
 
+/* The fsync policy: the same behaviour, with fdatasync at commit and cursor save. */
+static void test_sync_commit(void **state)
+{
+	(void)state;
+	char *dir = test_tmpdir();
+	struct fwd_queue_opts o = { .segment_bytes = 4096, .sync = FWD_SYNC_COMMIT, .log = quiet };
+	struct fwd_queue *q;
+	struct fwd_cursor *c;
+	assert_int_equal(fwd_queue_open(dir, &o, &q), CG_OK);
+	for (uint64_t s = 1; s <= 100; s++)
+		append_one(q, s);
+	assert_int_equal(fwd_queue_commit(q), CG_OK);
+	assert_int_equal(fwd_cursor_open(q, "a", &c), CG_OK);
+	for (uint64_t s = 1; s <= 60; s++)
+		expect_read(c, s);
+	assert_int_equal(fwd_cursor_set_sent(c, 60), CG_OK);
+	assert_int_equal(fwd_cursor_ack(c, 50), CG_OK);
+	fwd_cursor_close(c);
+	fwd_queue_close(q);
+	assert_int_equal(fwd_queue_open(dir, &o, &q), CG_OK);
+	assert_int_equal(fwd_cursor_open(q, "a", &c), CG_OK);
+	assert_int_equal(fwd_cursor_acked(c), 50);
+	assert_int_equal(fwd_cursor_sent(c), 60);
+	expect_read(c, 51);
+	append_one(q, 101);
+	fwd_cursor_close(c);
+	fwd_queue_close(q);
+	rm_rf(dir);
+	free(dir);
+}
+
 static void test_second_open_refused(void **state)
 {
 	(void)state;
@@ -522,6 +553,7 @@ int main(void)
 		cmocka_unit_test(test_deletion_boundary),
 		cmocka_unit_test(test_corrupt_segment),
 		cmocka_unit_test(test_model),
+		cmocka_unit_test(test_sync_commit),
 		cmocka_unit_test(test_second_open_refused),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
