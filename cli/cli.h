@@ -117,5 +117,7 @@ int cmd_evidence(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_phish(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_reload(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_duty(struct cli_ctx *ctx, int argc, char **argv);
+int cmd_ca(struct cli_ctx *ctx, int argc, char **argv);
+int cmd_agent(struct cli_ctx *ctx, int argc, char **argv);
 
 #endif

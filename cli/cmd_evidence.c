@@ -228,7 +228,7 @@ int cmd_evidence(struct cli_ctx *ctx, int argc, char **argv)
 			host[sizeof host - 1] = '\0';
 			source_host = host;
 		}
-		struct evidence_add_opts o = {incident, dir, note, cli_actor(by), source_host, cg_now()};
+		struct evidence_add_opts o = {incident, dir, note, cli_actor(by), source_host, cg_now(), NULL, NULL};
 		json_t *arr = json_array();
 		for (int i = optind; i < argc && !rc; i++) {
 			struct evidence_added a;

@@ -82,7 +82,7 @@ static enum cg_err open_incident(struct run *r, struct phish_report *rep, const 
 	char title[600];
 	struct incident_new n = {.title = title, .system = r->o->system, .severity = "medium", .category = "phishing",
 				 .actor = cli_actor(r->o->by)};
-	struct evidence_add_opts eo = {0, r->dir, "reported phishing message", cli_actor(r->o->by), "mail", cg_now()};
+	struct evidence_add_opts eo = {0, r->dir, "reported phishing message", cli_actor(r->o->by), "mail", cg_now(), NULL, NULL};
 	struct evidence_added ea;
 	struct link_ctx lc = {r->db, 0};
 	enum cg_err rc;

@@ -34,6 +34,8 @@ static const struct command commands[] = {
 	{"reload", cmd_reload, N_("make the running canhgacd read its rules and intel again")},
 	{"duty", cmd_duty, N_("the duty roster: who is on duty, notices, escalation, acknowledgements")},
 	{"alert", cmd_alert, N_("alerts: list, show, verify, dismiss, close, comment")},
+	{"ca", cmd_ca, N_("the certificate authority of the agents")},
+	{"agent", cmd_agent, N_("agents on the hosts: enrolment tokens, list, revoke, tasks")},
 };
 
 static void usage(FILE *f)

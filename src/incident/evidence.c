@@ -196,11 +196,13 @@ enum cg_err evidence_add(struct cg_db *db, const struct evidence_add_opts *o, co
 		goto fail_file;
 	}
 	tmp[0] = '\0';
-	if (!realpath(path, abs))
+	if (o->source_path)
+		snprintf(abs, sizeof abs, "%s", o->source_path);
+	else if (!realpath(path, abs))
 		snprintf(abs, sizeof abs, "%s", path);
 	row = (struct evidence_row){
 		.incident_id = o->incident_id,
-		.name = cg_file_basename(path),
+		.name = o->name ? o->name : cg_file_basename(path),
 		.sha256 = out->sha256,
 		.md5 = out->md5,
 		.size = (int64_t)out->size,

@@ -21,6 +21,10 @@ struct evidence_add_opts {
 	const char *collector;   /* who collected it */
 	const char *source_host; /* where it came from */
 	int64_t now;
+	/* The file's name and path where it was collected, as text, when `path`
+	 * is only a local copy (an agent's upload); NULL: taken from `path`. */
+	const char *name;
+	const char *source_path;
 };
 
 struct evidence_added {
