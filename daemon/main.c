@@ -184,6 +184,11 @@ static int run(const char *path, int foreground)
 		snprintf(port, sizeof port, "%u", daemon_http_port(d));
 		daemon_log(DLOG_INFO, "metrics", "address", cfg->metrics_address, "port", port, NULL);
 	}
+	if (cfg->agents_listen) {
+		char port[16];
+		snprintf(port, sizeof port, "%d", daemon_agents_port(d));
+		daemon_log(DLOG_INFO, "agents", "listen", cfg->agents_listen, "port", port, NULL);
+	}
 	if (notify >= 0) {
 		char ok = 1;
 		ssize_t w = write(notify, &ok, 1);

@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "agent_hub.h"
 #include "alert.h"
 #include "cg_buf.h"
 #include "cg_db.h"
@@ -82,6 +83,8 @@ struct daemon {
 	int writer_started, control_started, duty_started;
 	struct cg_db *duty_db;
 	struct duty *duty;
+	struct agent_hub *hub;
+	int hub_started;
 
 	/* forwarding: one appender at a time (fwd_queue allows one) */
 	struct fwd_queue *fwdq;
@@ -903,6 +906,32 @@ static enum cg_err start_duty(struct daemon *d)
 	return CG_OK;
 }
 
+static void hub_log(void *ctx, enum agent_hub_log_level level, const char *msg)
+{
+	(void)ctx;
+	daemon_log(level == AGENT_HUB_WARN ? DLOG_WARN : DLOG_INFO, "agent_hub", "message", msg, NULL);
+}
+
+/* The agents' hub binds now (before privileges are dropped); it starts
+ * serving once the pipeline runs. */
+static enum cg_err bind_hub(struct daemon *d)
+{
+	const struct daemon_config *c = d->cfg;
+	if (!c->agents_listen)
+		return CG_OK;
+	struct agent_hub_opts o = {
+		.listen = c->agents_listen,
+		.ca_dir = c->agents_ca_dir,
+		.evidence_dir = c->agents_evidence_dir,
+		.max_conns = c->agents_max_conns,
+		.log = hub_log,
+	};
+	enum cg_err rc = agent_hub_new(&o, c->database, &d->hub);
+	if (rc)
+		return cg_err_prefix(rc, _("%s: agents"), c->path);
+	return CG_OK;
+}
+
 static unsigned online_cpus(void)
 {
 	long n = sysconf(_SC_NPROCESSORS_ONLN);
@@ -966,6 +995,8 @@ enum cg_err daemon_new(const struct daemon_config *cfg, struct daemon **out)
 	if (!rc && cfg->metrics_on)
 		rc = daemon_metrics_start(cfg->metrics_address, cfg->metrics_port, metrics_page, d, &d->metrics);
 	if (!rc)
+		rc = bind_hub(d);
+	if (!rc)
 		rc = write_pid(d);
 	if (!rc)
 		rc = drop_privileges(cfg);
@@ -997,6 +1028,10 @@ enum cg_err daemon_new(const struct daemon_config *cfg, struct daemon **out)
 		rc = start_duty(d);
 	if (!rc)
 		rc = start_threads(d);
+	if (!rc && d->hub) {
+		rc = agent_hub_start(d->hub);
+		d->hub_started = !rc;
+	}
 	if (rc) {
 		daemon_free(d);
 		return rc;
@@ -1008,6 +1043,11 @@ enum cg_err daemon_new(const struct daemon_config *cfg, struct daemon **out)
 unsigned daemon_listener_port(const struct daemon *d, size_t i)
 {
 	return collect_listener_port(d->collect, i);
+}
+
+int daemon_agents_port(const struct daemon *d)
+{
+	return d->hub ? agent_hub_port(d->hub) : 0;
 }
 
 unsigned daemon_http_port(const struct daemon *d)
@@ -1051,6 +1091,8 @@ void daemon_free(struct daemon *d)
 	pthread_mutex_lock(&d->stop_mu);
 	pthread_cond_broadcast(&d->stop_cv);
 	pthread_mutex_unlock(&d->stop_mu);
+	if (d->hub)
+		agent_hub_stop(d->hub);
 	/* Drain in order: receivers are stopped, workers finish the queue, the
 	 * writer commits every alert the workers raised. */
 	if (d->msgs)
@@ -1083,6 +1125,7 @@ void daemon_free(struct daemon *d)
 	}
 	free(d->workers);
 	daemon_metrics_stop(d->metrics);
+	agent_hub_free(d->hub);
 	collect_free(d->collect);
 	detect_free(d->detect);
 	cg_db_close(d->db);

@@ -47,6 +47,8 @@ void daemon_free(struct daemon *d); /* NULL is a no-op */
  * port (0 when off). */
 unsigned daemon_listener_port(const struct daemon *d, size_t i);
 unsigned daemon_http_port(const struct daemon *d);
+/* The port of the agents' hub (0 when none). */
+int daemon_agents_port(const struct daemon *d);
 
 /* The metrics page (Prometheus text format 0.0.4) into `out` (appended). */
 struct cg_buf;

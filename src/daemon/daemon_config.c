@@ -475,6 +475,25 @@ static enum cg_err parse_root(struct parse *p, struct fy_node *root)
 				if (rc)
 					return rc;
 			}
+		} else if (!strcmp(ks, "agents")) {
+			FOR_PAIRS(p, v, "agents", k3, ks3, v3)
+			{
+				if (!strcmp(ks3, "listen"))
+					rc = text(p, k3, v3, "agents.listen", &c->agents_listen);
+				else if (!strcmp(ks3, "ca_dir"))
+					rc = path(p, k3, v3, "agents.ca_dir", &c->agents_ca_dir);
+				else if (!strcmp(ks3, "evidence_dir"))
+					rc = path(p, k3, v3, "agents.evidence_dir", &c->agents_evidence_dir);
+				else if (!strcmp(ks3, "max_connections")) {
+					rc = number(p, k3, v3, "agents.max_connections", 1, 4096, &x);
+					c->agents_max_conns = (unsigned)x;
+				} else
+					rc = unknown(p, k3, "agents", ks3);
+				if (rc)
+					return rc;
+			}
+			if (!c->agents_listen && !(c->agents_listen = strdup("0.0.0.0:7443")))
+				return cg_err_set(CG_ENOMEM, _("out of memory"));
 		} else
 			rc = unknown(p, k, "", ks);
 		if (rc)
@@ -587,5 +606,8 @@ void daemon_config_free(struct daemon_config *c)
 		free(u->tls_key);
 	}
 	free(c->duty_roster);
+	free(c->agents_listen);
+	free(c->agents_ca_dir);
+	free(c->agents_evidence_dir);
 	free(c);
 }

@@ -96,6 +96,11 @@ struct daemon_config {
 
 	/* duty roster; NULL: no notifications from this daemon */
 	char *duty_roster;
+
+	/* the agents' hub (mutual TLS); agents_listen NULL: none */
+	char *agents_listen; /* "HOST:PORT" */
+	char *agents_ca_dir, *agents_evidence_dir;
+	unsigned agents_max_conns;
 };
 
 /* Parse `len` bytes of YAML named `file` (used in messages and to resolve

@@ -72,6 +72,27 @@ def test_docs(tmp):
     check(u.returncode == 2, f"unknown option exits 2: {u.returncode}")
 
 
+def test_agents_hub(tmp):
+    """The daemon hosts the agents' hub when the configuration asks."""
+    db = os.path.join(tmp, "canhgac.db")
+    r = cgtest.run(["ca", "init", "--name", "So Mau"], db=db)
+    if not check(r.returncode == 0, f"canhgac ca init: {r.stderr}"):
+        return
+    d = Daemon(tmp, base_config() + "agents:\n  listen: 127.0.0.1:0\n", name="hub")
+    if not check(d.start(), f"daemon with the hub starts: {d.log()[-400:]}"):
+        return
+    try:
+        m = re.search(r"event=agents listen=\S+ port=(\d+)", d.log())
+        check(m and int(m.group(1)) > 0, f"the hub's port is logged: {d.log()[-400:]}")
+        if m:
+            r = subprocess.run(["openssl", "s_client", "-connect", f"127.0.0.1:{m.group(1)}", "-brief"],
+                               input="", capture_output=True, text=True, timeout=30)
+            check("So Mau" in (r.stdout + r.stderr) or "CONNECT" in (r.stdout + r.stderr).upper(),
+                  f"the hub answers TLS: {(r.stdout + r.stderr)[-300:]}")
+    finally:
+        d.stop()
+
+
 def test_check(tmp):
     """-n: a good configuration passes; a bad field is named with its line."""
     with open(os.path.join(tmp, "thresholds.yaml"), "w") as f:
@@ -263,7 +284,7 @@ def main():
     if not DBIN or not os.access(DBIN, os.X_OK):
         print("FAIL: CANHGACD_BIN is not set or not executable")
         return 1
-    for t in (test_docs, test_check, test_pipeline, test_tls, test_sysmon_json):
+    for t in (test_docs, test_check, test_pipeline, test_tls, test_sysmon_json, test_agents_hub):
         with tempfile.TemporaryDirectory() as tmp:
             with open(os.path.join(tmp, "thresholds.yaml"), "w") as f:
                 f.write(THRESHOLDS)
