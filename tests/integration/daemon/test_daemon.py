@@ -93,6 +93,60 @@ def test_agents_hub(tmp):
         d.stop()
 
 
+def test_privilege_drop(tmp):
+    """Started as root with `user: nobody`: binds a privileged port first,
+    then runs as nobody (every uid and gid), and still stores alerts."""
+    if os.geteuid() != 0:
+        print("note: not root; the privilege drop is checked only when the tests run as root")
+        return
+    import pwd
+    import socket
+    nobody = pwd.getpwnam("nobody")
+    port = None
+    for p in range(700, 1000):
+        for kind in (socket.SOCK_STREAM, socket.SOCK_DGRAM):
+            s = socket.socket(socket.AF_INET, kind)
+            try:
+                s.bind(("127.0.0.1", p))
+            except OSError:
+                break
+            finally:
+                s.close()
+        else:
+            port = p
+            break
+    if not check(port, "a free privileged port"):
+        return
+    db = os.path.join(tmp, "canhgac.db")
+    r = cgtest.run(["intel", "import", "--source", "botnet-list",
+                    os.path.join(SRC, "samples", "intel", "botnet-2026-11.csv")], db=db)
+    check(r.returncode == 0, f"intel import: {r.stderr}")
+    os.chmod(tmp, 0o755)
+    for path in (tmp, db):
+        os.chown(path, nobody.pw_uid, nobody.pw_gid)
+    cfg = base_config().replace("{name: udp, proto: udp, port: 0}", f"{{name: udp, proto: udp, port: {port}}}")
+    cfg += "user: nobody\n"
+    d = Daemon(tmp, cfg, name="priv")
+    if not check(d.start(), f"daemon as nobody starts: {d.log()[-500:]}"):
+        return
+    try:
+        check(d.ports.get("udp") == port, f"bound privileged port {port}: {d.ports}")
+        with open(f"/proc/{d.proc.pid}/status") as f:
+            st = f.read()
+        uids = re.search(r"^Uid:\s+(.*)$", st, re.M).group(1).split()
+        gids = re.search(r"^Gid:\s+(.*)$", st, re.M).group(1).split()
+        groups = re.search(r"^Groups:\s*(.*)$", st, re.M).group(1).split()
+        check(set(uids) == {str(nobody.pw_uid)}, f"every uid is nobody's: {uids}")
+        check(set(gids) == {str(nobody.pw_gid)}, f"every gid is nobody's group: {gids}")
+        check(groups in ([], [str(nobody.pw_gid)]), f"no supplementary groups kept: {groups}")
+        logger(port, f"after the drop {LISTED}", 3164, False)
+        d.wait_metric("canhgacd_alerts_stored_total", lambda v: v >= 1, timeout=20)
+        time.sleep(0.3)
+        check(len([a for a in alerts(db) if a.get("indicator") == LISTED]) == 1, "alerts stored as nobody")
+    finally:
+        d.stop()
+
+
 def test_check(tmp):
     """-n: a good configuration passes; a bad field is named with its line."""
     with open(os.path.join(tmp, "thresholds.yaml"), "w") as f:
@@ -284,7 +338,7 @@ def main():
     if not DBIN or not os.access(DBIN, os.X_OK):
         print("FAIL: CANHGACD_BIN is not set or not executable")
         return 1
-    for t in (test_docs, test_check, test_pipeline, test_tls, test_sysmon_json, test_agents_hub):
+    for t in (test_docs, test_check, test_pipeline, test_tls, test_sysmon_json, test_agents_hub, test_privilege_drop):
         with tempfile.TemporaryDirectory() as tmp:
             with open(os.path.join(tmp, "thresholds.yaml"), "w") as f:
                 f.write(THRESHOLDS)
