@@ -545,6 +545,22 @@ static void *control_main(void *arg)
 
 /* ---- metrics ------------------------------------------------------------- */
 
+/* A label value as the Prometheus text format wants it (\\, \" and \\n
+ * escaped); names come from the configuration, cut at 127 bytes. */
+static const char *label(const char *s, char out[256])
+{
+	size_t o = 0;
+	for (size_t i = 0; s[i] && i < 127; i++) {
+		if (s[i] == '\\' || s[i] == '"' || s[i] == '\n') {
+			out[o++] = '\\';
+			out[o++] = s[i] == '\n' ? 'n' : s[i];
+		} else
+			out[o++] = s[i];
+	}
+	out[o] = '\0';
+	return out;
+}
+
 static enum cg_err metric(struct cg_buf *b, const char *name, const char *help, const char *type)
 {
 	return cg_buf_printf(b, "# HELP canhgacd_%s %s\n# TYPE canhgacd_%s %s\n", name, help, name, type);
@@ -573,8 +589,9 @@ enum cg_err daemon_metrics_render(struct daemon *d, struct cg_buf *b)
 		for (size_t i = 0; !rc && i < d->n_sources; i++) {
 			struct source *s = &d->sources[i];
 			_Atomic uint64_t *v = (_Atomic uint64_t *)((char *)s + per_source[m].off);
+			char lb[256];
 			rc = cg_buf_printf(b, "canhgacd_%s{source=\"%s\",kind=\"%s\"} %" PRIu64 "\n", per_source[m].name,
-					   s->name, s->kind, atomic_load(v));
+					   label(s->name, lb), s->kind, atomic_load(v));
 		}
 	}
 	static const struct {
@@ -600,7 +617,9 @@ enum cg_err daemon_metrics_render(struct daemon *d, struct cg_buf *b)
 			collect_stats(d->collect, i, &cs);
 			uint64_t v;
 			memcpy(&v, (const char *)&cs + per_conn[m].off, sizeof v);
-			rc = cg_buf_printf(b, "canhgacd_%s{source=\"%s\"} %" PRIu64 "\n", per_conn[m].name, cs.name, v);
+			char lb[256];
+			rc = cg_buf_printf(b, "canhgacd_%s{source=\"%s\"} %" PRIu64 "\n", per_conn[m].name,
+					   label(cs.name, lb), v);
 		}
 	}
 	struct daemon_queue_stats qs, as;
@@ -686,8 +705,9 @@ enum cg_err daemon_metrics_render(struct daemon *d, struct cg_buf *b)
 					     : m == 2 ? (uint64_t)fs.up[i].connected
 					     : m == 3 ? fs.up[i].errors
 						      : fs.up[i].redelivered;
+				char lb[256];
 				rc = cg_buf_printf(b, "canhgacd_%s{upstream=\"%s\"} %" PRIu64 "\n", up_metrics[m],
-						   fs.up[i].name, v);
+						   label(fs.up[i].name, lb), v);
 			}
 		}
 	}

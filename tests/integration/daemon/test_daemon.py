@@ -302,6 +302,38 @@ def test_tls(tmp):
         check(got == 3, f"3 messages over TLS (openssl s_client): {got} {r.stderr[-300:]}")
     finally:
         d.stop()
+    # verify_client: a client without a certificate from tls_ca is refused;
+    # one with it gets through.
+    ca_key, ca_crt = os.path.join(tmp, "ca.key"), os.path.join(tmp, "ca.crt")
+    cl_key, cl_csr, cl_crt = (os.path.join(tmp, n) for n in ("cl.key", "cl.csr", "cl.crt"))
+    for args in (["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", ca_key, "-out", ca_crt, "-days", "2",
+                  "-subj", "/CN=So Mau test CA"],
+                 ["req", "-newkey", "rsa:2048", "-nodes", "-keyout", cl_key, "-out", cl_csr, "-subj", "/CN=fw01"],
+                 ["x509", "-req", "-in", cl_csr, "-CA", ca_crt, "-CAkey", ca_key, "-CAcreateserial", "-out", cl_crt,
+                  "-days", "2"]):
+        r = subprocess.run(["openssl"] + args, capture_output=True, text=True)
+        if not check(r.returncode == 0, f"openssl {args[0]}: {r.stderr}"):
+            return
+    cfg2 = cfg.replace(f"tls_key: {key}}}", f"tls_key: {key}, tls_ca: {ca_crt}, verify_client: true}}")
+    d = Daemon(tmp, cfg2, name="mtls")
+    if not check(d.start(), f"daemon with client certificates starts: {d.log()}"):
+        return
+    try:
+        port = d.ports["tls"]
+        subprocess.run(["openssl", "s_client", "-quiet", "-no_ign_eof", "-connect", f"127.0.0.1:{port}"],
+                       input="<38>1 - fw01 app - - - without a certificate\n", capture_output=True, text=True,
+                       timeout=30)
+        subprocess.run(["openssl", "s_client", "-quiet", "-no_ign_eof", "-connect", f"127.0.0.1:{port}",
+                        "-cert", cl_crt, "-key", cl_key],
+                       input="<38>1 - fw01 app - - - with a certificate\n", capture_output=True, text=True,
+                       timeout=30)
+        got = d.wait_metric('canhgacd_events_processed_total{source="tls",kind="tls"}', lambda v: v >= 1)
+        time.sleep(0.5)
+        got = d.metric('canhgacd_events_processed_total{source="tls",kind="tls"}')
+        check(got == 1, f"only the client with a certificate got through: {got}")
+        check(d.metric('canhgacd_tls_failures_total{source="tls"}') >= 1, "the refused handshake is counted")
+    finally:
+        d.stop()
 
 
 def test_sysmon_json(tmp):
