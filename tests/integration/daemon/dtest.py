@@ -24,13 +24,14 @@ def asan_build():
 
 
 class Daemon:
-    def __init__(self, tmp, config_text, name="d"):
+    def __init__(self, tmp, config_text, name="d", extra_env=None):
         self.tmp = tmp
         self.cfg = os.path.join(tmp, name + ".yaml")
         self.log_path = os.path.join(tmp, name + ".log")
         with open(self.cfg, "w") as f:
             f.write(config_text)
         self.proc = None
+        self.extra_env = extra_env or {}
         self.ports = {}
         self.metrics_port = None
 
@@ -38,7 +39,7 @@ class Daemon:
         self.logf = open(self.log_path, "ab")
         self.start_offset = self.logf.tell()
         self.proc = subprocess.Popen([DBIN, "-f", "-c", self.cfg], stdout=subprocess.DEVNULL, stderr=self.logf,
-                                     env=cgtest.env())
+                                     env=cgtest.env(**self.extra_env))
         t0 = time.time()
         while time.time() - t0 < timeout:
             text = self.log()
