@@ -118,7 +118,7 @@ static enum cg_err text(struct parse *p, struct fy_node *n, const char *field, c
 
 static enum cg_err number(struct parse *p, struct fy_node *n, const char *field, double min, double max, double *out)
 {
-	const char *s;
+	const char *s = "";
 	char *end;
 	enum cg_err rc = text(p, n, field, &s);
 	if (rc)
@@ -135,7 +135,7 @@ static enum cg_err number(struct parse *p, struct fy_node *n, const char *field,
 
 static enum cg_err boolean(struct parse *p, struct fy_node *n, const char *field, int *out)
 {
-	const char *s;
+	const char *s = "";
 	enum cg_err rc = text(p, n, field, &s);
 	if (rc)
 		return rc;
@@ -151,7 +151,7 @@ static enum cg_err boolean(struct parse *p, struct fy_node *n, const char *field
 /* "HH:MM", 00:00 to 24:00. */
 static enum cg_err clock_time(struct parse *p, struct fy_node *n, const char *field, unsigned *out)
 {
-	const char *s;
+	const char *s = "";
 	unsigned h, m;
 	char tail;
 	enum cg_err rc = text(p, n, field, &s);
@@ -208,7 +208,7 @@ static enum cg_err parse_channel(struct parse *p, struct fy_node *key, struct fy
 	static const char *const known[] = {"kind",     "server",        "port",         "tls",     "starttls",
 					    "from",     "username",      "password_file", "password_env", "url",
 					    "token_file", "api",         "ca_file",      "timeout", NULL};
-	const char *kind;
+	const char *kind = "";
 	struct fy_node *v;
 	double d;
 	enum cg_err rc;
@@ -355,7 +355,7 @@ static enum cg_err parse_person(struct parse *p, struct fy_node *key, struct fy_
 	if (!(cs = own_calloc(p, DUTY_MAX_CONTACTS, sizeof *cs)))
 		return cg_err_set(CG_ENOMEM, _("out of memory"));
 	if ((v = get(n, "email"))) {
-		const char *to;
+		const char *to = "";
 		long ch = -1;
 		for (size_t i = 0; i < p->r->n_channels && ch < 0; i++)
 			if (p->r->channels[i].kind == DUTY_CH_SMTP)
@@ -372,7 +372,7 @@ static enum cg_err parse_person(struct parse *p, struct fy_node *key, struct fy_
 			return bad(p, v, "contacts", _("must be a list of {channel, to}"));
 		while ((item = fy_node_sequence_iterate(v, &it))) {
 			static const char *const ck[] = {"channel", "to", NULL};
-			const char *chname, *to = "";
+			const char *chname = "", *to = "";
 			struct fy_node *cn;
 			long ch;
 			if ((rc = check_keys(p, item, "contacts", ck)))
@@ -437,7 +437,7 @@ static enum cg_err person_list(struct parse *p, struct fy_node *n, const char *f
 		return cg_err_set(CG_ENOMEM, _("out of memory"));
 	*n_out = 0;
 	while ((item = fy_node_sequence_iterate(n, &it))) {
-		const char *id;
+		const char *id = "";
 		long k;
 		enum cg_err rc = text(p, item, field, &id);
 		if (rc)
@@ -458,7 +458,7 @@ static enum cg_err parse_days(struct parse *p, struct fy_node *n, unsigned *out)
 	if (!n || fy_node_get_type(n) != FYNT_SEQUENCE)
 		return bad(p, n, "days", _("must be a list of days (mon ... sun, or daily)"));
 	while ((item = fy_node_sequence_iterate(n, &it))) {
-		const char *s;
+		const char *s = "";
 		unsigned d;
 		enum cg_err rc = text(p, item, "days", &s);
 		if (rc)
@@ -548,7 +548,7 @@ static enum cg_err parse_overrides(struct parse *p, struct fy_node *n)
 	while ((item = fy_node_sequence_iterate(n, &it))) {
 		struct override *o = &r->overrides[r->n_overrides];
 		struct fy_node *v;
-		const char *date;
+		const char *date = "";
 		unsigned from, len;
 		int y, mo, d;
 		char tail;
@@ -627,7 +627,7 @@ static enum cg_err parse_escalation(struct parse *p, struct fy_node *n)
 static enum cg_err parse_zone(struct parse *p, struct fy_node *v)
 {
 	struct duty_roster *r = p->r;
-	const char *z;
+	const char *z = "";
 	int h, m;
 	char sign, tail;
 	enum cg_err rc = text(p, v, "zone", &z);
@@ -695,7 +695,7 @@ static enum cg_err parse_root(struct parse *p, struct fy_node *root)
 	if ((v = get(root, "zone")) && (rc = parse_zone(p, v)))
 		return rc;
 	if ((v = get(root, "min_severity"))) {
-		const char *s;
+		const char *s = "";
 		if ((rc = text(p, v, "min_severity", &s)))
 			return rc;
 		r->min_severity = alert_severity_from_level(s);
@@ -782,7 +782,7 @@ static enum cg_err load_secrets(struct parse *p)
 				return cg_err_set(CG_ENOMEM, _("out of memory"));
 		}
 		if (c->kind == DUTY_CH_TELEGRAM && c->token_file) {
-			const char *token;
+			const char *token = "";
 			char *url;
 			if ((rc = read_secret(p, c->token_file, &token)))
 				return rc;
