@@ -17,6 +17,7 @@ struct command {
 static const struct command commands[] = {
 	{"intel", cmd_intel, N_("import, list, compare and remove threat-intel sources")},
 	{"hunt", cmd_hunt, N_("search log files for indicators (exact IP, CIDR, domain, hash)")},
+	{"scan", cmd_scan, N_("sweep files for malware: YARA rules, listed hashes, EICAR, inside archives")},
 	{"system", cmd_system, N_("manage information systems and their security levels")},
 	{"host", cmd_host, N_("manage hosts: add, import from CSV, list")},
 	{"priority", cmd_priority, N_("rank the hosts to sweep first")},

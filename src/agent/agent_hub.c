@@ -33,7 +33,7 @@
 #define TASKS_PER_HELLO 100
 
 struct agent_hub {
-	char *listen, *ca_dir, *evidence_dir;
+	char *listen, *ca_dir, *evidence_dir, *db_path;
 	unsigned max_conns;
 	void (*log)(void *ctx, enum agent_hub_log_level level, const char *msg);
 	void *log_ctx;
@@ -154,8 +154,12 @@ enum cg_err agent_hub_new(const struct agent_hub_opts *opts, const char *db_path
 		rc = cg_err_set(CG_ENOMEM, "%s", cg_strerror(CG_ENOMEM));
 		goto fail;
 	}
+	if (!(hub->db_path = strdup(db_path))) {
+		rc = cg_err_set(CG_ENOMEM, "%s", cg_strerror(CG_ENOMEM));
+		goto fail;
+	}
 	if ((rc = agent_ca_load(hub->ca_dir, &hub->ca)) || (rc = agent_tls_server_ctx(hub->ca_dir, &hub->tls)) ||
-	    (rc = cg_db_open(db_path, &hub->db)) || (rc = bind_listen(hub)))
+	    (rc = bind_listen(hub)))
 		goto fail;
 	agent_ca_get_info(hub->ca, &info);
 	memcpy(hub->ca_fingerprint, info.fingerprint, sizeof hub->ca_fingerprint);
@@ -779,8 +783,13 @@ static void *accept_main(void *arg)
 
 enum cg_err agent_hub_start(struct agent_hub *hub)
 {
+	enum cg_err rc;
 	if (hub->started)
 		return CG_OK;
+	/* Opened here, after a daemon dropped its privileges: the files the
+	 * database makes belong to the user it runs as. */
+	if (!hub->db && (rc = cg_db_open(hub->db_path, &hub->db)))
+		return rc;
 	if (pthread_create(&hub->thread, NULL, accept_main, hub) != 0)
 		return cg_err_set(CG_EINTERNAL, "%s", _("agents: cannot start the accept thread"));
 	hub->started = 1;
@@ -831,6 +840,7 @@ void agent_hub_free(struct agent_hub *hub)
 	free(hub->listen);
 	free(hub->ca_dir);
 	free(hub->evidence_dir);
+	free(hub->db_path);
 	free(hub->conn_fds);
 	free(hub);
 }

@@ -32,14 +32,14 @@ struct agent_hub_opts {
 
 struct agent_hub;
 
-/* Open the database at `db_path`, load the CA and the server certificate
- * and bind the listening socket (so a daemon can drop privileges before
- * start). */
+/* Load the CA and the server certificate (they may be readable by root
+ * only) and bind the listening socket, so a daemon can drop its privileges
+ * before agent_hub_start. The database at `db_path` is opened by start. */
 enum cg_err agent_hub_new(const struct agent_hub_opts *opts, const char *db_path,
 			  struct agent_hub **out) CG_MUST_CHECK;
 /* The bound port (useful when port 0 was asked for). */
 int agent_hub_port(const struct agent_hub *hub);
-/* Start accepting on a thread of the hub's own. */
+/* Open the database and start accepting on a thread of the hub's own. */
 enum cg_err agent_hub_start(struct agent_hub *hub) CG_MUST_CHECK;
 /* Stop accepting, wait for the connections being served (each ends within
  * the I/O time limit) and the accept thread. Idempotent. */

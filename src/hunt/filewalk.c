@@ -21,8 +21,10 @@ struct walk_entry {
 struct filewalk {
 	struct walk_entry *e;
 	size_t n, cap;
-	size_t errors;
+	size_t errors, skipped, links;
 	uint64_t bytes;
+	struct filewalk_opts o;
+	uint64_t root_dev; /* device of the argument being walked */
 	/* (device, inode) of everything entered, so links cannot loop. */
 	uint64_t *seen;
 	size_t seen_n, seen_mask;
@@ -74,6 +76,23 @@ static int seen_add(struct filewalk *w, const struct stat *st)
 	w->seen[2 * h + 1] = ino;
 	w->seen_n++;
 	return 1;
+}
+
+static enum cg_err add(struct filewalk *w, const char *path, uint64_t size, enum cg_err err, const char *msg);
+
+/* A path passed over on purpose (filewalk_opts.report_skipped). */
+static enum cg_err add_skipped(struct filewalk *w, const char *path, const char *why)
+{
+	enum cg_err rc;
+
+	if (!w->o.report_skipped)
+		return CG_OK;
+	if ((rc = add(w, path, 0, CG_EUNSUPPORTED, why)))
+		return rc;
+	w->errors--;
+	w->skipped++;
+	w->e[w->n - 1].pub.skipped = 1;
+	return CG_OK;
 }
 
 static enum cg_err add(struct filewalk *w, const char *path, uint64_t size, enum cg_err err, const char *msg)
@@ -182,6 +201,19 @@ static const char *special_kind(mode_t m)
 	return _("not a regular file (give '-' to read a stream from standard input)");
 }
 
+/* What a skipped special file is (never opened: a FIFO would block, a
+ * device may never end). */
+static const char *special_name(mode_t m)
+{
+	if (S_ISFIFO(m))
+		return _("a FIFO, never opened");
+	if (S_ISCHR(m) || S_ISBLK(m))
+		return _("a device, never opened");
+	if (S_ISSOCK(m))
+		return _("a socket, never opened");
+	return _("not a regular file, never opened");
+}
+
 /* "-" names standard input. */
 static const char *real_path(const char *path)
 {
@@ -192,9 +224,18 @@ static enum cg_err walk(struct filewalk *w, const char *path, unsigned depth, in
 {
 	struct stat st;
 	int fresh;
+	int r = w->o.no_follow && !top ? lstat(path, &st) : stat(real_path(path), &st);
 
-	if (stat(real_path(path), &st) != 0)
+	if (r != 0)
 		return add(w, path, 0, CG_EIO, strerror(errno));
+	if (S_ISLNK(st.st_mode)) {
+		w->links++;
+		return CG_OK;
+	}
+	if (top)
+		w->root_dev = (uint64_t)st.st_dev;
+	else if (w->o.one_fs && (uint64_t)st.st_dev != w->root_dev)
+		return add_skipped(w, path, _("on another file system, not entered"));
 	if (S_ISDIR(st.st_mode)) {
 		fresh = seen_add(w, &st);
 		if (fresh < 0)
@@ -205,7 +246,9 @@ static enum cg_err walk(struct filewalk *w, const char *path, unsigned depth, in
 	 * Inside directories they are skipped; named on the command line they are
 	 * refused ("-" reads standard input, for a stream). */
 	if (!S_ISREG(st.st_mode) && !top)
-		return CG_OK;
+		return add_skipped(w, path, special_name(st.st_mode));
+	if (!S_ISREG(st.st_mode) && w->o.report_skipped)
+		return add_skipped(w, path, special_name(st.st_mode));
 	if (!S_ISREG(st.st_mode) && strcmp(path, "-") != 0)
 		return add(w, path, 0, CG_EINVAL, special_kind(st.st_mode));
 	fresh = seen_add(w, &st);
@@ -220,12 +263,20 @@ static enum cg_err walk(struct filewalk *w, const char *path, unsigned depth, in
 
 enum cg_err filewalk_collect(const char *const *paths, size_t n, struct filewalk **out)
 {
+	return filewalk_collect_opts(paths, n, NULL, out);
+}
+
+enum cg_err filewalk_collect_opts(const char *const *paths, size_t n, const struct filewalk_opts *o,
+				  struct filewalk **out)
+{
 	struct filewalk *w = calloc(1, sizeof *w);
 	enum cg_err rc = CG_OK;
 
 	*out = NULL;
 	if (!w)
 		return cg_err_set(CG_ENOMEM, _("out of memory"));
+	if (o)
+		w->o = *o;
 	for (size_t i = 0; i < n && !rc; i++)
 		rc = walk(w, paths[i], 0, 1);
 	free(w->seen);
@@ -273,6 +324,16 @@ size_t filewalk_errors(const struct filewalk *w)
 uint64_t filewalk_bytes(const struct filewalk *w)
 {
 	return w ? w->bytes : 0;
+}
+
+size_t filewalk_skipped(const struct filewalk *w)
+{
+	return w ? w->skipped : 0;
+}
+
+size_t filewalk_links(const struct filewalk *w)
+{
+	return w ? w->links : 0;
 }
 
 /* ---- reading ---- */

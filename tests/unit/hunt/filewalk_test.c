@@ -102,6 +102,40 @@ static void test_walk(void **state)
 	filewalk_free(NULL);
 }
 
+/* The sweep's options: no link is followed (four counted, no error from
+ * the dangling or looping ones), a FIFO becomes a skipped entry, not an error. */
+static void test_walk_no_follow(void **state)
+{
+	struct filewalk *w;
+	const char *args[1];
+	struct filewalk_opts o = {.no_follow = 1, .one_fs = 1, .report_skipped = 1};
+	static const char *const want[] = {"logs/a.log", "logs/b.log", "logs/c.log.gz", "logs/fifo", "logs/sub/z.log"};
+	(void)state;
+	assert_int_equal(mkfifo(pth("logs/fifo"), 0644), 0);
+	args[0] = pth("logs");
+	assert_int_equal(filewalk_collect_opts(args, 1, &o, &w), CG_OK);
+	assert_int_equal(filewalk_count(w), sizeof want / sizeof want[0]);
+	for (size_t i = 0; i < filewalk_count(w); i++) {
+		const struct filewalk_entry *e = filewalk_get(w, i);
+		assert_string_equal(e->path, pth(want[i]));
+		assert_int_equal(e->skipped, strstr(want[i], "fifo") != NULL);
+		if (e->skipped)
+			assert_non_null(strstr(e->error, "FIFO"));
+	}
+	assert_int_equal(filewalk_links(w), 4);
+	assert_int_equal(filewalk_skipped(w), 1);
+	assert_int_equal(filewalk_errors(w), 0);
+	filewalk_free(w);
+	/* The hunt's defaults still pass the FIFO over silently. */
+	assert_int_equal(filewalk_collect(args, 1, &w), CG_OK);
+	assert_int_equal(filewalk_skipped(w), 0);
+	assert_int_equal(filewalk_links(w), 0);
+	for (size_t i = 0; i < filewalk_count(w); i++)
+		assert_null(strstr(filewalk_get(w, i)->path, "fifo"));
+	filewalk_free(w);
+	assert_int_equal(unlink(pth("logs/fifo")), 0);
+}
+
 static char *slurp(const char *rel, enum cg_err *rc_out)
 {
 	struct filewalk_file *f;
@@ -185,6 +219,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_walk),
+		cmocka_unit_test(test_walk_no_follow),
 		cmocka_unit_test(test_read),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
