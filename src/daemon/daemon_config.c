@@ -64,6 +64,8 @@ static enum cg_err path(struct parse *p, struct fy_node *key, struct fy_node *v,
 	enum cg_err rc = text(p, key, v, field, &s);
 	if (rc)
 		return rc;
+	if (!s)
+		return cg_err_set(CG_EINTERNAL, _("out of memory"));
 	if (s[0] != '/' && p->dir[0]) {
 		size_t n = strlen(p->dir) + 1 + strlen(s) + 1;
 		char *j = malloc(n);
