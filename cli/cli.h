@@ -119,5 +119,6 @@ int cmd_ca(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_agent(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_scan(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_duty(struct cli_ctx *ctx, int argc, char **argv);
+int cmd_reload(struct cli_ctx *ctx, int argc, char **argv);
 
 #endif

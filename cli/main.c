@@ -32,8 +32,9 @@ static const struct command commands[] = {
 	{"incident", cmd_incident, N_("incidents, their reports (Circular 20/2017), sharing (STIX, MISP)")},
 	{"evidence", cmd_evidence, N_("forensic evidence with a chain of custody; bundles that verify anywhere")},
 	{"phish", cmd_phish, N_("check e-mails reported as phishing against the intel store")},
-	{"alert", cmd_alert, N_("alerts: list, show, verify, dismiss, close, comment")},
+	{"reload", cmd_reload, N_("make the running canhgacd read its rules and intel again")},
 	{"duty", cmd_duty, N_("the duty roster: who is on duty, notices, escalation, acknowledgements")},
+	{"alert", cmd_alert, N_("alerts: list, show, verify, dismiss, close, comment")},
 	{"ca", cmd_ca, N_("the certificate authority of the agents")},
 	{"agent", cmd_agent, N_("agents on the hosts: enrolment tokens, list, revoke, tasks")},
 };

@@ -596,3 +596,31 @@ fail:
 	cg_db_rollback(db);
 	return rc;
 }
+
+static const char SQL_GENERATION[] =
+	("SELECT count(*), coalesce(sum(current_import_id), 0), coalesce(sum(hunt_special), 0),"
+	 " (SELECT coalesce(max(id), 0) FROM intel_import) FROM intel_source");
+
+enum cg_err store_intel_generation(struct cg_db *db, uint64_t *out)
+{
+	sqlite3_stmt *st;
+	enum cg_err rc;
+	*out = 0;
+	if ((rc = cg_db_stmt(db, SQL_GENERATION, &st)))
+		return rc;
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		rc = cg_err_set(CG_EDB, _("intel: generation: %s"), sqlite3_errmsg(sqlite3_db_handle(st)));
+		sqlite3_reset(st);
+		return rc;
+	}
+	/* Mixed so that any change of one of the four numbers changes it. */
+	uint64_t h = 1469598103934665603ULL;
+	for (int i = 0; i < 4; i++) {
+		h ^= (uint64_t)sqlite3_column_int64(st, i);
+		h *= 1099511628211ULL;
+	}
+	sqlite3_reset(st);
+	/* 48 bits: exact as a double (metrics). */
+	*out = h & 0xffffffffffffULL;
+	return CG_OK;
+}

@@ -106,4 +106,10 @@ enum cg_err store_intel_stats(struct cg_db *db, struct store_intel_stats *st, st
  * lists. CG_ENOTFOUND if unknown. *n_pruned gets the indicators deleted. */
 enum cg_err store_intel_remove(struct cg_db *db, const char *source, size_t *n_pruned) CG_MUST_CHECK;
 
+/* A number that changes whenever the indicators a hunt would load change:
+ * an import commits, a source is removed, a source's special-purpose
+ * setting changes (the daemon polls it to pick up `canhgac intel import`
+ * without a restart). Not ordered: compare for equality only. */
+enum cg_err store_intel_generation(struct cg_db *db, uint64_t *out) CG_MUST_CHECK;
+
 #endif
