@@ -116,5 +116,7 @@ int cmd_incident(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_evidence(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_phish(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_scan(struct cli_ctx *ctx, int argc, char **argv);
+int cmd_quarantine(struct cli_ctx *ctx, int argc, char **argv);
+int cmd_sweep(struct cli_ctx *ctx, int argc, char **argv);
 
 #endif
