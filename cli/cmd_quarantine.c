@@ -5,6 +5,7 @@
 #include "cg_esc.h"
 #include "cli.h"
 #include "quarantine.h"
+#include "store_quarantine.h"
 
 enum { OPT_DIR = CLI_OPT_FIRST_FREE, OPT_TO, OPT_FORCE, OPT_KEEP, OPT_OLDER, OPT_ALL, OPT_YES };
 
@@ -25,7 +26,8 @@ static void usage(FILE *f)
 		"      --older-than AGE purge items quarantined more than AGE ago (30d, 12h, 90m)\n"
 		"      --all            purge every item (needs --yes)\n"
 		"      --yes            confirm --all\n"
-		"      --db PATH        database file (its directory holds the default store)\n"
+		"      --db PATH        database file (its directory holds the default store); when given\n"
+		"                       (or $CANHGAC_DB), restores and purges are recorded in it\n"
 		"      --json           machine-readable output\n"
 		"      --quiet          no progress display\n"
 		"  -h, --help           show this help\n"),
@@ -217,6 +219,24 @@ static int do_show(struct cli_ctx *ctx, struct quarantine *q, const char *id)
 	return CLI_OK;
 }
 
+/* The database records restores and purges when one is named (--db or
+ * $CANHGAC_DB); the store itself is the authority on what it holds. */
+static int mark(struct cli_ctx *ctx, const char *id, const char *state)
+{
+	const char *env = getenv("CANHGAC_DB");
+	struct cg_db *db;
+	enum cg_err rc;
+
+	if (!ctx->db_path && !(env && *env))
+		return 0;
+	if (cli_open_db_existing(ctx, &db) != 0)
+		return CLI_FAIL;
+	cg_err_clear();
+	rc = store_quarantine_mark(db, id, state, cli_now());
+	cg_db_close(db);
+	return rc ? cli_fail(rc) : 0;
+}
+
 static int do_restore(struct cli_ctx *ctx, struct quarantine *q, const char *id, const struct q_args *a)
 {
 	struct quarantine_item *it;
@@ -235,6 +255,10 @@ static int do_restore(struct cli_ctx *ctx, struct quarantine *q, const char *id,
 	if ((rc = quarantine_restore(q, id, a->to, a->force, a->keep))) {
 		free(path);
 		return cli_fail(rc);
+	}
+	if (!a->keep && mark(ctx, id, "restored") != 0) {
+		free(path);
+		return CLI_FAIL;
 	}
 	if (ctx->json)
 		cli_json_pretty(json_pack("{s:s, s:s, s:b}", "id", id, "restored_to", path, "kept", a->keep));
@@ -274,6 +298,8 @@ static int do_purge(struct cli_ctx *ctx, struct quarantine *q, char **ids, int n
 			continue;
 		}
 		json_array_append_new(done, json_string(ids[i]));
+		if (mark(ctx, ids[i], "purged") != 0)
+			status = CLI_FAIL;
 	}
 	for (size_t i = 0; i < n; i++) {
 		if (!a->all && items[i].when > cli_now() - a->older)
@@ -284,6 +310,8 @@ static int do_purge(struct cli_ctx *ctx, struct quarantine *q, char **ids, int n
 			continue;
 		}
 		json_array_append_new(done, json_string(items[i].id));
+		if (mark(ctx, items[i].id, "purged") != 0)
+			status = CLI_FAIL;
 	}
 	quarantine_items_free(items, n);
 	if (ctx->json)

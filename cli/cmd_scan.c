@@ -10,6 +10,7 @@
 #include "hunt_intel.h"
 #include "ioc_set.h"
 #include "quarantine.h"
+#include "store_quarantine.h"
 #include "scan.h"
 #include "scan_alerts.h"
 #include "scan_rules.h"
@@ -103,6 +104,7 @@ struct scan_cli {
 	char *esc; /* escape buffer; sink calls are serialised */
 	enum cg_err write_rc;
 	struct quarantine *q;
+	struct cg_db *db; /* the quarantine is recorded here too when open */
 	struct pending_hit *pend;
 	size_t n_pend, cap_pend;
 	uint64_t quarantined, quarantine_failed;
@@ -348,6 +350,16 @@ static enum cg_err on_file_hits(void *ctx, const char *path, uint64_t n)
 		}
 		return CG_OK;
 	}
+	if (c->db) {
+		struct quarantine_item *it;
+		cg_err_clear();
+		if ((rc = quarantine_get(c->q, id, &it)))
+			return rc;
+		rc = store_quarantine_add(c->db, quarantine_dir(c->q), it);
+		quarantine_item_free(it);
+		if (rc)
+			return rc;
+	}
 	c->quarantined++;
 	if (c->cli->json)
 		cli_json_line(json_pack("{s:s, s:s, s:s}", "type", "quarantined", "file", path, "id", id));
@@ -525,6 +537,7 @@ int cmd_scan(struct cli_ctx *ctx, int argc, char **argv)
 			goto out;
 		}
 		sink.file_hits = on_file_hits;
+		c.db = db;
 	}
 	a.o.rules = rules;
 	a.o.hashes = hashes;

@@ -16,7 +16,10 @@
  *
  * Restoring writes to a temporary file in the target directory, checks the
  * SHA-256, sets owner (when allowed), mode and times, and renames it into
- * place, never over an existing file unless forced. */
+ * place, never over an existing file unless forced.
+ *
+ * The database's copy of the metadata is store_quarantine's job (callers
+ * that have a database open record each item there too). */
 #ifndef CG_QUARANTINE_H
 #define CG_QUARANTINE_H
 

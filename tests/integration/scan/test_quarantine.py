@@ -11,6 +11,7 @@ import csv
 import hashlib
 import json
 import os
+import sqlite3
 import stat
 import sys
 import tempfile
@@ -124,8 +125,10 @@ def test_quarantine(tmp):
     r = run(["quarantine", "list", "--json", "--dir", store])
     check(r.returncode == 0 and json.loads(r.stdout) == [], f"store not empty after restore: {r.stdout}")
 
-    # Again, then --to and --keep, then purge by id and --all.
-    r = run(["scan", "--json", "--quarantine", store, root])
+    # Again with a database (recorded there too), then --to and --keep, then
+    # purge by id and --all.
+    db = os.path.join(tmp, "q.db")
+    r = run(["scan", "--json", "--quarantine", store, root], db=db)
     moved = {json.loads(x)["file"]: json.loads(x)["id"] for x in r.stdout.splitlines()
              if json.loads(x).get("type") == "quarantined"}
     check(set(moved) == set(hit), f"second sweep quarantined {sorted(moved)}")
@@ -134,8 +137,15 @@ def test_quarantine(tmp):
     with open(other, "rb") as f:
         check(r.returncode == 0 and f.read() == EICAR, f"restore --to: {r.stderr}")
     check(not os.path.exists(p0), "restore --to wrote the original path")
-    r = run(["quarantine", "purge", "--dir", store, moved[p0]])
+    rows = {x[0]: x[1:] for x in sqlite3.connect(db).execute(
+        "SELECT path, id, sha256, mode, state FROM quarantine_item")}
+    check(set(rows) == set(hit), f"database rows {sorted(rows)}")
+    for p, (data, mode, _) in hit.items():
+        check(rows.get(p, (None,) * 4)[:3] == (moved[p], sha256(data), mode), f"{p}: database row {rows.get(p)}")
+    r = run(["quarantine", "purge", "--dir", store, moved[p0]], db=db)
     check(r.returncode == 0, f"purge id: {r.stderr}")
+    state = sqlite3.connect(db).execute("SELECT state FROM quarantine_item WHERE id = ?", (moved[p0],)).fetchone()
+    check(state == ("purged",), f"state after purge: {state}")
     r = run(["quarantine", "show", "--dir", store, moved[p0]])
     check(r.returncode == 1, f"show after purge: {r.returncode}")
     r = run(["quarantine", "purge", "--all", "--dir", store])
