@@ -118,5 +118,6 @@ int cmd_phish(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_scan(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_quarantine(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_sweep(struct cli_ctx *ctx, int argc, char **argv);
+int cmd_duty(struct cli_ctx *ctx, int argc, char **argv);
 
 #endif

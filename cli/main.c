@@ -34,7 +34,8 @@ static const struct command commands[] = {
 	{"incident", cmd_incident, N_("incidents, their reports (Circular 20/2017), sharing (STIX, MISP)")},
 	{"evidence", cmd_evidence, N_("forensic evidence with a chain of custody; bundles that verify anywhere")},
 	{"phish", cmd_phish, N_("check e-mails reported as phishing against the intel store")},
-	{"alert", cmd_alert, N_("the alerts raised by the hunts: list, show")},
+	{"alert", cmd_alert, N_("alerts: list, show, verify, dismiss, close, comment")},
+	{"duty", cmd_duty, N_("the duty roster: who is on duty, notices, escalation, acknowledgements")},
 };
 
 static void usage(FILE *f)

@@ -61,6 +61,31 @@ int alert_state_is_open(enum alert_state s)
 	return s == ALERT_STATE_NEW || s == ALERT_STATE_VERIFIED || s == ALERT_STATE_ESCALATED;
 }
 
+int alert_state_move_ok(enum alert_state from, enum alert_state to)
+{
+	switch (from) {
+	case ALERT_STATE_NEW:
+		return to == ALERT_STATE_VERIFIED || to == ALERT_STATE_FALSE_POSITIVE || to == ALERT_STATE_ESCALATED;
+	case ALERT_STATE_VERIFIED: return to == ALERT_STATE_ESCALATED || to == ALERT_STATE_CLOSED;
+	case ALERT_STATE_FALSE_POSITIVE:
+	case ALERT_STATE_ESCALATED: return to == ALERT_STATE_CLOSED;
+	case ALERT_STATE_CLOSED: return 0;
+	}
+	return 0;
+}
+
+const char *alert_state_moves(enum alert_state from)
+{
+	switch (from) {
+	case ALERT_STATE_NEW: return "verified, false_positive, escalated";
+	case ALERT_STATE_VERIFIED: return "escalated, closed";
+	case ALERT_STATE_FALSE_POSITIVE:
+	case ALERT_STATE_ESCALATED: return "closed";
+	case ALERT_STATE_CLOSED: return "";
+	}
+	return "";
+}
+
 enum cg_err alert_id_new(int64_t now_ms, char out[ALERT_ID_LEN + 1])
 {
 	unsigned char b[16];

@@ -28,7 +28,12 @@ enum alert_severity {
 
 /* new → verified | false_positive → escalated → closed (the daemon's
  * commands move it; repeats aggregate into an alert that is not closed or
- * dismissed). */
+ * dismissed). The moves allowed (alert_state_move_ok):
+ *   new            → verified, false_positive, escalated (nobody answered)
+ *   verified       → escalated, closed
+ *   false_positive → closed
+ *   escalated      → closed
+ *   closed         → (none) */
 enum alert_state {
 	ALERT_STATE_NEW = 0,
 	ALERT_STATE_VERIFIED,
@@ -84,6 +89,11 @@ const char *alert_state_name(enum alert_state s);          /* "new", "false_posi
 int alert_state_from_name(const char *s, enum alert_state *out); /* 0 ok, -1 unknown */
 /* 1 while repeats still aggregate into the alert (new, verified, escalated). */
 int alert_state_is_open(enum alert_state s);
+/* 1 when an alert may move from `from` to `to` (see enum alert_state). */
+int alert_state_move_ok(enum alert_state from, enum alert_state to);
+/* The states `from` may move to, for messages: "verified, false_positive,
+ * escalated"; "" for none. */
+const char *alert_state_moves(enum alert_state from);
 
 /* A fresh alert id for time `now_ms` (milliseconds since the epoch), from
  * the system's random source. */

@@ -39,6 +39,15 @@ static const char *const steps[] = {
 	" excerpt TEXT,"
 	" PRIMARY KEY(alert_id, file, line, record_id, ehash)) WITHOUT ROWID;"
 	"CREATE INDEX alert_event_where ON alert_event(file, line, record_id, ehash);",
+	/* Who moved an alert when (from_state/to_state), and comments (both NULL). */
+	"CREATE TABLE alert_note("
+	" id INTEGER PRIMARY KEY,"
+	" alert_id INTEGER NOT NULL REFERENCES alert(id) ON DELETE CASCADE,"
+	" at INTEGER NOT NULL,"
+	" by TEXT,"
+	" from_state TEXT, to_state TEXT,"
+	" text TEXT);"
+	"CREATE INDEX alert_note_alert ON alert_note(alert_id, id);",
 };
 
 const struct cg_schema cg_schema_alert = {"alert", steps, sizeof steps / sizeof steps[0]};

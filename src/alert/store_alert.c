@@ -22,6 +22,9 @@ enum {
 	ST_EVENTS,
 	ST_SET_STATE,
 	ST_COUNTS,
+	ST_GET_STATE,
+	ST_NOTE_ADD,
+	ST_NOTES,
 	ST_COUNT
 };
 
@@ -45,7 +48,7 @@ static const char *const sql[ST_COUNT] = {
 	[ST_SEEN] = "SELECT 1 FROM alert_event e JOIN alert a ON a.id = e.alert_id"
 		    " WHERE e.file = ?4 AND e.line = ?5 AND e.record_id = ?6 AND e.ehash = ?7"
 		    " AND a.kind = ?1 AND a.akey = ?2 AND a.host_key = ?3 LIMIT 1",
-	[ST_FIND_OPEN] = "SELECT id, count FROM alert WHERE kind = ?1 AND akey = ?2 AND host_key = ?3"
+	[ST_FIND_OPEN] = "SELECT id, count, coalesce(last_seen, created_at) FROM alert WHERE kind = ?1 AND akey = ?2 AND host_key = ?3"
 			 " AND state IN " OPEN_STATES " ORDER BY id DESC LIMIT 1",
 	[ST_INSERT] = "INSERT INTO alert(uid, kind, akey, host_key, rule_id, title, level, indicator, indicator_type,"
 		      " sources, family, severity, host_id, host_label, system, security_level, count, first_seen,"
@@ -70,6 +73,11 @@ static const char *const sql[ST_COUNT] = {
 		      " ORDER BY coalesce(e.event_time, 0), e.file, e.line, e.record_id LIMIT ?2",
 	[ST_SET_STATE] = "UPDATE alert SET state = ?2, state_by = ?3, state_at = ?4, updated_at = ?4 WHERE uid = ?1",
 	[ST_COUNTS] = "SELECT state, severity, coalesce(security_level, 0), count(*) FROM alert GROUP BY 1, 2, 3",
+	[ST_GET_STATE] = "SELECT id, state FROM alert WHERE uid = ?1",
+	[ST_NOTE_ADD] = "INSERT INTO alert_note(alert_id, at, by, from_state, to_state, text) VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
+	[ST_NOTES] = "SELECT n.at, coalesce(n.by, ''), coalesce(n.from_state, ''), coalesce(n.to_state, ''),"
+		     " coalesce(n.text, '') FROM alert_note n JOIN alert a ON a.id = n.alert_id WHERE a.uid = ?1"
+		     " ORDER BY n.id",
 };
 
 /* The host an alert is about, remembered for the next alert of the same
@@ -85,6 +93,7 @@ struct host_memo {
 struct alert_store {
 	struct cg_db *db;
 	int64_t now;
+	int64_t window; /* seconds; 0: none */
 	sqlite3_stmt *st[ST_COUNT];
 	int own_txn;
 	size_t in_txn;
@@ -208,6 +217,8 @@ static void agg_key(const struct alert *a, char *buf, size_t n)
 {
 	if (a->kind == ALERT_KIND_INDICATOR)
 		snprintf(buf, n, "%s:%s", a->indicator_type ? a->indicator_type : "", a->indicator ? a->indicator : "");
+	else if (a->kind == ALERT_KIND_THRESHOLD && a->indicator && *a->indicator)
+		snprintf(buf, n, "%s|%s", a->rule_id ? a->rule_id : "", a->indicator); /* per group */
 	else
 		snprintf(buf, n, "%s", a->rule_id ? a->rule_id : "");
 }
@@ -294,6 +305,11 @@ enum cg_err alert_store_add(struct alert_store *s, const struct alert *a, const 
 	if (step == SQLITE_ROW) {
 		alert_id = sqlite3_column_int64(st, 0);
 		count = (uint64_t)sqlite3_column_int64(st, 1);
+		/* Past the window after its last event: a new alert. */
+		if (s->window > 0 && (time ? time : s->now) - sqlite3_column_int64(st, 2) > s->window) {
+			alert_id = 0;
+			count = 0;
+		}
 	}
 	sqlite3_reset(st);
 	if (step != SQLITE_ROW && step != SQLITE_DONE) {
@@ -505,18 +521,151 @@ enum cg_err alert_store_events(struct alert_store *s, const char *id, size_t lim
 	return rc;
 }
 
-enum cg_err alert_store_set_state(struct alert_store *s, const char *id, enum alert_state state, const char *who)
+void alert_store_set_window(struct alert_store *s, int64_t seconds)
 {
-	sqlite3_stmt *st = stmt(s, ST_SET_STATE);
+	s->window = seconds > 0 ? seconds : 0;
+}
+
+void alert_store_set_now(struct alert_store *s, int64_t now)
+{
+	s->now = now;
+}
+
+/* The row id and state of alert `id`. */
+static enum cg_err get_state(struct alert_store *s, const char *id, int64_t *row, enum alert_state *state)
+{
+	sqlite3_stmt *st = stmt(s, ST_GET_STATE);
+	int step;
+	enum cg_err rc = CG_OK;
+
+	cg_db_bind_text(st, 1, id);
+	step = sqlite3_step(st);
+	if (step == SQLITE_ROW) {
+		*row = sqlite3_column_int64(st, 0);
+		if (alert_state_from_name(cg_db_col_text(st, 1), state))
+			rc = cg_err_set(CG_EDB, _("alert: a stored alert has state '%s'"), cg_db_col_text(st, 1));
+	} else if (step == SQLITE_DONE) {
+		rc = cg_err_set(CG_ENOTFOUND, _("alert: no alert '%s'"), id);
+	} else {
+		rc = cg_db_fail(s->db, _("alert: reading alerts"));
+	}
+	sqlite3_reset(st);
+	return rc;
+}
+
+static enum cg_err add_note(struct alert_store *s, int64_t row, const char *who, const char *from, const char *to,
+			    const char *text)
+{
+	sqlite3_stmt *st = stmt(s, ST_NOTE_ADD);
+
+	sqlite3_bind_int64(st, 1, row);
+	sqlite3_bind_int64(st, 2, s->now);
+	cg_db_bind_text(st, 3, nz(who));
+	cg_db_bind_text(st, 4, nz(from));
+	cg_db_bind_text(st, 5, nz(to));
+	cg_db_bind_text(st, 6, nz(text));
+	return step_done(s, st, _("alert: recording a note"));
+}
+
+/* Run the statements of one change in a transaction of their own, unless
+ * one is open already (the caller's, or the store's batch). */
+static enum cg_err txn_begin(struct alert_store *s, int *mine)
+{
+	*mine = sqlite3_get_autocommit(cg_db_handle(s->db)) != 0;
+	return *mine ? cg_db_begin(s->db) : CG_OK;
+}
+
+static enum cg_err txn_end(struct alert_store *s, int mine, enum cg_err rc)
+{
+	if (!mine)
+		return rc;
+	if (rc) {
+		cg_db_rollback(s->db);
+		return rc;
+	}
+	return cg_db_commit(s->db);
+}
+
+static enum cg_err check_note(const char *text)
+{
+	if (text && strlen(text) > ALERT_NOTE_MAX)
+		return cg_err_set(CG_EINVAL, _("alert: a note is longer than %d bytes"), ALERT_NOTE_MAX);
+	return CG_OK;
+}
+
+enum cg_err alert_store_move(struct alert_store *s, const char *id, enum alert_state state, const char *who,
+			     const char *note)
+{
+	enum alert_state cur = ALERT_STATE_NEW;
+	int64_t row = 0;
+	int mine;
 	enum cg_err rc;
 
+	if ((rc = check_note(note)) || (rc = txn_begin(s, &mine)))
+		return rc;
+	if ((rc = get_state(s, id, &row, &cur)))
+		return txn_end(s, mine, rc);
+	if (!alert_state_move_ok(cur, state)) {
+		const char *moves = alert_state_moves(cur);
+		if (*moves)
+			rc = cg_err_set(CG_EINVAL, _("alert %s is %s: it cannot become %s (from %s: %s)"), id,
+					alert_state_name(cur), alert_state_name(state), alert_state_name(cur), moves);
+		else
+			rc = cg_err_set(CG_EINVAL, _("alert %s is %s: it cannot become %s (a closed alert stays closed)"),
+					id, alert_state_name(cur), alert_state_name(state));
+		return txn_end(s, mine, rc);
+	}
+	sqlite3_stmt *st = stmt(s, ST_SET_STATE);
 	cg_db_bind_text(st, 1, id);
 	cg_db_bind_text(st, 2, alert_state_name(state));
 	cg_db_bind_text(st, 3, nz(who));
 	sqlite3_bind_int64(st, 4, s->now);
-	if ((rc = step_done(s, st, _("alert: changing the state of an alert"))))
+	if (!(rc = step_done(s, st, _("alert: changing the state of an alert"))))
+		rc = add_note(s, row, who, alert_state_name(cur), alert_state_name(state), note);
+	return txn_end(s, mine, rc);
+}
+
+enum cg_err alert_store_set_state(struct alert_store *s, const char *id, enum alert_state state, const char *who)
+{
+	return alert_store_move(s, id, state, who, NULL);
+}
+
+enum cg_err alert_store_comment(struct alert_store *s, const char *id, const char *who, const char *text)
+{
+	enum alert_state cur;
+	int64_t row = 0;
+	int mine;
+	enum cg_err rc;
+
+	if (!text || !*text)
+		return cg_err_set(CG_EINVAL, _("alert: an empty comment"));
+	if ((rc = check_note(text)) || (rc = txn_begin(s, &mine)))
 		return rc;
-	if (sqlite3_changes(cg_db_handle(s->db)) == 0)
-		return cg_err_set(CG_ENOTFOUND, _("alert: no alert '%s'"), id);
-	return CG_OK;
+	if (!(rc = get_state(s, id, &row, &cur)))
+		rc = add_note(s, row, who, NULL, NULL, text);
+	return txn_end(s, mine, rc);
+}
+
+enum cg_err alert_store_notes(struct alert_store *s, const char *id, alert_note_fn fn, void *ctx)
+{
+	sqlite3_stmt *st = stmt(s, ST_NOTES);
+	enum cg_err rc = CG_OK;
+	int step;
+
+	cg_db_bind_text(st, 1, id);
+	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+		struct alert_note n = {
+			.at = sqlite3_column_int64(st, 0),
+			.by = cg_db_col_text(st, 1),
+			.from = cg_db_col_text(st, 2),
+			.to = cg_db_col_text(st, 3),
+			.text = cg_db_col_text(st, 4),
+		};
+		if ((rc = fn(ctx, &n)))
+			break;
+	}
+	if (!rc && step != SQLITE_DONE)
+		rc = cg_db_fail(s->db, _("alert: reading notes"));
+	sqlite3_reset(st);
+	return rc;
 }

@@ -78,9 +78,40 @@ typedef enum cg_err (*alert_event_fn)(void *ctx, const struct alert_event *ev);
 enum cg_err alert_store_events(struct alert_store *s, const char *id, size_t limit, alert_event_fn fn,
 			       void *ctx) CG_MUST_CHECK;
 
-/* Move alert `id` to `state`, recording `who` and the store's `now`;
- * CG_ENOTFOUND when there is no such alert. */
+/* The aggregation window in seconds (0, the default: none): a repeat
+ * folds into the open alert only when its time (the event's, else the
+ * store's now) is at most `seconds` after the alert's last_seen; a later
+ * one opens a new alert (the old one stays as it is). */
+void alert_store_set_window(struct alert_store *s, int64_t seconds);
+/* A new "now" for what the store writes from here on (a long-running writer). */
+void alert_store_set_now(struct alert_store *s, int64_t now);
+
+/* Move alert `id` to `state`, recording `who` and the store's `now`, and
+ * the move (with `note`, may be NULL) in the alert's notes. Only the moves
+ * of alert_state_move_ok: another is CG_EINVAL with a message naming both
+ * states and the moves allowed; CG_ENOTFOUND when there is no such alert. */
+enum cg_err alert_store_move(struct alert_store *s, const char *id, enum alert_state state, const char *who,
+			     const char *note) CG_MUST_CHECK;
+/* alert_store_move without a note. */
 enum cg_err alert_store_set_state(struct alert_store *s, const char *id, enum alert_state state,
 				  const char *who) CG_MUST_CHECK;
+
+/* Longest note or comment kept, in bytes. */
+#define ALERT_NOTE_MAX 4096
+/* Add a comment by `who` (may be NULL) at the store's `now`; CG_ENOTFOUND
+ * when there is no such alert, CG_EINVAL for an empty or over-long text. */
+enum cg_err alert_store_comment(struct alert_store *s, const char *id, const char *who, const char *text) CG_MUST_CHECK;
+
+/* One note of an alert: a state move (from/to set, text may be "") or a
+ * comment (from and to ""). Borrowed during the call. */
+struct alert_note {
+	int64_t at;
+	const char *by; /* "" when unknown */
+	const char *from, *to;
+	const char *text;
+};
+typedef enum cg_err (*alert_note_fn)(void *ctx, const struct alert_note *n);
+/* The notes of alert `id`, oldest first. */
+enum cg_err alert_store_notes(struct alert_store *s, const char *id, alert_note_fn fn, void *ctx) CG_MUST_CHECK;
 
 #endif

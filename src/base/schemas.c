@@ -9,6 +9,7 @@ extern const struct cg_schema cg_schema_compliance;
 extern const struct cg_schema cg_schema_incident;
 extern const struct cg_schema cg_schema_alert;
 extern const struct cg_schema cg_schema_quarantine;
+extern const struct cg_schema cg_schema_duty;
 
 const struct cg_schema *const cg_module_schemas[] = {
 	&cg_schema_vuln,
@@ -19,5 +20,6 @@ const struct cg_schema *const cg_module_schemas[] = {
 	&cg_schema_incident,
 	&cg_schema_alert,
 	&cg_schema_quarantine,
+	&cg_schema_duty,
 };
 const size_t cg_module_schemas_n = sizeof cg_module_schemas / sizeof cg_module_schemas[0];

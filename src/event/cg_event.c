@@ -41,10 +41,32 @@ static uint32_t lower_cp(uint32_t c)
 	return c;
 }
 
+/* Eight ASCII bytes at once: A-Z gain 0x20, nothing else changes. Only
+ * for words without a byte >= 0x80 (then no sum below carries into the
+ * next byte). */
+static inline uint64_t fold_ascii8(uint64_t x)
+{
+	const uint64_t ones = 0x0101010101010101ull;
+	uint64_t ge_a = x + ones * (0x80 - 'A');       /* high bit: byte >= 'A' */
+	uint64_t gt_z = x + ones * (0x80 - 'Z' - 1);   /* high bit: byte > 'Z' */
+	uint64_t upper = (ge_a ^ gt_z) & ones * 0x80;  /* 'A' <= byte <= 'Z' */
+	return x | upper >> 2;
+}
+
 void cg_event_fold_utf8(const unsigned char *s, size_t n, unsigned char *out)
 {
 	size_t i = 0;
 	while (i < n) {
+		if (n - i >= 8) {
+			uint64_t x;
+			memcpy(&x, s + i, 8);
+			if (!(x & 0x8080808080808080ull)) {
+				x = fold_ascii8(x);
+				memcpy(out + i, &x, 8);
+				i += 8;
+				continue;
+			}
+		}
 		unsigned char c = s[i];
 		if (c < 0x80) {
 			out[i] = cg_event_fold_table[c];
@@ -72,6 +94,8 @@ void cg_event_fold_utf8(const unsigned char *s, size_t n, unsigned char *out)
  * and ASCII case. */
 int cg_event_name_eq(const char *a, size_t an, const char *b, size_t bn)
 {
+	if (an == bn && memcmp(a, b, an) == 0) /* the usual case: spelt the same */
+		return 1;
 	size_t i = 0, j = 0;
 	for (;;) {
 		while (i < an && a[i] == ' ')

@@ -10,6 +10,7 @@
 #include "cg_i18n.h"
 #include "cg_num.h"
 #include "cg_event_int.h"
+#include "event_normalize.h"
 #include "event_reader.h"
 
 #define JSON_FLAT_DEPTH 16
@@ -299,6 +300,37 @@ static enum cg_err from_flat(const json_t *obj, struct cg_event *ev)
 	return CG_OK;
 }
 
+/* A syslog message carried as JSON (rsyslog's, syslog-ng's or a shipper's
+ * "message" with "program"/"PROGRAM"/"programname"/"app_name"): the
+ * extractor of its source adds its fields. The text is copied first: the
+ * extractor adds fields, which may move the event's memory. */
+static enum cg_err flat_extract(struct cg_event *ev)
+{
+	static const char *const progs[] = {"program", "programname", "app_name", "appname", "ident"};
+	const char *msg, *app = NULL;
+	size_t mn, an = 0;
+	if (!cg_event_get(ev, "message", 0, &msg, &mn) && !cg_event_get(ev, "msg", 0, &msg, &mn))
+		return CG_OK;
+	for (size_t i = 0; i < sizeof progs / sizeof progs[0] && !app; i++)
+		if (!cg_event_get(ev, progs[i], 0, &app, &an))
+			app = NULL;
+	char appbuf[64];
+	if (an >= sizeof appbuf)
+		an = 0;
+	if (an)
+		memcpy(appbuf, app, an);
+	enum cg_event_source src = cg_event_source_of(appbuf, an, msg, mn);
+	if (src == CG_EVENT_SRC_NONE || mn > ((size_t)64 << 10))
+		return CG_OK;
+	char *copy = malloc(mn ? mn : 1);
+	if (!copy)
+		return cg_err_set(CG_ENOMEM, _("out of memory"));
+	memcpy(copy, msg, mn);
+	enum cg_err rc = cg_event_extract(ev, src, appbuf, an, copy, mn);
+	free(copy);
+	return rc;
+}
+
 enum cg_err cg_event_from_json(const json_t *obj, struct cg_event *ev)
 {
 	enum cg_err rc;
@@ -314,6 +346,8 @@ enum cg_err cg_event_from_json(const json_t *obj, struct cg_event *ev)
 		rc = from_winlog(obj, w, ev);
 	else
 		rc = from_flat(obj, ev);
+	if (!rc && cg_event_product(ev) != CG_EVENT_PRODUCT_WINDOWS)
+		rc = flat_extract(ev);
 	return rc;
 }
 

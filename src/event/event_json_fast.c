@@ -82,10 +82,29 @@ static int hexval(char c)
 
 /* Check a string token; *esc set when it has escapes. 0 when this path
  * cannot take it. */
+/* Does any of eight bytes need a look: below 0x20, a backslash, or 0x80
+ * and up? (Word-at-a-time tests; exact, no false negatives.) */
+static inline int word_needs_look(uint64_t x)
+{
+	const uint64_t ones = 0x0101010101010101ull, highs = ones * 0x80;
+	uint64_t ctl = (x - ones * 0x20) & ~x & highs;           /* a byte < 0x20 */
+	uint64_t y = x ^ ones * (unsigned char)'\\';
+	uint64_t bsl = (y - ones) & ~y & highs;                  /* a byte == '\\' */
+	return ((x & highs) | ctl | bsl) != 0;
+}
+
 static int string_ok(const char *s, size_t n, int *esc)
 {
 	*esc = 0;
 	for (size_t i = 0; i < n;) {
+		if (n - i >= 8) {
+			uint64_t x;
+			memcpy(&x, s + i, 8);
+			if (!word_needs_look(x)) {
+				i += 8;
+				continue;
+			}
+		}
 		unsigned char c = (unsigned char)s[i];
 		if (c < 0x20)
 			return 0;

@@ -9,6 +9,7 @@
 
 #include "cg_i18n.h"
 #include "cg_event_int.h"
+#include "event_normalize.h"
 #include "event_reader.h"
 #include "syslog_parse.h"
 
@@ -101,6 +102,41 @@ static enum cg_err sd_fields(struct cg_event *ev, struct syslog_span sd)
 	return rc ? rc : c.rc;
 }
 
+/* A line without a syslog header: an access log, a FortiGate or CEF record
+ * (perhaps behind a bare "<PRI>", as FortiGate sends it), an ASA message
+ * without its header, or free text. */
+static enum cg_err plain_line(struct cg_event *ev, const char *line, size_t len, const struct cg_time_ctx *tc)
+{
+	enum cg_err rc;
+	struct cg_stamp st;
+	const char *body = line;
+	size_t bn = len;
+
+	if (len > 2 && line[0] == '<') {
+		size_t i = 1;
+		int pri = 0;
+		while (i < len && i < 5 && line[i] >= '0' && line[i] <= '9')
+			pri = pri * 10 + (line[i++] - '0');
+		if (i > 1 && i < len && line[i] == '>' && pri <= 191) {
+			cg_event_set_severity(ev, pri % 8, pri / 8);
+			body = line + i + 1;
+			bn = len - i - 1;
+		}
+	}
+	if ((rc = addf(ev, "message", body, bn)))
+		return rc;
+	enum cg_event_source src = cg_event_source_of(NULL, 0, body, bn);
+	/* FortiGate and access logs date themselves (zone included); a stamp
+	 * found in the line is the fallback (looked for only then: it scans
+	 * the whole line). */
+	if (src != CG_EVENT_SRC_NONE && (rc = cg_event_extract(ev, src, NULL, 0, body, bn)))
+		return rc;
+	if (!cg_event_has_time(ev) &&
+	    (cg_time_parse(line, len, CG_TIME_LOG, tc, &st) || cg_time_find(line, len, tc, &st)))
+		cg_event_set_time(ev, st.us, st.offset);
+	return CG_OK;
+}
+
 enum cg_err cg_event_from_line(const char *line, size_t len, struct cg_event *ev)
 {
 	struct cg_time_ctx tc = cg_event_time_ctx(ev);
@@ -122,10 +158,8 @@ enum cg_err cg_event_from_line(const char *line, size_t len, struct cg_event *ev
 	if (syslog_parse(line, len, &tc, &m) != CG_OK) {
 		/* Not syslog: the whole line is the message; a leading stamp of
 		 * another log format still dates it. */
-		struct cg_stamp st;
-		if (cg_time_parse(line, len, CG_TIME_LOG, &tc, &st) || cg_time_find(line, len, &tc, &st))
-			cg_event_set_time(ev, st.us, st.offset);
-		return addf(ev, "message", line, len);
+		cg_err_clear();
+		return plain_line(ev, line, len, &tc);
 	}
 	if (m.has_time)
 		cg_event_set_time(ev, m.time.us, m.time.offset);
@@ -151,7 +185,8 @@ enum cg_err cg_event_from_line(const char *line, size_t len, struct cg_event *ev
 		return rc;
 	if (m.msg.n > 5 && !memcmp(m.msg.p, "type=", 5))
 		return audit_pairs(ev, m.msg.p, m.msg.n, 0);
-	return CG_OK;
+	enum cg_event_source src = cg_event_source_of(m.app.p, m.app.n, m.msg.p, m.msg.n);
+	return cg_event_extract(ev, src, m.app.p, m.app.n, m.msg.p, m.msg.n);
 }
 
 int cg_event_line_time(const char *line, size_t len, const struct cg_time_ctx *ctx, struct cg_stamp *out)

@@ -10,9 +10,8 @@
 #endif
 
 #include "cg_i18n.h"
-#include "cg_hash.h"
-#include "extract.h"
 #include "filewalk.h"
+#include "hunt_match.h"
 
 /* Bytes per chunk read from a stream (gzip, pipe). */
 #define HUNT_STREAM_CHUNK ((size_t)1 << 20)
@@ -20,11 +19,12 @@
 /* hitrec.note_off of a hit the worker did not annotate. */
 #define NOTE_NONE SIZE_MAX
 
-/* One hit found by a worker, relative to its chunk. */
+/* One hit found by a worker, relative to its chunk; `m` first, for
+ * hunt_match_dedupe. */
 struct hitrec {
-	uint64_t line_idx; /* newlines before the hit's line in the chunk */
-	size_t line_off, line_len, found_off, found_len;
-	const struct ioc_entry *e;
+	struct hunt_match m; /* found_off, found_len, entry */
+	uint64_t line_idx;   /* newlines before the hit's line in the chunk */
+	size_t line_off, line_len;
 	size_t note_off, note_len; /* in the chunk's note buffer */
 };
 
@@ -33,25 +33,9 @@ struct hitvec {
 	size_t n, cap;
 };
 
-/* An indicator found at chunk[off, off+len), before it is placed on its line. */
-struct match {
-	size_t off, len;
-	const struct ioc_entry *e;
-};
-
-struct matchvec {
-	struct match *v;
-	size_t n, cap;
-	int oom;
-};
-
 /* What one scanning thread needs besides the chunk. */
 struct scanner {
-	const struct ioc_set *set;
-	struct ioc_url_scratch *scratch;
-	unsigned kinds;
-	struct matchvec urls; /* URL matches of the chunk */
-	struct matchvec toks; /* token matches of the chunk */
+	struct hunt_matcher *m;
 };
 
 static enum cg_err hitvec_push(struct hitvec *h, const struct hitrec *r)
@@ -66,113 +50,6 @@ static enum cg_err hitvec_push(struct hitvec *h, const struct hitrec *r)
 	}
 	h->v[h->n++] = *r;
 	return CG_OK;
-}
-
-static int push_match(void *ctx, size_t off, size_t len, const struct ioc_entry *e)
-{
-	struct matchvec *u = ctx;
-	if (u->n == u->cap) {
-		size_t nc = u->cap ? u->cap * 2 : 16;
-		void *p = realloc(u->v, nc * sizeof *u->v);
-		if (!p) {
-			u->oom = 1;
-			return 1;
-		}
-		u->v = p;
-		u->cap = nc;
-	}
-	u->v[u->n++] = (struct match){off, len, e};
-	return 0;
-}
-
-static int cmp_match(const void *a, const void *b)
-{
-	const struct match *x = a, *y = b;
-	if (x->off != y->off)
-		return x->off < y->off ? -1 : 1;
-	return x->len < y->len ? -1 : x->len > y->len;
-}
-
-/* IPv4 tokens looked up together (ioc_set_match_v4_many). */
-#define V4_BATCH 64
-
-/* A token waiting for the lookups of its batch; `e` is known already for
- * other kinds, whose lookups are not batched. */
-struct pending {
-	size_t off, len;
-	const struct ioc_entry *e;
-	int v4; /* keys[] has its address */
-};
-
-struct tok_ctx {
-	const struct ioc_set *set;
-	const char *chunk;
-	struct matchvec *found; /* token hits, by offset */
-	struct pending pend[V4_BATCH];
-	uint32_t keys[V4_BATCH];
-	size_t n_pend, n_keys;
-};
-
-static const struct ioc_entry *lookup(const struct ioc_set *set, const char *s, const struct extract_token *t)
-{
-	char low[IOC_DOMAIN_MAX + 1];
-
-	switch (t->kind) {
-	case EXTRACT_IPV4: return ioc_set_match_addr(set, 0, t->addr);
-	case EXTRACT_IPV6: return ioc_set_match_addr(set, 1, t->addr);
-	case EXTRACT_DOMAIN:
-	case EXTRACT_HASH:
-		if (t->len > IOC_DOMAIN_MAX)
-			return NULL;
-		for (size_t i = 0; i < t->len; i++) {
-			char c = s[i];
-			low[i] = c >= 'A' && c <= 'Z' ? (char)(c + 32) : c;
-		}
-		return t->kind == EXTRACT_DOMAIN ? ioc_set_match_domain(set, low, t->len)
-						 : ioc_set_match_hash(set, low, t->len);
-	default: return NULL;
-	}
-}
-
-/* Resolve the pending tokens, keeping their order. */
-static int flush_pending(struct tok_ctx *tc)
-{
-	const struct ioc_entry *res[V4_BATCH];
-	size_t k = 0;
-
-	ioc_set_match_v4_many(tc->set, tc->keys, tc->n_keys, res);
-	for (size_t i = 0; i < tc->n_pend; i++) {
-		const struct pending *p = &tc->pend[i];
-		const struct ioc_entry *e = p->v4 ? res[k++] : p->e;
-		if (e && push_match(tc->found, p->off, p->len, e))
-			return 1;
-	}
-	tc->n_pend = tc->n_keys = 0;
-	return 0;
-}
-
-static int on_token(void *ctx, const struct extract_token *t)
-{
-	struct tok_ctx *tc = ctx;
-	struct pending *p;
-
-	if (t->kind == EXTRACT_IPV4) {
-		p = &tc->pend[tc->n_pend++];
-		p->v4 = 1;
-		p->e = NULL;
-		tc->keys[tc->n_keys++] = (uint32_t)t->addr[0] << 24 | (uint32_t)t->addr[1] << 16 |
-					 (uint32_t)t->addr[2] << 8 | t->addr[3];
-	} else {
-		const struct ioc_entry *e = lookup(tc->set, tc->chunk + t->off, t);
-		if (!e)
-			return 0;
-		p = &tc->pend[tc->n_pend++];
-		p->v4 = 0;
-		p->e = e;
-	}
-	p->off = t->off;
-	p->len = t->len;
-	return tc->n_pend == V4_BATCH ? flush_pending(tc) : 0;
 }
 
 /* Newlines in p[0, n): sixteen bytes at a time where SSE2 is there (every
@@ -214,94 +91,27 @@ static uint64_t count_nl(const char *p, size_t n)
 	return c;
 }
 
-/* Lines with more hits than this are de-duplicated through a hash table:
- * the pairwise check is quadratic, and a hostile log line of a few MB of
- * distinct addresses in a listed network took minutes. */
-#define TIDY_PAIRWISE_MAX 32
-
-static int same_hit(const char *chunk, const struct hitrec *a, const struct hitrec *b)
-{
-	return a->e == b->e && a->found_len == b->found_len &&
-	       memcmp(chunk + a->found_off, chunk + b->found_off, b->found_len) == 0;
-}
-
-/* The text is the log's: a seeded hash, so a line cannot be built to
- * collide. */
-static uint64_t hit_hash(const char *chunk, const struct hitrec *r)
-{
-	return cg_hash_seeded((uint64_t)(uintptr_t)r->e, chunk + r->found_off, r->found_len);
-}
-
-/* Drop repeats of the same (text, entry) from the hits of one line, which
- * are in position order, keeping the first: a line is one hit per
- * indicator. */
-static enum cg_err tidy_line(const char *chunk, struct hitrec *v, size_t *n)
-{
-	size_t k = 0, cap = 64, *slot;
-
-	if (*n <= TIDY_PAIRWISE_MAX) {
-		for (size_t i = 0; i < *n; i++) {
-			int dup = 0;
-			for (size_t j = 0; j < k && !dup; j++)
-				dup = same_hit(chunk, &v[j], &v[i]);
-			if (!dup)
-				v[k++] = v[i];
-		}
-		*n = k;
-		return CG_OK;
-	}
-	while (cap < *n * 2)
-		cap *= 2;
-	/* Open addressing; a slot holds 1 + the index of a kept hit, 0 when free. */
-	if (!(slot = calloc(cap, sizeof *slot)))
-		return cg_err_set(CG_ENOMEM, _("out of memory"));
-	for (size_t i = 0; i < *n; i++) {
-		size_t j = (size_t)hit_hash(chunk, &v[i]) & (cap - 1);
-		int dup = 0;
-		while (slot[j] && !(dup = same_hit(chunk, &v[slot[j] - 1], &v[i])))
-			j = (j + 1) & (cap - 1);
-		if (!dup) {
-			v[k] = v[i];
-			slot[j] = ++k;
-		}
-	}
-	free(slot);
-	*n = k;
-	return CG_OK;
-}
-
 /* Scan the lines of chunk[0, len) as one text (a newline ends every token),
  * then place each hit on its line. `complete_tail`: a last line without a
  * newline ends here (end of file) rather than in the next chunk. */
+static enum cg_err tidy_line(const char *chunk, struct hitrec *v, size_t *n)
+{
+	return hunt_match_dedupe(chunk, v, sizeof *v, n);
+}
+
 static enum cg_err scan_chunk(struct scanner *sc, const char *chunk, size_t len, int complete_tail,
 			      struct hitvec *out, uint64_t *lines)
 {
-	struct tok_ctx tc = {.set = sc->set, .chunk = chunk, .found = &sc->toks};
-	size_t ti = 0, ui = 0, pos = 0, line_start = 0, line_end = 0, first = 0;
+	const struct hunt_match *mv;
+	size_t n_mv = 0, pos = 0, line_start = 0, line_end = 0, first = 0;
 	uint64_t idx = 0;
 	int have_line = 0;
 	enum cg_err rc;
 
-	sc->urls.n = 0;
-	sc->toks.n = 0;
-	if (ioc_set_count_type(sc->set, IOC_URL)) {
-		rc = ioc_set_match_urls(sc->set, sc->scratch, chunk, len, push_match, &sc->urls);
-		if (rc)
-			return rc;
-		if (sc->urls.n > 1)
-			qsort(sc->urls.v, sc->urls.n, sizeof *sc->urls.v, cmp_match);
-	}
-	extract_line(chunk, len, sc->kinds, on_token, &tc);
-	/* Stopped early only when out of memory; otherwise the last batch waits. */
-	if (!sc->toks.oom)
-		flush_pending(&tc);
-	if (sc->urls.oom || sc->toks.oom)
-		return cg_err_set(CG_ENOMEM, _("out of memory"));
-	/* Merge the two sorted lists. */
-	while (ti < sc->toks.n || ui < sc->urls.n) {
-		const struct match *h = ui >= sc->urls.n || (ti < sc->toks.n && sc->toks.v[ti].off <= sc->urls.v[ui].off)
-						 ? &sc->toks.v[ti++]
-						 : &sc->urls.v[ui++];
+	if ((rc = hunt_matcher_scan(sc->m, chunk, len, &mv, &n_mv)))
+		return rc;
+	for (size_t mi = 0; mi < n_mv; mi++) {
+		const struct hunt_match *h = &mv[mi];
 		struct hitrec r;
 		if (!have_line || h->off > line_end) {
 			const char *nl;
@@ -328,9 +138,7 @@ static enum cg_err scan_chunk(struct scanner *sc, const char *chunk, size_t len,
 		/* A URL match cannot reach past the line, but stay safe. */
 		if (h->off + h->len > line_start + r.line_len)
 			continue;
-		r.found_off = h->off;
-		r.found_len = h->len;
-		r.e = h->e;
+		r.m = *h;
 		r.note_off = NOTE_NONE;
 		r.note_len = 0;
 		if ((rc = hitvec_push(out, &r)))
@@ -347,38 +155,15 @@ static enum cg_err scan_chunk(struct scanner *sc, const char *chunk, size_t len,
 	return CG_OK;
 }
 
-static unsigned kinds_of(const struct ioc_set *set)
-{
-	unsigned k = 0;
-	size_t v4 = ioc_set_count_type(set, IOC_IPV4) + ioc_set_count_type(set, IOC_CIDR4);
-	size_t v6 = ioc_set_count_type(set, IOC_IPV6) + ioc_set_count_type(set, IOC_CIDR6);
-
-	if (v4)
-		k |= EXTRACT_IPV4;
-	/* ::ffff:a.b.c.d is looked up as IPv4. */
-	if (v4 || v6)
-		k |= EXTRACT_IPV6;
-	if (ioc_set_count_type(set, IOC_DOMAIN))
-		k |= EXTRACT_DOMAIN;
-	if (ioc_set_count_type(set, IOC_MD5) + ioc_set_count_type(set, IOC_SHA1) +
-	    ioc_set_count_type(set, IOC_SHA256) + ioc_set_count_type(set, IOC_SHA512))
-		k |= EXTRACT_HASH;
-	return k;
-}
-
 static enum cg_err scanner_init(struct scanner *sc, const struct ioc_set *set)
 {
-	memset(sc, 0, sizeof *sc);
-	sc->set = set;
-	sc->kinds = kinds_of(set);
-	return ioc_set_url_scratch_new(set, &sc->scratch);
+	return hunt_matcher_new(set, &sc->m);
 }
 
 static void scanner_fini(struct scanner *sc)
 {
-	ioc_set_url_scratch_free(sc->scratch);
-	free(sc->urls.v);
-	free(sc->toks.v);
+	hunt_matcher_free(sc->m);
+	sc->m = NULL;
 }
 
 static struct hunt_hit hit_of(const char *file, const char *chunk, const struct hitrec *r, uint64_t line)
@@ -388,9 +173,9 @@ static struct hunt_hit hit_of(const char *file, const char *chunk, const struct 
 		.line = line,
 		.line_text = chunk + r->line_off,
 		.line_len = r->line_len,
-		.found = chunk + r->found_off,
-		.found_len = r->found_len,
-		.entry = r->e,
+		.found = chunk + r->m.off,
+		.found_len = r->m.len,
+		.entry = r->m.e,
 	};
 }
 

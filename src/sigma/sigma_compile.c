@@ -29,6 +29,7 @@ struct rule_ent {
 	const struct sigma_logsource *ls;
 	int always;     /* no literal set: evaluate on every event of its source */
 	int emits;
+	size_t lsi;     /* its log source: index into engine->ls */
 	size_t *parents, n_parents;
 	size_t *refs, n_refs;  /* correlation: rules referred to */
 };
@@ -36,6 +37,7 @@ struct rule_ent {
 struct ls_ent {
 	const struct sigma_logsource *ls;
 	size_t *rules, n_rules;
+	size_t *always, n_always; /* the rules of `rules` without a literal set */
 };
 
 /* A rule needs the literal in a field with name hash `hash`, or anywhere
@@ -90,8 +92,10 @@ void sigma_engine_free(struct sigma_engine *e)
 		free(e->rules[i].refs);
 	}
 	free(e->rules);
-	for (size_t i = 0; i < e->n_ls; i++)
+	for (size_t i = 0; i < e->n_ls; i++) {
 		free(e->ls[i].rules);
+		free(e->ls[i].always);
+	}
 	free(e->ls);
 	for (size_t i = 0; i < e->n_lits; i++) {
 		free(e->lits[i].s);
@@ -197,6 +201,11 @@ static void value_literal(const struct sigma_fieldmatch *fm, const struct sigma_
 	case SV_PREFIX:
 	case SV_SUFFIX:
 	case SV_CONTAINS:
+		best = v->n;
+		break;
+	case SV_RE: /* the run every match contains (sigma_mod.c), if any */
+		if (!v->s)
+			return;
 		best = v->n;
 		break;
 	case SV_GLOB:
@@ -615,6 +624,7 @@ enum cg_err sigma_engine_compile(struct sigma_engine *e, sigma_reject_cb reject,
 		}
 		if ((rc = push_idx(&e->ls[k].rules, &e->ls[k].n_rules, i)))
 			return rc;
+		re->lsi = k;
 		if ((rc = value_lits(e, re->r)))
 			return rc;
 		size_t depth = cond_depth(re->r->cond);
@@ -626,6 +636,8 @@ enum cg_err sigma_engine_compile(struct sigma_engine *e, sigma_reject_cb reject,
 			re->always = 1;
 			e->unfiltered++;
 			free(ls);
+			if ((rc = push_idx(&e->ls[k].always, &e->ls[k].n_always, i)))
+				return rc;
 			continue;
 		}
 		for (size_t j = 0; j < ls->n && !rc; j++)
@@ -719,6 +731,8 @@ struct sigma_scanner {
 	const struct sigma_engine *e;
 	hs_scratch_t *scratch;
 	unsigned *cand;   /* epoch at which a literal of rule i was seen */
+	uint32_t *clist;  /* the rules whose cand is this epoch, in the order seen */
+	size_t nc;
 	unsigned *done;   /* epoch at which rule i was evaluated */
 	unsigned *lit_seen;   /* epoch at which literal i last matched ... */
 	uint32_t *lit_field;  /* ... and in which event field */
@@ -748,6 +762,7 @@ enum cg_err sigma_scanner_new(const struct sigma_engine *e, struct sigma_scanner
 		return cg_err_set(CG_ENOMEM, _("out of memory"));
 	s->e = e;
 	s->cand = calloc(e->n ? e->n : 1, sizeof *s->cand);
+	s->clist = calloc(e->n ? e->n : 1, sizeof *s->clist);
 	s->done = calloc(e->n ? e->n : 1, sizeof *s->done);
 	s->re_limit = calloc(e->n ? e->n : 1, sizeof *s->re_limit);
 	s->lit_seen = calloc(e->n_lits ? e->n_lits : 1, sizeof *s->lit_seen);
@@ -758,7 +773,7 @@ enum cg_err sigma_scanner_new(const struct sigma_engine *e, struct sigma_scanner
 	s->md = pcre2_match_data_create(1, NULL);
 	s->mc = pcre2_match_context_create(NULL);
 	s->jit = pcre2_jit_stack_create(32 * 1024, RE_JIT_STACK_MAX, NULL);
-	if (!s->cand || !s->done || !s->re_limit || !s->lit_seen || !s->lit_field || !s->memo || !s->routes ||
+	if (!s->cand || !s->clist || !s->done || !s->re_limit || !s->lit_seen || !s->lit_field || !s->memo || !s->routes ||
 	    !s->route_mem || !s->md || !s->mc) {
 		sigma_scanner_free(s);
 		return cg_err_set(CG_ENOMEM, _("out of memory"));
@@ -785,6 +800,7 @@ void sigma_scanner_free(struct sigma_scanner *s)
 		return;
 	hs_free_scratch(s->scratch);
 	free(s->cand);
+	free(s->clist);
 	free(s->done);
 	free(s->re_limit);
 	free(s->lit_seen);
@@ -881,8 +897,10 @@ static int on_literal(unsigned id, unsigned long long from, unsigned long long t
 	s->lit_field[id] = (uint32_t)fi;
 	uint32_t h = c->ev->f[fi].hash;
 	for (size_t i = 0; i < l->n_p; i++)
-		if (l->p[i].any || l->p[i].hash == h)
+		if ((l->p[i].any || l->p[i].hash == h) && s->cand[l->p[i].rule] != s->epoch) {
 			s->cand[l->p[i].rule] = s->epoch;
+			s->clist[s->nc++] = l->p[i].rule;
+		}
 	return 0;
 }
 
@@ -1077,19 +1095,40 @@ enum cg_err sigma_scanner_match(struct sigma_scanner *s, struct cg_event *ev, si
 		s->ftab_head[slot] = (uint16_t)i;
 		s->ftab_epoch[slot] = s->epoch;
 	}
+	s->nc = 0;
 	if (e->db && ev->low_len) {
 		struct scan_ctx sc = {s, ev};
 		hs_error_t hrc = hs_scan(e->db, ev->low, (unsigned)ev->low_len, 0, s->scratch, on_literal, &sc);
 		if (hrc != HS_SUCCESS && hrc != HS_SCAN_TERMINATED)
 			return cg_err_set(CG_EINTERNAL, _("sigma: Vectorscan scan failed (%d)"), hrc);
 	}
+	/* The candidates in rule order (a handful: insertion sort), so rules
+	 * are evaluated, and hits reported, in the same order as a walk over
+	 * every rule of the source would. */
+	for (size_t i = 1; i < s->nc; i++) {
+		uint32_t x = s->clist[i];
+		size_t j = i;
+		for (; j > 0 && s->clist[j - 1] > x; j--)
+			s->clist[j] = s->clist[j - 1];
+		s->clist[j] = x;
+	}
 	for (size_t m = 0; m < rt->n_hit; m++) {
-		const struct ls_ent *le = &e->ls[rt->hit[m].ls];
+		size_t lsi = rt->hit[m].ls;
+		const struct ls_ent *le = &e->ls[lsi];
 		const struct sigma_source *src = rt->hit[m].src;
-		for (size_t j = 0; j < le->n_rules; j++) {
-			size_t ri = le->rules[j];
+		size_t ai = 0, ci = 0;
+		for (;;) {
+			while (ci < s->nc && e->rules[s->clist[ci]].lsi != lsi)
+				ci++;
+			size_t ri;
+			if (ai < le->n_always && (ci == s->nc || le->always[ai] < s->clist[ci]))
+				ri = le->always[ai++];
+			else if (ci < s->nc)
+				ri = s->clist[ci++];
+			else
+				break;
 			const struct rule_ent *re = &e->rules[ri];
-			if (s->done[ri] == s->epoch || (!re->always && s->cand[ri] != s->epoch))
+			if (s->done[ri] == s->epoch)
 				continue;
 			s->done[ri] = s->epoch;
 			s->st.evaluated++;

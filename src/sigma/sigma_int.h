@@ -133,6 +133,10 @@ struct sigma_rawval {
 enum cg_err sigma_mod_build(const char *key, const struct sigma_rawval *vals, size_t n_vals,
                             struct sigma_fieldmatch *out) CG_MUST_CHECK;
 void sigma_fieldmatch_clear(struct sigma_fieldmatch *fm);
+/* The longest run of bytes every match of the regular expression s[0..n)
+ * contains: buf (n bytes) receives the runs, [*at, *at + *len) the longest;
+ * *len 0 when there is none. `caseless`: the pattern matches without case. */
+void sigma_re_literal(const char *s, size_t n, int caseless, size_t *at, size_t *len, unsigned char *buf);
 
 /* Does value `s`/`n` (folded copy `low`) match pattern `v`? 1 yes, 0 no,
  * -1 when a regular expression hit a PCRE2 limit (no answer). RE and CIDR

@@ -3,6 +3,7 @@
  * base64, base64offset) expand one value into several alternatives that
  * share a group, so "all" still means every listed value. */
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -405,6 +406,158 @@ static enum cg_err parse_cidr(const char *s, size_t n, struct sigma_value *v)
 	return CG_OK;
 }
 
+/* ---- a literal every match of a regular expression contains ---- */
+
+/* The longest run of bytes that every match of pattern s[0..n) contains, in
+ * that order, or none (*out_n 0): the engine's prefilter needs it for
+ * regex-only rules. Sound rather than clever: a run ends at anything that is
+ * not one plain character (classes, groups, '.', anchors, escapes that stand
+ * for sets); a quantifier that allows zero repetitions takes its character
+ * off the run; a top-level '|', \Q...\E, escapes with arguments and the
+ * extended flag give no literal at all. With `caseless`, k, s and bytes
+ * outside ASCII end a run too: Unicode case-insensitive matching lets the
+ * Kelvin sign and the long s stand for k and s, which folding does not. */
+void sigma_re_literal(const char *s, size_t n, int caseless, size_t *out_at, size_t *out_n, unsigned char *buf)
+{
+	size_t best = 0, run = 0, depth = 0;
+	*out_n = 0;
+	*out_at = 0;
+	for (size_t i = 0; i + 1 < n; i++)
+		if (s[i] == '\\' && (s[i + 1] == 'Q' || s[i + 1] == 'E'))
+			return;
+	for (size_t i = 0; i + 2 < n; i++)
+		if (s[i] == '(' && s[i + 1] == '?') {
+			for (size_t j = i + 2; j < n && (isalpha((unsigned char)s[j]) || s[j] == '-' || s[j] == '^'); j++)
+				if (s[j] == 'x')
+					return;
+		}
+#define RE_END_RUN()                                   \
+	do {                                           \
+		if (run > best) {                      \
+			best = run;                    \
+			*out_at = (size_t)(w - run);   \
+		}                                      \
+		run = 0;                               \
+	} while (0)
+	size_t w = 0; /* bytes written to buf: the runs one after another */
+	for (size_t i = 0; i < n;) {
+		unsigned char c = (unsigned char)s[i];
+		if (c == '[') { /* a class: skip it */
+			size_t j = i + 1;
+			if (j < n && s[j] == '^')
+				j++;
+			if (j < n && s[j] == ']')
+				j++;
+			while (j < n && s[j] != ']') {
+				if (s[j] == '\\')
+					j++;
+				else if (s[j] == '[' && j + 1 < n && s[j + 1] == ':') {
+					const char *e = memchr(s + j + 2, ']', n - j - 2);
+					if (!e)
+						return;
+					j = (size_t)(e - s);
+				}
+				j++;
+			}
+			if (j >= n)
+				return;
+			RE_END_RUN();
+			i = j + 1;
+			continue;
+		}
+		if (c == '(') {
+			depth++;
+			RE_END_RUN();
+			i++;
+			continue;
+		}
+		if (c == ')') {
+			if (depth)
+				depth--;
+			RE_END_RUN();
+			i++;
+			continue;
+		}
+		if (c == '|') {
+			if (depth == 0) {
+				*out_n = 0;
+				return;
+			}
+			RE_END_RUN();
+			i++;
+			continue;
+		}
+		if (depth > 0) { /* inside a group: only its end matters */
+			if (c == '\\')
+				i++;
+			i++;
+			continue;
+		}
+		if (c == '*' || c == '?' || c == '{' || c == '+') {
+			int optional = c != '+';
+			if (c == '{') {
+				size_t j = i + 1, d1 = 0;
+				while (j < n && isdigit((unsigned char)s[j]))
+					j++, d1++;
+				if (j < n && s[j] == ',') {
+					j++;
+					while (j < n && isdigit((unsigned char)s[j]))
+						j++;
+				}
+				if (d1 == 0 || j >= n || s[j] != '}') { /* a plain '{' */
+					RE_END_RUN();
+					i++;
+					continue;
+				}
+				optional = 1; /* {0,..} drops it; {2} and up repeat it: either way it ends the run */
+				i = j + 1;
+			} else {
+				i++;
+			}
+			if (optional && run > 0) {
+				run--;
+				w--;
+			}
+			RE_END_RUN();
+			continue;
+		}
+		if (c == '.' || c == '^' || c == '$') {
+			RE_END_RUN();
+			i++;
+			continue;
+		}
+		unsigned char lit;
+		if (c == '\\') {
+			if (i + 1 >= n)
+				return;
+			unsigned char e = (unsigned char)s[i + 1];
+			if (strchr("QExcopPNgkuLlU", e)) {
+				*out_n = 0;
+				return;
+			}
+			if (isalnum(e)) { /* \d \w \b \n \1 ...: not one plain byte */
+				RE_END_RUN();
+				i += 2;
+				continue;
+			}
+			lit = e;
+			i += 2;
+		} else {
+			lit = c;
+			i++;
+		}
+		if (lit >= 0x80 || (caseless && (lit == 'k' || lit == 'K' || lit == 's' || lit == 'S'))) {
+			RE_END_RUN();
+			continue;
+		}
+		buf[w++] = lit;
+		run++;
+	}
+	RE_END_RUN();
+#undef RE_END_RUN
+	*out_n = best;
+}
+
 static enum cg_err compile_re(const char *s, size_t n, unsigned mods, struct sigma_value *v)
 {
 	uint32_t opt = PCRE2_UTF | PCRE2_MATCH_INVALID_UTF;
@@ -426,6 +579,26 @@ static enum cg_err compile_re(const char *s, size_t n, unsigned mods, struct sig
 	/* JIT is an optimisation; the interpreter is used when it is not there. */
 	(void)pcre2_jit_compile(v->re, PCRE2_JIT_COMPLETE);
 	v->kind = SV_RE;
+	/* The literal the prefilter looks for (v->s is not used to match). */
+	int caseless = (mods & M_RE_I) != 0;
+	for (size_t i = 0; i + 2 < n && !caseless; i++)
+		if (s[i] == '(' && s[i + 1] == '?')
+			for (size_t j = i + 2; j < n && (isalpha((unsigned char)s[j]) || s[j] == '-'); j++)
+				if (s[j] == 'i')
+					caseless = 1;
+	unsigned char *buf = malloc(n + 1);
+	if (!buf)
+		return cg_err_set(CG_ENOMEM, _("out of memory"));
+	size_t at = 0, len = 0;
+	sigma_re_literal(s, n, caseless, &at, &len, buf);
+	if (len) {
+		memmove(buf, buf + at, len);
+		buf[len] = '\0';
+		v->s = buf;
+		v->n = len;
+	} else {
+		free(buf);
+	}
 	return CG_OK;
 }
 

@@ -114,6 +114,7 @@ static void states_and_reopening(void **state)
 	assert_non_null(strchr("89ab", id[19]));
 	assert_int_equal(id[8], '-');
 
+	assert_int_equal(alert_store_set_state(as, id, ALERT_STATE_VERIFIED, "analyst-1"), CG_OK);
 	assert_int_equal(alert_store_set_state(as, id, ALERT_STATE_CLOSED, "analyst-1"), CG_OK);
 	assert_int_equal(alert_store_set_state(as, "no-such-id", ALERT_STATE_CLOSED, NULL), CG_ENOTFOUND);
 	memset(&s, 0, sizeof s);
@@ -228,6 +229,186 @@ static void words(void **state)
 	assert_false(alert_state_is_open(ALERT_STATE_FALSE_POSITIVE));
 }
 
+static void fx_text(struct cg_db *db, const char *sql, char *out, size_t n)
+{
+	sqlite3_stmt *st;
+	assert_int_equal(sqlite3_prepare_v2(cg_db_handle(db), sql, -1, &st, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	snprintf(out, n, "%s", (const char *)sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+}
+
+/* The moves the issue draws (new -> verified | false_positive -> escalated
+ * -> closed), written out as a table here, against the store. */
+static void state_machine(void **state)
+{
+	(void)state;
+	static const char allowed[5][5] = {
+		/*               new ver fp esc clo */
+		/* new */       {0,  1,  1, 1,  0},
+		/* verified */  {0,  0,  0, 1,  1},
+		/* false_pos */ {0,  0,  0, 0,  1},
+		/* escalated */ {0,  0,  0, 0,  1},
+		/* closed */    {0,  0,  0, 0,  0},
+	};
+	/* The shortest way from new to each state. */
+	static const enum alert_state path[5][3] = {
+		{0}, {ALERT_STATE_VERIFIED}, {ALERT_STATE_FALSE_POSITIVE}, {ALERT_STATE_ESCALATED},
+		{ALERT_STATE_VERIFIED, ALERT_STATE_CLOSED},
+	};
+	static const int path_len[5] = {0, 1, 1, 1, 2};
+	struct fixture *f = fixture_open();
+	struct alert_store *as;
+	int line = 0;
+
+	assert_int_equal(alert_store_open(f->db, FX_NOW, &as), CG_OK);
+	for (int from = 0; from < 5; from++)
+		for (int to = 0; to < 5; to++) {
+			struct alert_event e = {.file = "sm.log", .line = (uint64_t)++line};
+			struct seen s = {0};
+			struct alert a = sigma_rule;
+			char rid[32];
+			snprintf(rid, sizeof rid, "rule-%d-%d", from, to);
+			a.rule_id = rid;
+			assert_int_equal(alert_store_add(as, &a, &e, NULL), CG_OK);
+			assert_int_equal(alert_store_flush(as), CG_OK);
+			struct alert_filter fl = {0};
+			assert_int_equal(alert_store_foreach(as, &fl, keep, &s), CG_OK);
+			/* The alert just added: find it by its rule. */
+			char id[ALERT_ID_LEN + 1] = "";
+			char sql[200];
+			snprintf(sql, sizeof sql, "SELECT uid FROM alert WHERE rule_id = '%s'", rid);
+			fx_text(f->db, sql, id, sizeof id);
+			for (int k = 0; k < path_len[from]; k++)
+				assert_int_equal(alert_store_set_state(as, id, path[from][k], "t"), CG_OK);
+			enum cg_err rc = alert_store_move(as, id, (enum alert_state)to, "analyst-2", "because");
+			assert_int_equal(alert_state_move_ok((enum alert_state)from, (enum alert_state)to), allowed[from][to]);
+			if (allowed[from][to]) {
+				assert_int_equal(rc, CG_OK);
+			} else {
+				assert_int_equal(rc, CG_EINVAL);
+				/* The message names the alert and both states. */
+				assert_non_null(strstr(cg_err_msg(rc), id));
+				assert_non_null(strstr(cg_err_msg(rc), alert_state_name((enum alert_state)from)));
+				assert_non_null(strstr(cg_err_msg(rc), alert_state_name((enum alert_state)to)));
+			}
+			memset(&s, 0, sizeof s);
+			assert_int_equal(alert_store_get(as, id, keep, &s), CG_OK);
+			assert_int_equal(s.last.state, allowed[from][to] ? to : from);
+		}
+	alert_store_close(as);
+	fixture_close(f);
+}
+
+struct notes {
+	size_t n;
+	char line[8][160];
+};
+
+static enum cg_err keep_note(void *ctx, const struct alert_note *n)
+{
+	struct notes *ns = ctx;
+	if (ns->n < 8)
+		snprintf(ns->line[ns->n], sizeof ns->line[0], "%lld|%s|%s|%s|%s", (long long)n->at, n->by, n->from, n->to,
+			 n->text);
+	ns->n++;
+	return CG_OK;
+}
+
+static void notes_and_comments(void **state)
+{
+	(void)state;
+	struct fixture *f = fixture_open();
+	struct alert_store *as;
+	struct alert_event e = {.file = "n.log", .line = 1};
+	struct seen s = {0};
+	struct notes ns = {0};
+	char big[ALERT_NOTE_MAX + 2];
+
+	assert_int_equal(alert_store_open(f->db, FX_NOW, &as), CG_OK);
+	assert_int_equal(alert_store_add(as, &sigma_rule, &e, NULL), CG_OK);
+	assert_int_equal(alert_store_flush(as), CG_OK);
+	assert_int_equal(alert_store_foreach(as, NULL, keep, &s), CG_OK);
+	assert_int_equal(alert_store_comment(as, s.last.id, "analyst-1", "xem log máy chủ"), CG_OK);
+	alert_store_set_now(as, FX_NOW + 60);
+	assert_int_equal(alert_store_move(as, s.last.id, ALERT_STATE_VERIFIED, "analyst-2", "đã xác minh"), CG_OK);
+	assert_int_equal(alert_store_comment(as, s.last.id, NULL, "second"), CG_OK);
+	assert_int_equal(alert_store_comment(as, s.last.id, "x", ""), CG_EINVAL);
+	memset(big, 'a', sizeof big - 1);
+	big[sizeof big - 1] = '\0';
+	assert_int_equal(alert_store_comment(as, s.last.id, "x", big), CG_EINVAL);
+	assert_int_equal(alert_store_comment(as, "no-such-id", "x", "y"), CG_ENOTFOUND);
+	assert_int_equal(alert_store_notes(as, s.last.id, keep_note, &ns), CG_OK);
+	assert_int_equal(ns.n, 3);
+	char want[160];
+	snprintf(want, sizeof want, "%lld|analyst-1|||xem log máy chủ", (long long)FX_NOW);
+	assert_string_equal(ns.line[0], want);
+	snprintf(want, sizeof want, "%lld|analyst-2|new|verified|đã xác minh", (long long)FX_NOW + 60);
+	assert_string_equal(ns.line[1], want);
+	snprintf(want, sizeof want, "%lld||||second", (long long)FX_NOW + 60);
+	assert_string_equal(ns.line[2], want);
+	alert_store_close(as);
+	fixture_close(f);
+}
+
+/* Repeats within the window of last_seen fold in; a later one opens a new
+ * alert, and the window then runs from that one. */
+static void aggregation_window(void **state)
+{
+	(void)state;
+	struct fixture *f = fixture_open();
+	struct alert_store *as;
+	static const int64_t times[] = {1000, 1200, 1500, 1799, 2200, 2201, 2600};
+	/* Model: a new alert when the gap to the current alert's last_seen > 300. */
+	int64_t last = -1;
+	size_t alerts = 0;
+
+	assert_int_equal(alert_store_open(f->db, FX_NOW, &as), CG_OK);
+	alert_store_set_window(as, 300);
+	for (size_t i = 0; i < sizeof times / sizeof *times; i++) {
+		struct alert_event e = {.file = "w.log", .line = i + 1, .event_time = times[i]};
+		assert_int_equal(alert_store_add(as, &sigma_rule, &e, NULL), CG_OK);
+		if (last < 0 || times[i] - last > 300)
+			alerts++;
+		last = times[i];
+	}
+	assert_int_equal(alert_store_flush(as), CG_OK);
+	assert_int_equal(fx_scalar(f->db, "SELECT count(*) FROM alert"), (long long)alerts);
+	assert_int_equal(alerts, 3);
+	assert_int_equal(fx_scalar(f->db, "SELECT count FROM alert ORDER BY id LIMIT 1"), 4);
+	/* Without a window: one alert. */
+	alert_store_set_window(as, 0);
+	struct alert_event e = {.file = "w.log", .line = 99, .event_time = 90000};
+	assert_int_equal(alert_store_add(as, &sigma_rule, &e, NULL), CG_OK);
+	assert_int_equal(alert_store_flush(as), CG_OK);
+	assert_int_equal(fx_scalar(f->db, "SELECT count(*) FROM alert"), (long long)alerts);
+	alert_store_close(as);
+	fixture_close(f);
+}
+
+/* Threshold alerts aggregate per rule and group, not per rule only. */
+static void threshold_groups(void **state)
+{
+	(void)state;
+	struct fixture *f = fixture_open();
+	struct alert_store *as;
+	struct alert a = {.kind = ALERT_KIND_THRESHOLD, .rule_id = "ssh-password-guessing", .title = "SSH",
+			  .level = "high", .severity = ALERT_SEV_HIGH, .host = "web01", .indicator_type = "group"};
+	static const char *const groups[] = {"src_ip=192.0.2.1", "src_ip=192.0.2.2", "src_ip=192.0.2.1"};
+
+	assert_int_equal(alert_store_open(f->db, FX_NOW, &as), CG_OK);
+	for (size_t i = 0; i < 3; i++) {
+		struct alert_event e = {.file = "t", .line = i + 1};
+		a.indicator = groups[i];
+		assert_int_equal(alert_store_add(as, &a, &e, NULL), CG_OK);
+	}
+	assert_int_equal(alert_store_flush(as), CG_OK);
+	assert_int_equal(fx_scalar(f->db, "SELECT count(*) FROM alert"), 2);
+	assert_int_equal(fx_scalar(f->db, "SELECT count FROM alert WHERE indicator = 'src_ip=192.0.2.1'"), 2);
+	alert_store_close(as);
+	fixture_close(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -236,6 +417,10 @@ int main(void)
 		cmocka_unit_test(joins_the_callers_transaction),
 		cmocka_unit_test(counts),
 		cmocka_unit_test(words),
+		cmocka_unit_test(state_machine),
+		cmocka_unit_test(notes_and_comments),
+		cmocka_unit_test(aggregation_window),
+		cmocka_unit_test(threshold_groups),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -12,6 +12,7 @@
 #include <jansson.h>
 
 #include "cg_event.h"
+#include "cg_event_int.h"
 #include "event_reader.h"
 
 #define US 1000000LL
@@ -151,8 +152,70 @@ static void syslog_facts(void **state)
 	cg_event_free(ev);
 }
 
+
+/* The folding of values (eight ASCII bytes at a time where it can) against a
+ * byte-by-byte model: ASCII letters lowered, everything else as the per-code
+ * point rules say; random strings mixing ASCII, two- and three-byte letters
+ * and stray bytes, at every alignment. Field names compare equal exactly
+ * when the model (ignore spaces and ASCII case) says so. */
+static unsigned long long seed = 88172645463325252ull;
+static unsigned rnd(unsigned n)
+{
+	seed ^= seed << 13;
+	seed ^= seed >> 7;
+	seed ^= seed << 17;
+	return (unsigned)(seed % n);
+}
+
+static void model_fold(const unsigned char *s, size_t n, unsigned char *out)
+{
+	/* the word-at-a-time path must agree with the one-byte path, which
+	 * folds one code point at a time: fold each piece alone */
+	for (size_t i = 0; i < n;) {
+		size_t k = 1;
+		if (s[i] >= 0xc2 && s[i] <= 0xdf && i + 1 < n && (s[i + 1] & 0xc0) == 0x80)
+			k = 2;
+		else if (s[i] == 0xe1 && i + 2 < n && (s[i + 1] & 0xc0) == 0x80 && (s[i + 2] & 0xc0) == 0x80)
+			k = 3;
+		cg_event_fold_utf8(s + i, k, out + i);
+		i += k;
+	}
+}
+
+static void fold_words(void **state)
+{
+	(void)state;
+	static const char *const pieces[] = {"A", "Z", "a", "z", "@", "[", "`", "{", " ", "\\", "0", "~", "\x7f",
+					     "\xc3\x80", "\xc3\xa0", "\xc4\xb0", "\xe1\xba\xa0", "\xe1\xbb\x87",
+					     "\x80", "\xff", "\xc3", "\x1f"};
+	unsigned char s[128], a[128], b[128];
+	for (int iter = 0; iter < 200000; iter++) {
+		size_t n = 0, want = (size_t)rnd(40);
+		while (n < want) {
+			const char *p = pieces[rnd(sizeof pieces / sizeof pieces[0])];
+			size_t k = strlen(p);
+			memcpy(s + n, p, k);
+			n += k;
+		}
+		size_t off = rnd(8); /* alignment of the input */
+		memmove(s + off, s, n);
+		cg_event_fold_utf8(s + off, n, a);
+		model_fold(s + off, n, b);
+		if (memcmp(a, b, n) != 0)
+			fail_msg("fold differs at iteration %d, %zu bytes", iter, n);
+		for (size_t i = 0; i < n; i++)
+			if (s[off + i] < 0x80 && a[i] != ((s[off + i] >= 'A' && s[off + i] <= 'Z') ? s[off + i] + 32 : s[off + i]))
+				fail_msg("ASCII byte %02x folded to %02x", s[off + i], a[i]);
+	}
+	assert_true(cg_event_name_eq("CommandLine", 11, "CommandLine", 11));
+	assert_true(cg_event_name_eq("Threat Name", 11, "threatname", 10));
+	assert_false(cg_event_name_eq("Image", 5, "Images", 6));
+	assert_false(cg_event_name_eq("Image", 5, "Imagf", 5));
+}
+
 int main(void)
 {
-	const struct CMUnitTest tests[] = {cmocka_unit_test(times_from_every_reader), cmocka_unit_test(syslog_facts)};
+	const struct CMUnitTest tests[] = {cmocka_unit_test(times_from_every_reader), cmocka_unit_test(syslog_facts),
+					   cmocka_unit_test(fold_words)};
 	return cmocka_run_group_tests_name("cg_event", tests, NULL, NULL);
 }
