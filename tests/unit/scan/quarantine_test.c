@@ -17,9 +17,10 @@ static const char content[] = "\x7f"
 
 static char *path_in(const char *dir, const char *name)
 {
-	char *p = malloc(strlen(dir) + strlen(name) + 2);
+	size_t l = strlen(dir) + strlen(name) + 2;
+	char *p = malloc(l);
 	assert_non_null(p);
-	sprintf(p, "%s/%s", dir, name);
+	snprintf(p, l, "%s/%s", dir, name);
 	return p;
 }
 
@@ -47,7 +48,7 @@ static void sha256_hex(const void *p, size_t n, char out[65])
 	unsigned char d[32];
 	SHA256(p, n, d);
 	for (int i = 0; i < 32; i++)
-		sprintf(out + 2 * i, "%02x", d[i]);
+		snprintf(out + 2 * i, 3, "%02x", d[i]);
 }
 
 static int contains(const char *hay, size_t n, const char *needle, size_t m)
