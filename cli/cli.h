@@ -118,6 +118,8 @@ int cmd_phish(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_ca(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_agent(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_scan(struct cli_ctx *ctx, int argc, char **argv);
+int cmd_quarantine(struct cli_ctx *ctx, int argc, char **argv);
+int cmd_sweep(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_duty(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_reload(struct cli_ctx *ctx, int argc, char **argv);
 

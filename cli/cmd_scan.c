@@ -9,6 +9,8 @@
 #include "cli.h"
 #include "hunt_intel.h"
 #include "ioc_set.h"
+#include "quarantine.h"
+#include "store_quarantine.h"
 #include "scan.h"
 #include "scan_alerts.h"
 #include "scan_rules.h"
@@ -33,13 +35,14 @@ enum {
 	OPT_MAX_ENTRIES,
 	OPT_HOST,
 	OPT_NO_STORE,
+	OPT_QUARANTINE,
 };
 
 static void usage(FILE *f)
 {
 	fputs(_("Usage: canhgac scan [--rules PATH]... [--hashes] [--intel FILE]... [--host NAME]\n"
 		"                    [--threads N] [--max-size SIZE] [--timeout S] [--cross-fs]\n"
-		"                    [--archive-depth N] [--json] PATH...\n"
+		"                    [--archive-depth N] [--quarantine DIR] [--json] PATH...\n"
 		"Sweep files for malware: YARA rules, file hashes listed in the intel store, and the\n"
 		"EICAR test file, also inside archives (zip, tar, gzip, bzip2, xz; nested).\n\n"
 		"PATH is a file or a directory, walked on all CPUs. Symbolic links below a PATH are\n"
@@ -65,12 +68,14 @@ static void usage(FILE *f)
 		"      --max-entries N  at most N archive entries from one file (default 100000)\n"
 		"      --host NAME      the host swept: alerts are tied to this inventory host\n"
 		"      --no-store       do not record alerts in the database\n"
+		"      --quarantine DIR move every file with a hit into the quarantine store DIR, defanged\n"
+		"                       (a hit inside an archive moves the archive); see canhgac quarantine\n"
 		"      --db PATH        database file (used with --hashes, --host or when given)\n"
 		"      --json           one JSON object per hit and per problem, then a summary\n"
 		"      --quiet          no progress display\n"
 		"  -h, --help           show this help\n\n"
-		"Exit status: 0 nothing found, 1 failure, 2 usage error, 3 nothing found but some\n"
-		"files could not be scanned whole, 4 hits found.\n"),
+		"Exit status: 0 nothing found, 1 failure (also: a file could not be quarantined), 2 usage\n"
+		"error, 3 nothing found but some files could not be scanned whole, 4 hits found.\n"),
 	      f);
 }
 
@@ -82,8 +87,15 @@ struct scan_args {
 	const char *cache_dir;
 	int no_cache, hashes, no_store;
 	const char *host;
+	const char *quarantine;
 	struct scan_opts o;
 };
+
+/* A hit waiting for its file to be finished, for the quarantine record. */
+struct pending_hit {
+	char *file, *kind, *name;
+};
+#define PENDING_MAX 1000000
 
 struct scan_cli {
 	struct cli_ctx *cli;
@@ -91,6 +103,11 @@ struct scan_cli {
 	struct scan_alerts *alerts;
 	char *esc; /* escape buffer; sink calls are serialised */
 	enum cg_err write_rc;
+	struct quarantine *q;
+	struct cg_db *db; /* the quarantine is recorded here too when open */
+	struct pending_hit *pend;
+	size_t n_pend, cap_pend;
+	uint64_t quarantined, quarantine_failed;
 };
 
 /* "64M" → bytes. */
@@ -146,6 +163,7 @@ static int parse_args(struct cli_ctx *ctx, int argc, char **argv, struct scan_ar
 		{"max-entries", required_argument, NULL, OPT_MAX_ENTRIES},
 		{"host", required_argument, NULL, OPT_HOST},
 		{"no-store", no_argument, NULL, OPT_NO_STORE},
+		{"quarantine", required_argument, NULL, OPT_QUARANTINE},
 		{NULL, 0, NULL, 0},
 	};
 	long v;
@@ -213,6 +231,7 @@ static int parse_args(struct cli_ctx *ctx, int argc, char **argv, struct scan_ar
 			break;
 		case OPT_HOST: a->host = optarg; break;
 		case OPT_NO_STORE: a->no_store = 1; break;
+		case OPT_QUARANTINE: a->quarantine = optarg; break;
 		default:
 			if (cli_common_opt(ctx, c, optarg))
 				break;
@@ -262,11 +281,100 @@ static json_t *hashes_json(const struct scan_hit *h)
 	return o;
 }
 
+/* Keep what the quarantine record says of hit `h` until its file is done. */
+static enum cg_err remember_hit(struct scan_cli *c, const struct scan_hit *h)
+{
+	struct pending_hit *p;
+	const char *what = h->kind == SCAN_HIT_HASH ? h->indicator->value : h->rule;
+	size_t l = strlen(what) + strlen(h->path) + 8;
+
+	if (c->n_pend == c->cap_pend) {
+		size_t cap = c->cap_pend ? c->cap_pend * 2 : 64;
+		if (c->cap_pend >= PENDING_MAX)
+			return CG_OK; /* the file is still quarantined; this reason is not recorded */
+		if (!(p = realloc(c->pend, cap * sizeof *p)))
+			return cg_err_set(CG_ENOMEM, _("out of memory"));
+		c->pend = p;
+		c->cap_pend = cap;
+	}
+	p = &c->pend[c->n_pend];
+	if (!(p->file = strdup(h->file)) || !(p->kind = strdup(scan_hit_kind_name(h->kind))) || !(p->name = malloc(l))) {
+		free(p->file);
+		free(p->kind);
+		return cg_err_set(CG_ENOMEM, _("out of memory"));
+	}
+	if (strcmp(h->path, h->file))
+		snprintf(p->name, l, "%s (%s)", what, h->path);
+	else
+		snprintf(p->name, l, "%s", what);
+	c->n_pend++;
+	return CG_OK;
+}
+
+static enum cg_err on_file_hits(void *ctx, const char *path, uint64_t n)
+{
+	struct scan_cli *c = ctx;
+	struct quarantine_hit hits[QUARANTINE_HITS_MAX];
+	struct quarantine_add_opts o = {.now = cli_now()};
+	char id[QUARANTINE_ID_LEN + 1];
+	size_t k = 0;
+	enum cg_err rc;
+
+	(void)n;
+	for (size_t i = 0; i < c->n_pend && k < QUARANTINE_HITS_MAX; i++)
+		if (!strcmp(c->pend[i].file, path))
+			hits[k++] = (struct quarantine_hit){c->pend[i].kind, c->pend[i].name};
+	cg_err_clear();
+	rc = quarantine_add(c->q, path, hits, k, &o, id);
+	for (size_t i = 0; i < c->n_pend;) {
+		if (strcmp(c->pend[i].file, path)) {
+			i++;
+			continue;
+		}
+		free(c->pend[i].file);
+		free(c->pend[i].kind);
+		free(c->pend[i].name);
+		c->pend[i] = c->pend[--c->n_pend];
+	}
+	cli_progress_done(&c->progress);
+	if (rc == CG_ENOMEM)
+		return rc;
+	if (rc) {
+		c->quarantine_failed++;
+		if (c->cli->json)
+			cli_json_line(json_pack("{s:s, s:s, s:s}", "type", "quarantine_failed", "file", path, "message",
+						cg_err_msg(rc)));
+		else {
+			fflush(stdout);
+			cli_error("%s", cg_err_msg(rc));
+		}
+		return CG_OK;
+	}
+	if (c->db) {
+		struct quarantine_item *it;
+		cg_err_clear();
+		if ((rc = quarantine_get(c->q, id, &it)))
+			return rc;
+		rc = store_quarantine_add(c->db, quarantine_dir(c->q), it);
+		quarantine_item_free(it);
+		if (rc)
+			return rc;
+	}
+	c->quarantined++;
+	if (c->cli->json)
+		cli_json_line(json_pack("{s:s, s:s, s:s}", "type", "quarantined", "file", path, "id", id));
+	else
+		printf(_("%s: quarantined as %s\n"), esc(c, path), id);
+	return CG_OK;
+}
+
 static enum cg_err on_hit(void *ctx, const struct scan_hit *h)
 {
 	struct scan_cli *c = ctx;
 	enum cg_err rc;
 
+	if (c->q && (rc = remember_hit(c, h)))
+		return rc;
 	if (c->alerts && (rc = scan_alerts_add(c->alerts, h, NULL)))
 		return rc;
 	cli_progress_done(&c->progress);
@@ -422,6 +530,15 @@ int cmd_scan(struct cli_ctx *ctx, int argc, char **argv)
 		cli_fail(rc);
 		goto out;
 	}
+	if (a.quarantine) {
+		cg_err_clear();
+		if ((rc = quarantine_open(a.quarantine, &c.q))) {
+			cli_fail(rc);
+			goto out;
+		}
+		sink.file_hits = on_file_hits;
+		c.db = db;
+	}
 	a.o.rules = rules;
 	a.o.hashes = hashes;
 	cli_progress_init(&c.progress, ctx);
@@ -443,7 +560,9 @@ int cmd_scan(struct cli_ctx *ctx, int argc, char **argv)
 		cli_fail(cg_err_set(CG_EIO, _("standard output: %s"), strerror(errno)));
 		goto out;
 	}
-	if (st.hits)
+	if (c.quarantine_failed)
+		status = CLI_FAIL;
+	else if (st.hits)
 		status = SCAN_EXIT_HITS;
 	else if (st.problems[SCAN_PROBLEM_UNREADABLE] || st.problems[SCAN_PROBLEM_CUT] ||
 		 st.problems[SCAN_PROBLEM_TIMEOUT] || st.problems[SCAN_PROBLEM_ARCHIVE])
@@ -451,6 +570,13 @@ int cmd_scan(struct cli_ctx *ctx, int argc, char **argv)
 	else
 		status = CLI_OK;
 out:
+	for (size_t i = 0; i < c.n_pend; i++) {
+		free(c.pend[i].file);
+		free(c.pend[i].kind);
+		free(c.pend[i].name);
+	}
+	free(c.pend);
+	quarantine_free(c.q);
 	scan_alerts_free(c.alerts);
 	scan_rules_free(rules);
 	ioc_set_free(hashes);

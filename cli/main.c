@@ -18,6 +18,8 @@ static const struct command commands[] = {
 	{"intel", cmd_intel, N_("import, list, compare and remove threat-intel sources")},
 	{"hunt", cmd_hunt, N_("search log files for indicators (exact IP, CIDR, domain, hash)")},
 	{"scan", cmd_scan, N_("sweep files for malware: YARA rules, listed hashes, EICAR, inside archives")},
+	{"quarantine", cmd_quarantine, N_("files taken away by a sweep: list, show, restore, purge")},
+	{"sweep", cmd_sweep, N_("plan the malware sweep: hosts in priority order, paths and commands")},
 	{"system", cmd_system, N_("manage information systems and their security levels")},
 	{"host", cmd_host, N_("manage hosts: add, import from CSV, list")},
 	{"priority", cmd_priority, N_("rank the hosts to sweep first")},

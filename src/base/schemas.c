@@ -8,6 +8,7 @@ extern const struct cg_schema cg_schema_intel;
 extern const struct cg_schema cg_schema_compliance;
 extern const struct cg_schema cg_schema_incident;
 extern const struct cg_schema cg_schema_alert;
+extern const struct cg_schema cg_schema_quarantine;
 extern const struct cg_schema cg_schema_duty;
 extern const struct cg_schema cg_schema_agent;
 
@@ -19,6 +20,7 @@ const struct cg_schema *const cg_module_schemas[] = {
 	&cg_schema_compliance,
 	&cg_schema_incident,
 	&cg_schema_alert,
+	&cg_schema_quarantine,
 	&cg_schema_duty,
 	&cg_schema_agent,
 };
