@@ -220,6 +220,20 @@ static enum cg_err read_rule(const char *path, size_t *total, char **out)
 	return CG_OK;
 }
 
+/* An `include` directive at the start of a line: the agent would not have
+ * the file it names. */
+static int has_include(const char *src)
+{
+	for (const char *p = src; p; p = strchr(p, '\n')) {
+		p += *p == '\n';
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (strncmp(p, "include", 7) == 0 && (p[7] == ' ' || p[7] == '\t' || p[7] == '"'))
+			return 1;
+	}
+	return 0;
+}
+
 /* The rule set at `paths` (files or directories): compiled here first, so a
  * bad rule is refused when the task is queued, then as the JSON array of
  * {name, source} the task carries. */
@@ -252,14 +266,25 @@ static enum cg_err rules_json(const char *const *paths, size_t n, char **out)
 		char *src = NULL, name[256];
 		const char *base = strrchr(f.paths[i], '/');
 		base = base ? base + 1 : f.paths[i];
-		/* Numbered so the agent's sorted directory compiles in the same order. */
-		snprintf(name, sizeof name, "%04zu-%.200s", i, base);
+		/* Numbered so the agent's sorted directory compiles in the same order,
+		 * and ending in .yar, which the agent's directory load reads. */
+		size_t stem = strlen(base);
+		if (is_rule_name(base))
+			stem -= base[stem - 1] == 'a' ? 5 : 4;
+		snprintf(name, sizeof name, "%04zu-%.*s.yar", i, (int)(stem < 200 ? stem : 200), base);
 		for (char *p = name; *p; p++)
 			if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
 			      *p == '.' || *p == '_' || *p == '-'))
 				*p = '_';
 		if ((rc = read_rule(f.paths[i], &total, &src)))
 			break;
+		if (has_include(src)) {
+			free(src);
+			rc = cg_err_set(CG_EINVAL, _("%s: 'include' cannot be sent to an agent: give the included file "
+						     "with --rules instead"),
+					f.paths[i]);
+			break;
+		}
 		if (json_array_append_new(arr, json_pack("{s:s,s:s}", "name", name, "source", src)))
 			rc = cg_err_set(CG_ENOMEM, "%s", cg_strerror(CG_ENOMEM));
 		free(src);

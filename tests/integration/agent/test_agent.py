@@ -138,6 +138,11 @@ try:
         f.write("rule Broken { condition: }\n")
     refused = centre.cli("agent", "task", "1", "scan", tree, "--rules", bad_rules)
     check(refused.returncode != 0 and "bad.yar" in refused.stderr, f"a rule that does not compile: {refused.stderr}")
+    with_include = os.path.join(tmp, "with-include.yar")
+    with open(with_include, "w") as f:
+        f.write(f'include "{os.path.join(rules_dir, "dropper.yar")}"\n')
+    refused = centre.cli("agent", "task", "1", "scan", tree, "--rules", with_include)
+    check(refused.returncode != 0 and "'include'" in refused.stderr, f"an include the agent cannot follow: {refused.stderr}")
     centre.cli_ok("agent", "task", "1", "collect", evidence_file, "--incident", "1")
     centre.cli_ok("agent", "task", "1", "scan", tree, "--rules", rules_dir)
     refused = centre.cli("agent", "task", "1", "collect", evidence_file)
