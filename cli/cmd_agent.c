@@ -14,7 +14,7 @@ static void usage(FILE *f)
 	fputs(_("Usage: canhgac agent token [--name HOST] [--ttl DURATION] [--json]\n"
 		"       canhgac agent list [--json]\n"
 		"       canhgac agent revoke ID\n"
-		"       canhgac agent task ID scan PATH\n"
+		"       canhgac agent task ID scan PATH [--rules PATH]...\n"
 		"       canhgac agent task ID collect PATH --incident N\n"
 		"       canhgac agent tasks [ID] [--json]\n"
 		"       canhgac agent logs ID [--json]\n"
@@ -23,7 +23,8 @@ static void usage(FILE *f)
 		"         fingerprint so the agent can check the centre on first contact\n"
 		"list     agents: last seen, version, host name, addresses, pending tasks\n"
 		"revoke   refuse the agent from now on (checked on every connection)\n"
-		"task     queue a task: scan a path (file hashes matched against the intel store), or\n"
+		"task     queue a task: scan a path on the agent with YARA rules (sent with the task; the\n"
+		"         agent sweeps as 'canhgac scan' does, hits become alerts on its host), or\n"
 		"         collect a file as evidence of an incident (with its SHA-256)\n"
 		"tasks    queued and finished tasks with their results\n"
 		"logs     the lines of the watched log files an agent sent\n\n"
@@ -31,6 +32,8 @@ static void usage(FILE *f)
 		"      --name HOST    name of the agent (and of its host record); default agent-ID\n"
 		"      --ttl D        validity of the token: 30m, 24h, 7d (default 24h, at most 30d)\n"
 		"      --incident N   incident the collected evidence belongs to\n"
+		"      --rules PATH   YARA rule file or directory a scan task carries (repeatable; at most\n"
+		"                     8 MiB of source; without it the agent looks for the EICAR test file only)\n"
 		"      --db PATH      database file (the CA lives beside it)\n"
 		"      --json         machine-readable output\n"
 		"      --quiet        no progress display\n"
@@ -178,8 +181,11 @@ int cmd_agent(struct cli_ctx *ctx, int argc, char **argv)
 		{"name", required_argument, NULL, CLI_OPT_FIRST_FREE},
 		{"ttl", required_argument, NULL, CLI_OPT_FIRST_FREE + 1},
 		{"incident", required_argument, NULL, CLI_OPT_FIRST_FREE + 2},
+		{"rules", required_argument, NULL, CLI_OPT_FIRST_FREE + 3},
 		{NULL, 0, NULL, 0},
 	};
+	const char *rules[64];
+	size_t n_rules = 0;
 	const char *sub, *name = NULL, *ttl = NULL;
 	long incident = 0;
 	int c, ret, nargs;
@@ -196,6 +202,13 @@ int cmd_agent(struct cli_ctx *ctx, int argc, char **argv)
 		case 'h': usage(stdout); return CLI_OK;
 		case CLI_OPT_FIRST_FREE: name = optarg; break;
 		case CLI_OPT_FIRST_FREE + 1: ttl = optarg; break;
+		case CLI_OPT_FIRST_FREE + 3:
+			if (n_rules == sizeof rules / sizeof rules[0]) {
+				cli_error(_("at most %zu --rules"), sizeof rules / sizeof rules[0]);
+				return cli_usage_hint("agent");
+			}
+			rules[n_rules++] = optarg;
+			break;
 		case CLI_OPT_FIRST_FREE + 2:
 			if (cli_parse_long(optarg, 1, 1L << 53, &incident)) {
 				cli_error(_("--incident '%s': not an incident number"), optarg);
@@ -252,7 +265,8 @@ int cmd_agent(struct cli_ctx *ctx, int argc, char **argv)
 		}
 		if ((ret = parse_id(argv[optind], &id)) || (ret = cli_open_db(ctx, &db)))
 			return ret;
-		if (!(rc = agent_task_queue(db, id, argv[optind + 1], argv[optind + 2], incident, cli_now(), &task))) {
+		if (!(rc = agent_task_queue(db, id, argv[optind + 1], argv[optind + 2], incident, rules, n_rules, cli_now(),
+					   &task))) {
 			if (ctx->json)
 				cli_json_line(json_pack("{s:I,s:I,s:s,s:s}", "task", (json_int_t)task, "agent", (json_int_t)id,
 							"kind", argv[optind + 1], "path", argv[optind + 2]));

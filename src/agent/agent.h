@@ -38,8 +38,12 @@ enum cg_err agent_ttl_parse(const char *s, int64_t *out) CG_MUST_CHECK;
 void agent_sha256_hex(const void *p, size_t n, char out[65]);
 
 /* Queue a task: "scan" or "collect" of an absolute `path` on agent `id`;
- * collect needs an existing incident the evidence goes to. */
+ * collect needs an existing incident the evidence goes to. A scan carries
+ * the YARA rules at `rule_paths` (files or directories of *.yar / *.yara,
+ * compiled here first; at most AGENT_RULES_MAX bytes of source), which the
+ * agent compiles and sweeps the path with. */
 enum cg_err agent_task_queue(struct cg_db *db, int64_t id, const char *kind, const char *path, int64_t incident_id,
-			     int64_t now, int64_t *task_id) CG_MUST_CHECK;
+			     const char *const *rule_paths, size_t n_rule_paths, int64_t now,
+			     int64_t *task_id) CG_MUST_CHECK;
 
 #endif

@@ -2,7 +2,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <libfyaml.h>
 #include <openssl/evp.h>
 #include <stdarg.h>
@@ -23,6 +22,7 @@
 #include "cg_file.h"
 #include "cg_i18n.h"
 #include "cg_utf8.h"
+#include "scan.h"
 
 #define DONE_TASKS_MAX 1000
 
@@ -575,74 +575,171 @@ done:
 	return rc;
 }
 
-static struct {
-	json_t *hits;
-	int64_t files;
-	int truncated;
-} scan_state;
-
-static int scan_one(const char *path, const struct stat *st, int type, struct FTW *ftw)
+/* `s` with every byte that is not part of valid UTF-8 replaced by '?', cut
+ * at AGENT_STR_MAX bytes (a path on disk need not be UTF-8; JSON must be). */
+static void clean_utf8(const char *s, char out[AGENT_STR_MAX + 1])
 {
-	(void)ftw;
-	if (type != FTW_F || !S_ISREG(st->st_mode))
-		return 0;
-	if (scan_state.files >= AGENT_SCAN_FILES_MAX) {
-		scan_state.truncated = 1;
-		return 1;
-	}
-	scan_state.files++;
-	if ((uint64_t)st->st_size > AGENT_SCAN_FILE_MAX || strlen(path) > AGENT_STR_MAX)
-		return 0;
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
-	if (fd < 0)
-		return 0;
-	EVP_MD_CTX *md = EVP_MD_CTX_new();
-	unsigned char buf[65536], out[32];
-	unsigned n = 0;
-	int ok = md && EVP_DigestInit_ex(md, EVP_sha256(), NULL);
-	ssize_t r;
-	while (ok && (r = read(fd, buf, sizeof buf)) > 0)
-		ok = EVP_DigestUpdate(md, buf, (size_t)r);
-	close(fd);
-	if (ok && EVP_DigestFinal_ex(md, out, &n) && n == 32) {
-		char hex[65], clean[AGENT_STR_MAX + 1];
-		for (unsigned i = 0; i < 32; i++)
-			snprintf(hex + 2 * i, 3, "%02x", out[i]);
-		snprintf(clean, sizeof clean, "%s", path);
-		for (size_t k = 0; clean[k];) {
-			size_t l = cg_utf8_len((unsigned char *)clean + k, strlen(clean + k));
-			if (!l) {
-				clean[k++] = '?';
-				continue;
-			}
-			k += l;
+	snprintf(out, AGENT_STR_MAX + 1, "%s", s);
+	for (size_t k = 0; out[k];) {
+		size_t l = cg_utf8_len((unsigned char *)out + k, strlen(out + k));
+		if (!l) {
+			out[k++] = '?';
+			continue;
 		}
-		json_array_append_new(scan_state.hits, json_pack("{s:s,s:s}", "path", clean, "sha256", hex));
+		k += l;
 	}
-	EVP_MD_CTX_free(md);
-	return 0;
 }
 
-/* Until the sweep library is on board: every regular file's SHA-256 (no
- * symbolic link followed, no other file system entered), matched by the
- * centre against the intel store's hash indicators. */
-static enum cg_err scan_path(const char *path, json_t *body)
+struct scan_task {
+	json_t *hits, *problems;
+	size_t hit_bytes;
+	uint64_t hits_total;
+};
+
+static enum cg_err task_hit(void *ctx, const struct scan_hit *h)
 {
-	struct stat st;
-	if (lstat(path, &st) != 0)
-		return cg_err_set(CG_EIO, _("%s: cannot open: %s"), path, strerror(errno));
-	scan_state.hits = json_array();
-	scan_state.files = 0;
-	scan_state.truncated = 0;
-	int r = nftw(path, scan_one, 32, FTW_PHYS | FTW_MOUNT);
-	json_object_set_new(body, "hits", scan_state.hits);
-	json_object_set_new(body, "files_scanned", json_integer(scan_state.files));
-	scan_state.hits = NULL;
-	if (r < 0)
-		return cg_err_set(CG_EIO, _("%s: cannot walk: %s"), path, strerror(errno));
-	if (scan_state.truncated)
-		json_object_set_new(body, "error", json_sprintf(_("stopped after %u files"), AGENT_SCAN_FILES_MAX));
+	struct scan_task *st = ctx;
+	static char path[AGENT_STR_MAX + 1], file[AGENT_STR_MAX + 1]; /* sink calls are serialised */
+	json_t *v;
+	st->hits_total++;
+	if (json_array_size(st->hits) >= AGENT_SCAN_HITS_MAX || st->hit_bytes > AGENT_SCAN_HIT_BYTES_MAX ||
+	    h->kind == SCAN_HIT_HASH)
+		return CG_OK;
+	clean_utf8(h->path, path);
+	clean_utf8(h->file, file);
+	if (strncmp(path, file, strlen(file)) != 0 || (path[strlen(file)] != '\0' && path[strlen(file)] != '!'))
+		return CG_OK; /* cut at the cap: not reportable as is */
+	v = json_pack("{s:s,s:s,s:s,s:s,s:I}", "kind", scan_hit_kind_name(h->kind), "rule", h->rule, "path", path,
+		      "file", file, "size", (json_int_t)h->size);
+	if (!v)
+		return cg_err_set(CG_ENOMEM, "%s", cg_strerror(CG_ENOMEM));
+	for (int t = 0; t < SCAN_HASH_COUNT; t++)
+		if (h->hashes && h->hashes[t][0])
+			json_object_set_new(v, scan_hash_name((enum scan_hash_type)t), json_string(h->hashes[t]));
+	if (h->kind == SCAN_HIT_YARA) {
+		static char desc[AGENT_STR_MAX + 1];
+		clean_utf8(h->description, desc);
+		if (strlen(h->tags) <= 1024)
+			json_object_set_new(v, "tags", json_string(h->tags));
+		json_object_set_new(v, "description", json_string(desc));
+	}
+	st->hit_bytes += strlen(path) + strlen(file) + strlen(h->description) + 1024;
+	json_array_append_new(st->hits, v);
 	return CG_OK;
+}
+
+static void task_problem(void *ctx, const struct scan_problem *p)
+{
+	struct scan_task *st = ctx;
+	static char path[AGENT_STR_MAX + 1], msg[AGENT_STR_MAX + 1];
+	if (json_array_size(st->problems) >= AGENT_PROBLEMS_MAX)
+		return;
+	clean_utf8(p->path, path);
+	clean_utf8(p->msg, msg);
+	json_array_append_new(st->problems, json_pack("{s:s,s:s,s:s}", "kind", scan_problem_kind_name(p->kind), "path",
+						      path, "message", msg));
+}
+
+/* Write the task's rule sources into a private directory (0700, under the
+ * state directory) and compile them there; the directory is removed again. */
+static enum cg_err task_rules(const struct agent_client *cl, const struct agent_task_msg *t, struct scan_rules **out)
+{
+	char dir[4200], p[4500];
+	enum cg_err rc = CG_OK;
+	size_t written = 0;
+
+	*out = NULL;
+	if (!t->n_rules)
+		return CG_OK;
+	if ((size_t)snprintf(dir, sizeof dir, "%s/rules-XXXXXX", cl->conf.state_dir) >= sizeof dir || !mkdtemp(dir))
+		return cg_err_set(CG_EIO, _("%s: cannot make a directory for the rules: %s"), cl->conf.state_dir,
+				  strerror(errno));
+	for (; written < t->n_rules && !rc; written++) {
+		const char *src = t->rules[written].source;
+		size_t len = strlen(src), off = 0;
+		int fd;
+		if (!agent_rule_name_ok(t->rules[written].name)) {
+			rc = cg_err_set(CG_EINVAL, _("rule file name '%s' refused"), t->rules[written].name);
+			break;
+		}
+		snprintf(p, sizeof p, "%s/%s", dir, t->rules[written].name);
+		if ((fd = open(p, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600)) < 0) {
+			rc = cg_err_set(CG_EIO, _("%s: cannot create: %s"), p, strerror(errno));
+			break;
+		}
+		while (off < len) {
+			ssize_t w = write(fd, src + off, len - off);
+			if (w < 0 && errno == EINTR)
+				continue;
+			if (w <= 0) {
+				rc = cg_err_set(CG_EIO, _("%s: cannot write: %s"), p, strerror(errno));
+				break;
+			}
+			off += (size_t)w;
+		}
+		if (close(fd) != 0 && !rc)
+			rc = cg_err_set(CG_EIO, _("%s: cannot write: %s"), p, strerror(errno));
+	}
+	if (!rc) {
+		const char *paths[1] = {dir};
+		struct scan_rules_opts ro = {.paths = paths, .n_paths = 1, .cache_dir = NULL};
+		rc = scan_rules_load(&ro, out, NULL);
+	}
+	for (size_t i = 0; i < written; i++) {
+		snprintf(p, sizeof p, "%s/%s", dir, t->rules[i].name);
+		unlink(p);
+	}
+	rmdir(dir);
+	return rc;
+}
+
+/* The sweep of the library (scan_paths) with the defaults of `canhgac scan`:
+ * no symbolic link followed, one file system, size and time caps, archives
+ * opened within the bomb limits; YARA with the rules the task carries, and
+ * the EICAR test file. Hits and problems are listed up to their caps and
+ * counted. */
+static enum cg_err scan_path(const struct agent_client *cl, const struct agent_task_msg *t, json_t *body)
+{
+	struct scan_task st = {.hits = json_array(), .problems = json_array()};
+	struct scan_sink sink = {.hit = task_hit, .problem = task_problem, .ctx = &st};
+	struct scan_stats stats = {0};
+	struct scan_opts o;
+	struct scan_rules *rules = NULL;
+	json_t *counts = json_object();
+	const char *paths[1] = {t->path};
+	struct stat sb;
+	enum cg_err rc;
+
+	if (!st.hits || !st.problems || !counts) {
+		rc = cg_err_set(CG_ENOMEM, "%s", cg_strerror(CG_ENOMEM));
+		goto done;
+	}
+	if (lstat(t->path, &sb) != 0) {
+		rc = cg_err_set(CG_EIO, _("%s: cannot open: %s"), t->path, strerror(errno));
+		goto done;
+	}
+	if ((rc = task_rules(cl, t, &rules)))
+		goto done;
+	scan_opts_default(&o);
+	o.rules = rules;
+	if ((rc = scan_paths(&o, paths, 1, &sink, &stats)))
+		goto done;
+	for (int k = 0; k < SCAN_PROBLEM_COUNT; k++)
+		json_object_set_new(counts, scan_problem_kind_name((enum scan_problem_kind)k),
+				    json_integer((json_int_t)stats.problems[k]));
+	json_object_set_new(body, "files_scanned", json_integer((json_int_t)stats.files));
+	json_object_set_new(body, "bytes_scanned", json_integer((json_int_t)stats.bytes));
+	json_object_set_new(body, "rules", json_integer((json_int_t)(rules ? scan_rules_count(rules) : 0)));
+	json_object_set_new(body, "hits_total", json_integer((json_int_t)st.hits_total));
+	json_object_set(body, "hits", st.hits);
+	json_object_set(body, "problems", st.problems);
+	json_object_set(body, "problem_counts", counts);
+done:
+	json_decref(st.hits);
+	json_decref(st.problems);
+	json_decref(counts);
+	scan_rules_free(rules);
+	return rc;
 }
 
 static void run_task(struct agent_client *cl, const struct agent_task_msg *t)
@@ -654,7 +751,7 @@ static void run_task(struct agent_client *cl, const struct agent_task_msg *t)
 	if (!body)
 		return;
 	client_log(cl, _("task %lld: %s %s"), (long long)t->id, t->kind, t->path);
-	rc = strcmp(t->kind, "collect") == 0 ? collect_file(t->path, body) : scan_path(t->path, body);
+	rc = strcmp(t->kind, "collect") == 0 ? collect_file(t->path, body) : scan_path(cl, t, body);
 	if (rc) {
 		json_object_set_new(body, "status", json_string("failed"));
 		json_object_set_new(body, "error", json_string(cg_err_msg(rc)));
@@ -732,8 +829,7 @@ static enum cg_err session(struct agent_client *cl, json_t *tasks)
 		goto done;
 	for (size_t i = 0; tasks && i < m->n_tasks; i++)
 		if (!is_done(cl, m->tasks[i].id))
-			json_array_append_new(tasks, json_pack("{s:I,s:s,s:s}", "id", (json_int_t)m->tasks[i].id, "kind",
-							       m->tasks[i].kind, "path", m->tasks[i].path));
+			json_array_append(tasks, json_array_get(json_object_get(m->root, "tasks"), i));
 	f.ssl = ssl;
 	rc = agent_outbox_foreach(cl->outbox, send_item, &f);
 	if (f.sent)
@@ -757,10 +853,23 @@ static enum cg_err talk(struct agent_client *cl)
 		return cg_err_set(CG_ENOMEM, "%s", cg_strerror(CG_ENOMEM));
 	rc = session(cl, tasks);
 	json_array_foreach (tasks, i, t) {
+		/* Validated by agent_msg_parse when it arrived. */
+		json_t *ra = json_object_get(t, "rules"), *rv;
+		size_t j;
 		struct agent_task_msg tm = {.id = json_integer_value(json_object_get(t, "id")),
 					    .kind = json_string_value(json_object_get(t, "kind")),
-					    .path = json_string_value(json_object_get(t, "path"))};
+					    .path = json_string_value(json_object_get(t, "path")),
+					    .n_rules = json_array_size(ra)};
+		if (tm.n_rules && !(tm.rules = calloc(tm.n_rules, sizeof *tm.rules))) {
+			client_log(cl, "%s", cg_strerror(CG_ENOMEM));
+			continue;
+		}
+		json_array_foreach (ra, j, rv) {
+			tm.rules[j].name = json_string_value(json_object_get(rv, "name"));
+			tm.rules[j].source = json_string_value(json_object_get(rv, "source"));
+		}
 		run_task(cl, &tm);
+		free(tm.rules);
 	}
 	if (!rc && json_array_size(tasks))
 		rc = session(cl, NULL);

@@ -18,8 +18,8 @@
 
 #define AGENT_WATCH_MAX 64
 #define AGENT_TAIL_CHUNK (256u << 10) /* bytes read from one watched file per round */
-#define AGENT_SCAN_FILES_MAX 10000u   /* files hashed by one scan task */
-#define AGENT_SCAN_FILE_MAX (64u << 20)
+#define AGENT_SCAN_HITS_MAX 1000u      /* hits listed in a scan result (the rest counted) */
+#define AGENT_SCAN_HIT_BYTES_MAX (4u << 20) /* bytes of the hits listed */
 
 struct agent_conf {
 	char server[300];     /* HOST:PORT; "" → the one enrolment stored */

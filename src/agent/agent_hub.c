@@ -22,6 +22,7 @@
 #include "cg_db.h"
 #include "cg_i18n.h"
 #include "evidence.h"
+#include "agent_scan.h"
 #include "ioc.h"
 #include "store_agent.h"
 #include "store_intel.h"
@@ -258,13 +259,32 @@ done:
 
 struct task_list {
 	json_t *arr;
+	size_t bytes; /* of the tasks in arr, as sent */
 };
 
+/* A scan task carries its rule set; the tasks that would make the answer
+ * longer than a frame wait for the next heartbeat (they stay open). */
 static enum cg_err task_to_json(void *ctx, const struct agent_task_row *t)
 {
 	struct task_list *l = ctx;
-	json_array_append_new(l->arr, json_pack("{s:I,s:s,s:s}", "id", (json_int_t)t->id, "kind", t->kind, "path",
-						t->path));
+	json_t *v = json_pack("{s:I,s:s,s:s}", "id", (json_int_t)t->id, "kind", t->kind, "path", t->path);
+	size_t len;
+	if (!v)
+		return cg_err_set(CG_ENOMEM, "%s", cg_strerror(CG_ENOMEM));
+	if (t->rules[0]) {
+		json_t *r = json_loads(t->rules, 0, NULL);
+		if (!json_is_array(r) || json_object_set_new(v, "rules", r)) {
+			json_decref(v);
+			return cg_err_set(CG_EDB, _("agent task %lld: stored rules are damaged"), (long long)t->id);
+		}
+	}
+	len = json_dumpb(v, NULL, 0, JSON_COMPACT) + 1;
+	if (json_array_size(l->arr) && l->bytes + len > AGENT_TASK_RULES_JSON_MAX) {
+		json_decref(v);
+		return CG_OK;
+	}
+	l->bytes += len;
+	json_array_append_new(l->arr, v);
 	return CG_OK;
 }
 
@@ -481,62 +501,6 @@ static enum cg_err store_upload(struct agent_hub *hub, const struct agent_ident 
 	return rc;
 }
 
-struct match_ctx {
-	const char **hashes; /* sorted */
-	size_t n;
-	json_t *matches;
-	const struct agent_msg *m;
-};
-
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
-static enum cg_err match_ioc(void *ctx, const struct ioc *ioc, const char *source, const char *family)
-{
-	struct match_ctx *c = ctx;
-	const char *v = ioc->value;
-	if (ioc->type != IOC_SHA256 || !bsearch(&v, c->hashes, c->n, sizeof *c->hashes, cmp_str))
-		return CG_OK;
-	for (size_t i = 0; i < c->m->n_hits; i++)
-		if (c->m->hits[i].sha256 && strcmp(c->m->hits[i].sha256, v) == 0)
-			json_array_append_new(c->matches, json_pack("{s:s,s:s,s:s,s:s?}", "path", c->m->hits[i].path,
-								    "sha256", v, "source", source, "family", family));
-	return CG_OK;
-}
-
-/* A scan reports each file's SHA-256; the centre matches them against the
- * intel store's hash indicators. */
-static enum cg_err scan_result(struct agent_hub *hub, struct agent_msg *m, char **out)
-{
-	struct match_ctx c = {.matches = json_array(), .m = m};
-	enum cg_err rc = CG_OK;
-	json_t *r;
-
-	*out = NULL;
-	if (!(c.hashes = calloc(m->n_hits + 1, sizeof *c.hashes)) || !c.matches) {
-		rc = cg_err_set(CG_ENOMEM, "%s", cg_strerror(CG_ENOMEM));
-		goto done;
-	}
-	for (size_t i = 0; i < m->n_hits; i++)
-		if (m->hits[i].sha256)
-			c.hashes[c.n++] = m->hits[i].sha256;
-	qsort(c.hashes, c.n, sizeof *c.hashes, cmp_str);
-	if (c.n && (rc = store_intel_foreach(hub->db, NULL, 0, match_ioc, &c)))
-		goto done;
-	r = json_pack("{s:I,s:I,s:O}", "files_scanned", (json_int_t)m->files_scanned, "hashes_reported",
-		      (json_int_t)c.n, "matches", c.matches);
-	*out = r ? json_dumps(r, JSON_COMPACT) : NULL;
-	json_decref(r);
-	if (!*out)
-		rc = cg_err_set(CG_ENOMEM, "%s", cg_strerror(CG_ENOMEM));
-done:
-	json_decref(c.matches);
-	free(c.hashes);
-	return rc;
-}
-
 static enum cg_err on_result(struct agent_hub *hub, const struct agent_ident *a, struct agent_msg *m)
 {
 	struct task_copy t = {0};
@@ -566,7 +530,7 @@ static enum cg_err on_result(struct agent_hub *hub, const struct agent_ident *a,
 			json_decref(r);
 		}
 	} else if (ok && strcmp(t.kind, "scan") == 0) {
-		if ((rc = scan_result(hub, m, &result)))
+		if ((rc = agent_scan_store(hub->db, a->name, m, &result)))
 			return rc;
 	}
 	rc = store_agent_task_finish(hub->db, a->id, m->task, ok, ok ? NULL : (error ? error : "failed"), result,

@@ -221,9 +221,21 @@ static enum cg_err parse_logs(json_t *b, struct agent_msg *m)
 	return CG_OK;
 }
 
+static const char *const hit_kinds[] = {"yara", "eicar", NULL};
+static const char *const problem_kinds[] = {"unreadable", "skipped", "cut", "timeout", "archive", NULL};
+
+static int in_list(const char *s, const char *const *list)
+{
+	for (size_t i = 0; list[i]; i++)
+		if (strcmp(s, list[i]) == 0)
+			return 1;
+	return 0;
+}
+
 static enum cg_err parse_hits(json_t *b, struct agent_msg *m)
 {
-	static const char *const keys[] = {"path", "sha256", "rule", NULL};
+	static const char *const keys[] = {"kind", "path", "file", "rule", "tags", "description", "size",
+					   "sha256", "sha1", "md5", NULL};
 	json_t *a, *v;
 	size_t i;
 	enum cg_err rc = get_arr(b, "result", "hits", 0, AGENT_LIST_MAX, &a, &m->n_hits);
@@ -236,19 +248,73 @@ static enum cg_err parse_hits(json_t *b, struct agent_msg *m)
 		if (!json_is_object(v))
 			return BAD("result", "hits", _("not an object"));
 		if ((rc = only_keys(v, "result.hits", keys)) ||
+		    (rc = get_str(v, "result.hits", "kind", 1, 16, &h->kind)) ||
 		    (rc = get_str(v, "result.hits", "path", 1, AGENT_STR_MAX, &h->path)) ||
+		    (rc = get_str(v, "result.hits", "file", 1, AGENT_STR_MAX, &h->file)) ||
+		    (rc = get_str(v, "result.hits", "rule", 1, 256, &h->rule)) ||
+		    (rc = get_str(v, "result.hits", "tags", 0, 1024, &h->tags)) ||
+		    (rc = get_str(v, "result.hits", "description", 0, AGENT_STR_MAX, &h->description)) ||
+		    (rc = get_int(v, "result.hits", "size", 1, 0, INT64_MAX, &h->size)) ||
 		    (rc = get_str(v, "result.hits", "sha256", 0, 64, &h->sha256)) ||
-		    (rc = get_str(v, "result.hits", "rule", 0, 256, &h->rule)))
+		    (rc = get_str(v, "result.hits", "sha1", 0, 40, &h->sha1)) ||
+		    (rc = get_str(v, "result.hits", "md5", 0, 32, &h->md5)))
 			return rc;
+		if (!in_list(h->kind, hit_kinds))
+			return BAD("result.hits", "kind", _("not 'yara' or 'eicar'"));
+		if (h->path[0] != '/' || strncmp(h->path, h->file, strlen(h->file)) != 0 ||
+		    (h->path[strlen(h->file)] != '\0' && h->path[strlen(h->file)] != '!'))
+			return BAD("result.hits", "path", _("not the absolute file, or the file!inner path"));
 		if (h->sha256 && !is_hex(h->sha256, 64))
 			return BAD("result.hits", "sha256", _("not a SHA-256 in lower-case hex"));
+		if (h->sha1 && !is_hex(h->sha1, 40))
+			return BAD("result.hits", "sha1", _("not a SHA-1 in lower-case hex"));
+		if (h->md5 && !is_hex(h->md5, 32))
+			return BAD("result.hits", "md5", _("not an MD5 in lower-case hex"));
+	}
+	return CG_OK;
+}
+
+static enum cg_err parse_problems(json_t *b, struct agent_msg *m)
+{
+	static const char *const keys[] = {"kind", "path", "message", NULL};
+	json_t *a, *v, *c;
+	const char *k;
+	size_t i;
+	enum cg_err rc;
+	if ((c = json_object_get(b, "problem_counts"))) {
+		if (!json_is_object(c))
+			return BAD("result", "problem_counts", _("not an object"));
+		if ((rc = only_keys(c, "result.problem_counts", problem_kinds)))
+			return rc;
+		json_object_foreach (c, k, v)
+			if (!json_is_integer(v) || json_integer_value(v) < 0)
+				return BAD("result.problem_counts", k, _("not a count"));
+		m->problem_counts = c;
+	}
+	if ((rc = get_arr(b, "result", "problems", 0, AGENT_PROBLEMS_MAX, &a, &m->n_problems)) || !m->n_problems)
+		return rc;
+	if (!(m->problems = calloc(m->n_problems, sizeof *m->problems)))
+		return cg_err_set(CG_ENOMEM, "%s", cg_strerror(CG_ENOMEM));
+	json_array_foreach (a, i, v) {
+		struct agent_problem *p = &m->problems[i];
+		if (!json_is_object(v))
+			return BAD("result", "problems", _("not an object"));
+		if ((rc = only_keys(v, "result.problems", keys)) ||
+		    (rc = get_str(v, "result.problems", "kind", 1, 16, &p->kind)) ||
+		    (rc = get_str(v, "result.problems", "path", 1, AGENT_STR_MAX, &p->path)) ||
+		    (rc = get_str(v, "result.problems", "message", 1, AGENT_STR_MAX, &p->message)))
+			return rc;
+		if (!in_list(p->kind, problem_kinds))
+			return BAD("result.problems", "kind", _("unknown kind"));
 	}
 	return CG_OK;
 }
 
 static enum cg_err parse_result(json_t *b, struct agent_msg *m)
 {
-	static const char *const keys[] = {"task", "status", "error", "file", "hits", "files_scanned", NULL};
+	static const char *const keys[] = {"task",	   "status",	 "error",	   "file",
+					   "hits",	   "hits_total", "files_scanned", "bytes_scanned",
+					   "rules",	   "problems",	 "problem_counts", NULL};
 	static const char *const fkeys[] = {"path", "sha256", "size", "data", NULL};
 	json_t *f;
 	enum cg_err rc;
@@ -257,8 +323,13 @@ static enum cg_err parse_result(json_t *b, struct agent_msg *m)
 	    (rc = get_str(b, "result", "status", 1, 16, &m->status)) ||
 	    (rc = get_str(b, "result", "error", 0, AGENT_STR_MAX, &m->error)) ||
 	    (rc = get_int(b, "result", "files_scanned", 0, 0, INT64_MAX, &m->files_scanned)) ||
-	    (rc = parse_hits(b, m)))
+	    (rc = get_int(b, "result", "bytes_scanned", 0, 0, INT64_MAX, &m->bytes_scanned)) ||
+	    (rc = get_int(b, "result", "hits_total", 0, 0, INT64_MAX, &m->hits_total)) ||
+	    (rc = get_int(b, "result", "rules", 0, 0, INT64_MAX, &m->rules_count)) ||
+	    (rc = parse_hits(b, m)) || (rc = parse_problems(b, m)))
 		return rc;
+	if (m->hits_total < (int64_t)m->n_hits)
+		return BAD("result", "hits_total", _("fewer than the hits listed"));
 	if (strcmp(m->status, "done") != 0 && strcmp(m->status, "failed") != 0)
 		return BAD("result", "status", _("not 'done' or 'failed'"));
 	if ((f = json_object_get(b, "file"))) {
@@ -303,7 +374,8 @@ static enum cg_err parse_report(json_t *r, struct agent_msg *m)
 static enum cg_err parse_tasks(json_t *r, struct agent_msg *m)
 {
 	static const char *const keys[] = {"type", "tasks", NULL};
-	static const char *const tkeys[] = {"id", "kind", "path", NULL};
+	static const char *const tkeys[] = {"id", "kind", "path", "rules", NULL};
+	static const char *const rkeys[] = {"name", "source", NULL};
 	json_t *a, *v;
 	size_t i;
 	enum cg_err rc;
@@ -322,8 +394,47 @@ static enum cg_err parse_tasks(json_t *r, struct agent_msg *m)
 			return rc;
 		if (strcmp(t->kind, "scan") != 0 && strcmp(t->kind, "collect") != 0)
 			return BAD("tasks.tasks", "kind", _("not 'scan' or 'collect'"));
+		json_t *ra, *rv;
+		size_t j, total = 0;
+		if ((rc = get_arr(v, "tasks.tasks", "rules", 0, AGENT_RULE_FILES_MAX, &ra, &t->n_rules)))
+			return rc;
+		if (t->n_rules && strcmp(t->kind, "scan") != 0)
+			return BAD("tasks.tasks", "rules", _("only a scan task carries rules"));
+		if (t->n_rules && !(t->rules = calloc(t->n_rules, sizeof *t->rules)))
+			return cg_err_set(CG_ENOMEM, "%s", cg_strerror(CG_ENOMEM));
+		json_array_foreach (ra, j, rv) {
+			struct agent_rule *ru = &t->rules[j];
+			if (!json_is_object(rv))
+				return BAD("tasks.tasks", "rules", _("not an object"));
+			if ((rc = only_keys(rv, "tasks.tasks.rules", rkeys)) ||
+			    (rc = get_str(rv, "tasks.tasks.rules", "name", 1, 255, &ru->name)) ||
+			    (rc = get_str(rv, "tasks.tasks.rules", "source", 1, AGENT_RULES_MAX, &ru->source)))
+				return rc;
+			total += strlen(ru->source);
+			if (total > AGENT_RULES_MAX)
+				return BAD("tasks.tasks", "rules", _("too long"));
+			if (!agent_rule_name_ok(ru->name))
+				return BAD("tasks.tasks.rules", "name", _("not a plain file name"));
+			for (size_t k = 0; k < j; k++)
+				if (strcmp(t->rules[k].name, ru->name) == 0)
+					return BAD("tasks.tasks.rules", "name", _("given twice"));
+		}
 	}
 	return CG_OK;
+}
+
+int agent_rule_name_ok(const char *name)
+{
+	size_t n = strlen(name);
+	if (n == 0 || n > 255 || name[0] == '.')
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)name[i];
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
+		      c == '_' || c == '-'))
+			return 0;
+	}
+	return 1;
 }
 
 static enum cg_err parse_by_type(json_t *r, const char *type, struct agent_msg *m)
@@ -414,6 +525,9 @@ void agent_msg_free(struct agent_msg *m)
 	free(m->users);
 	free(m->lines);
 	free(m->hits);
+	free(m->problems);
+	for (size_t i = 0; m->tasks && i < m->n_tasks; i++)
+		free(m->tasks[i].rules);
 	free(m->tasks);
 	free(m);
 }

@@ -20,6 +20,10 @@
 #define AGENT_LIST_MAX 10000            /* addresses, ports, users, hits, tasks */
 #define AGENT_LINES_MAX 5000            /* log lines in one report */
 #define AGENT_LINE_MAX 8192             /* one log line */
+#define AGENT_RULES_MAX (8u << 20)      /* YARA rule sources of one scan task, all files */
+#define AGENT_TASK_RULES_JSON_MAX (AGENT_MSG_MAX - (1u << 20)) /* the rules of a task, JSON-escaped */
+#define AGENT_RULE_FILES_MAX 1000       /* rule files of one scan task */
+#define AGENT_PROBLEMS_MAX 100          /* problems listed in a scan result (the rest counted) */
 
 enum agent_msg_type {
 	AGENT_MSG_ENROLL,   /* agent: token, csr, hostname, version */
@@ -44,14 +48,31 @@ struct agent_user {
 	int64_t uid;
 };
 
+/* A YARA rule file sent with a scan task: its name at the centre (a
+ * relative path without "..") and its source. */
+struct agent_rule {
+	const char *name, *source;
+};
+
 struct agent_task_msg {
 	int64_t id;
 	const char *kind; /* "scan" or "collect" */
 	const char *path;
+	struct agent_rule *rules; /* scan: the centre's current rule set */
+	size_t n_rules;
 };
 
+/* A hit of a scan task: kind "yara" or "eicar", the rule, what matched
+ * ("file" or "file!inner"), the file on disk, its size, the rule's tags and
+ * description, and digests (NULL when not computed). */
 struct agent_hit {
-	const char *path, *sha256, *rule;
+	const char *kind, *path, *file, *rule, *tags, *description, *sha256, *sha1, *md5;
+	int64_t size;
+};
+
+/* A problem of a scan task: kind as scan_problem_kind_name(). */
+struct agent_problem {
+	const char *kind, *path, *message;
 };
 
 /* A validated message. Strings are borrowed from `root` (freed with the
@@ -83,7 +104,10 @@ struct agent_msg {
 	int64_t file_size;
 	struct agent_hit *hits;
 	size_t n_hits;
-	int64_t files_scanned;
+	int64_t files_scanned, hits_total, bytes_scanned, rules_count;
+	struct agent_problem *problems;
+	size_t n_problems;
+	json_t *problem_counts; /* borrowed: {kind: count} */
 	/* enrolled */
 	int64_t agent_id;
 	const char *cert, *ca;
@@ -104,6 +128,10 @@ enum cg_err agent_frame_len(const unsigned char hdr[4], size_t *len) CG_MUST_CHE
 /* Serialise `v` (compact) into a frame: header + JSON, a new buffer the
  * caller frees. CG_ELIMIT past the cap. Does not steal `v`. */
 enum cg_err agent_frame_build(const json_t *v, unsigned char **out, size_t *len) CG_MUST_CHECK;
+
+/* A rule file name as a task carries it: [A-Za-z0-9._-], not starting
+ * with '.', at most 255 bytes (a name the agent can write in its temp dir). */
+int agent_rule_name_ok(const char *name);
 
 const char *agent_report_kind_name(enum agent_report_kind k);
 

@@ -56,6 +56,9 @@ static const char *const steps[] = {
 	" line TEXT NOT NULL,"
 	" received_at INTEGER NOT NULL);"
 	"CREATE INDEX agent_log_agent ON agent_log(agent_id, id);",
+	/* A scan task carries the rule set of when it was queued: a JSON array
+	 * of {name, source}. */
+	"ALTER TABLE agent_task ADD COLUMN rules TEXT;",
 };
 
 const struct cg_schema cg_schema_agent = {"agent", steps, sizeof steps / sizeof steps[0]};

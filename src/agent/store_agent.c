@@ -278,7 +278,7 @@ fail:
 }
 
 enum cg_err store_agent_task_add(struct cg_db *db, int64_t agent_id, const char *kind, const char *path,
-				 int64_t incident_id, int64_t now, int64_t *id)
+				 int64_t incident_id, const char *rules_json, int64_t now, int64_t *id)
 {
 	sqlite3_stmt *st;
 	struct agent_ident a;
@@ -287,7 +287,7 @@ enum cg_err store_agent_task_add(struct cg_db *db, int64_t agent_id, const char 
 		return rc;
 	if (a.revoked)
 		return cg_err_set(CG_EINVAL, _("agent %lld is revoked"), (long long)agent_id);
-	if ((rc = cg_db_stmt(db, "INSERT INTO agent_task(agent_id, kind, path, incident_id, created_at) VALUES(?, ?, ?, ?, ?)",
+	if ((rc = cg_db_stmt(db, "INSERT INTO agent_task(agent_id, kind, path, incident_id, created_at, rules) VALUES(?, ?, ?, ?, ?, ?)",
 			     &st)))
 		return rc;
 	sqlite3_bind_int64(st, 1, agent_id);
@@ -296,13 +296,15 @@ enum cg_err store_agent_task_add(struct cg_db *db, int64_t agent_id, const char 
 	if (incident_id)
 		sqlite3_bind_int64(st, 4, incident_id);
 	sqlite3_bind_int64(st, 5, now);
+	if (rules_json)
+		sqlite3_bind_text(st, 6, rules_json, -1, SQLITE_TRANSIENT);
 	if ((rc = cg_db_step_done(db, st, "agent task")))
 		return rc;
 	*id = sqlite3_last_insert_rowid(cg_db_handle(db));
 	return CG_OK;
 }
 
-#define TASK_COLS "id, agent_id, kind, path, incident_id, state, created_at, sent_at, done_at, error, result, evidence_id"
+#define TASK_COLS "id, agent_id, kind, path, incident_id, state, created_at, sent_at, done_at, error, result, evidence_id, rules"
 
 static void task_row(sqlite3_stmt *st, struct agent_task_row *t)
 {
@@ -318,6 +320,7 @@ static void task_row(sqlite3_stmt *st, struct agent_task_row *t)
 	t->error = cg_db_col_text(st, 9);
 	t->result = cg_db_col_text(st, 10);
 	t->evidence_id = col_i64(st, 11);
+	t->rules = cg_db_col_text(st, 12);
 }
 
 static enum cg_err task_rows(struct cg_db *db, sqlite3_stmt *st, size_t max, agent_task_fn fn, void *ctx)

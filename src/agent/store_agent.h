@@ -56,11 +56,12 @@ enum cg_err store_agent_logs(struct cg_db *db, int64_t id, const char *file, int
 struct agent_task_row {
 	int64_t id, agent_id, incident_id, created_at, sent_at, done_at, evidence_id;
 	const char *kind, *path, *state, *error, *result; /* "" when none */
+	const char *rules; /* scan: JSON array of {name, source}; "" when none */
 };
 typedef enum cg_err (*agent_task_fn)(void *ctx, const struct agent_task_row *t);
 
 enum cg_err store_agent_task_add(struct cg_db *db, int64_t agent_id, const char *kind, const char *path,
-				 int64_t incident_id, int64_t now, int64_t *id) CG_MUST_CHECK;
+				 int64_t incident_id, const char *rules_json, int64_t now, int64_t *id) CG_MUST_CHECK;
 /* Tasks of agent `id` not done yet (pending or sent), oldest first, at most
  * `max`; each is marked sent at `now`. */
 enum cg_err store_agent_tasks_open(struct cg_db *db, int64_t id, size_t max, int64_t now, agent_task_fn fn,

@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
 """canhgac-agent and the hub on loopback, real processes: enrolment (and the
 tokens it refuses), certificates the hub refuses (none, another CA's,
-revoked), tasks that round-trip (collect → evidence, scan → intel matches),
+revoked), tasks that round-trip (collect → evidence, scan with the centre's YARA rules → alerts),
 and a centre that goes away and comes back without losing a queued report."""
 import hashlib
+import json
 import os
 import shutil
 import signal
@@ -98,20 +99,52 @@ try:
     payload = os.urandom(100000)
     with open(evidence_file, "wb") as f:
         f.write(payload)
+    # A scan task carries the centre's YARA rules; the agent sweeps as
+    # `canhgac scan` does. The planted file is deep in a tree with a near-miss,
+    # a clean file, a symbolic link out of the tree and a link to a planted
+    # file outside (neither followed).
     tree = os.path.join(tmp, "tree")
     os.makedirs(os.path.join(tree, "deep", "er"))
-    bad = b"not really malware, but listed " + os.urandom(16)
+    marker = "canhgac-test-dropper-" + os.urandom(6).hex()
     with open(os.path.join(tree, "deep", "er", "dropper"), "wb") as f:
-        f.write(bad)
+        f.write(b"MZ padding " + marker.encode() + b" trailer" + os.urandom(64))
+    with open(os.path.join(tree, "near-miss"), "w") as f:
+        f.write(marker[:-1] + "\n")
     with open(os.path.join(tree, "clean"), "w") as f:
         f.write("clean\n")
-    os.symlink("/usr/bin", os.path.join(tree, "outside"))  # never followed
-    listed = os.path.join(tmp, "hashes.txt")
-    with open(listed, "w") as f:
-        f.write(hashlib.sha256(bad).hexdigest() + "\n")
-    centre.cli_ok("intel", "import", "--source", "test_hashes", listed)
+    outside = os.path.join(tmp, "outside-planted")
+    with open(outside, "w") as f:
+        f.write(marker + "\n")
+    os.symlink(outside, os.path.join(tree, "link-to-planted"))
+    os.symlink("/usr/bin", os.path.join(tree, "outside"))
+    rules_dir = os.path.join(tmp, "rules")
+    os.makedirs(rules_dir)
+    with open(os.path.join(rules_dir, "dropper.yar"), "w") as f:
+        f.write('rule CanhgacTestDropper : test {\n meta:\n  description = "Mẫu thử"\n strings:\n'
+                f'  $a = "{marker}"\n condition:\n  $a\n}}\n')
+    # Expected, independently: the yara command line (links not followed) and
+    # `canhgac scan` on the same tree.
+    yr = subprocess.run(["yara", "-N", "-r", os.path.join(rules_dir, "dropper.yar"), tree], capture_output=True,
+                        text=True)
+    check(yr.returncode == 0, f"yara: {yr.stderr}")
+    want = sorted(tuple(l.split(" ", 1)) for l in yr.stdout.splitlines() if l.strip())
+    check(want == [("CanhgacTestDropper", os.path.join(tree, "deep", "er", "dropper"))], f"yara found {want}")
+    cs = centre.cli("scan", "--json", "--no-store", "--no-rules-cache", "--rules", rules_dir, tree)
+    check(cs.returncode == 4, f"canhgac scan: {cs.returncode} {cs.stderr}")
+    cs_hits = [o for o in map(json.loads, cs.stdout.splitlines()) if o.get("type") == "hit"]
+    check(sorted((h["rule"], h["path"]) for h in cs_hits) == want, f"canhgac scan found {cs_hits}")
+    bad_rules = os.path.join(tmp, "bad.yar")
+    with open(bad_rules, "w") as f:
+        f.write("rule Broken { condition: }\n")
+    refused = centre.cli("agent", "task", "1", "scan", tree, "--rules", bad_rules)
+    check(refused.returncode != 0 and "bad.yar" in refused.stderr, f"a rule that does not compile: {refused.stderr}")
+    with_include = os.path.join(tmp, "with-include.yar")
+    with open(with_include, "w") as f:
+        f.write(f'include "{os.path.join(rules_dir, "dropper.yar")}"\n')
+    refused = centre.cli("agent", "task", "1", "scan", tree, "--rules", with_include)
+    check(refused.returncode != 0 and "'include'" in refused.stderr, f"an include the agent cannot follow: {refused.stderr}")
     centre.cli_ok("agent", "task", "1", "collect", evidence_file, "--incident", "1")
-    centre.cli_ok("agent", "task", "1", "scan", tree)
+    centre.cli_ok("agent", "task", "1", "scan", tree, "--rules", rules_dir)
     refused = centre.cli("agent", "task", "1", "collect", evidence_file)
     check(refused.returncode != 0 and "--incident" in refused.stderr, "collect without an incident must be refused")
     check({x["id"]: x for x in centre.agents()}[1]["pending_tasks"] == 2, "two pending tasks expected")
@@ -128,9 +161,18 @@ try:
     check(os.path.exists(stored) and open(stored, "rb").read() == payload, "evidence store copy differs")
     sc = tasks.get("scan", {})
     res = sc.get("result") or {}
-    check(sc.get("state") == "done" and res.get("files_scanned") == 2, f"scan task: {sc}")
-    check([m["sha256"] for m in res.get("matches", [])] == [hashlib.sha256(bad).hexdigest()],
-          f"scan matches: {res.get('matches')}")
+    check(sc.get("state") == "done" and res.get("rules") == 1, f"scan task: {sc}")
+    got = sorted((h["rule"], h["path"]) for h in res.get("hits", []))
+    check(got == want, f"the agent's scan found {got}, expected {want}")
+    check(res.get("hits_total") == len(want) and res.get("alerts_added") == len(want), f"scan counts: {res}")
+    check(res.get("files_scanned") == 3, f"files scanned: {res.get('files_scanned')} (dropper, near-miss, clean)")
+    check(all(h.get("sha256") in (None, hashlib.sha256(open(h["path"], "rb").read()).hexdigest())
+              for h in res.get("hits", [])), f"hit digests: {res.get('hits')}")
+    alerts = [json.loads(l) for l in centre.cli_ok("alert", "list", "--json").splitlines()]
+    yara_alerts = [x for x in alerts if x.get("kind") == "yara"]
+    check(len(yara_alerts) == 1 and "CanhgacTestDropper" in json.dumps(yara_alerts[0])
+          and "web01.so-mau.example" in json.dumps(yara_alerts[0]), f"the hit as an alert on the agent's host: {alerts}")
+    check(not [n for n in os.listdir(a1.state) if n.startswith("rules-")], "the agent left its rules directory")
     check({x["id"]: x for x in centre.agents()}[1]["pending_tasks"] == 0, "tasks still pending")
 
     # --- the centre goes away; nothing queued is lost -------------------------------

@@ -156,10 +156,60 @@ static void test_token(void **state)
 	assert_int_equal(agent_ttl_parse("-1h", &s), CG_EINVAL);
 }
 
+static void test_scan_task(void **state)
+{
+	(void)state;
+	struct agent_msg *m;
+	const char *ok = "{\"type\":\"tasks\",\"tasks\":[{\"id\":1,\"kind\":\"scan\",\"path\":\"/srv\",\"rules\":[{\"name\":\"0000-a.yar\",\"source\":\"rule A { condition: true }\"},{\"name\":\"0001-b.yara\",\"source\":\"\"}]},{\"id\":2,\"kind\":\"collect\",\"path\":\"/etc/passwd\"}]}";
+	assert_int_equal(parse(ok, &m), CG_OK);
+	assert_int_equal(m->n_tasks, 2);
+	assert_int_equal(m->tasks[0].n_rules, 2);
+	assert_string_equal(m->tasks[0].rules[1].name, "0001-b.yara");
+	assert_int_equal(m->tasks[1].n_rules, 0);
+	agent_msg_free(m);
+	refused("{\"type\":\"tasks\",\"tasks\":[{\"id\":1,\"kind\":\"scan\",\"path\":\"/\",\"rules\":[{\"name\":\"../x.yar\",\"source\":\"\"}]}]}", CG_EPARSE, "'name': not a plain file name");
+	refused("{\"type\":\"tasks\",\"tasks\":[{\"id\":1,\"kind\":\"scan\",\"path\":\"/\",\"rules\":[{\"name\":\".hidden\",\"source\":\"\"}]}]}", CG_EPARSE, "'name'");
+	refused("{\"type\":\"tasks\",\"tasks\":[{\"id\":1,\"kind\":\"scan\",\"path\":\"/\",\"rules\":[{\"name\":\"a\",\"source\":\"\"},{\"name\":\"a\",\"source\":\"\"}]}]}", CG_EPARSE, "given twice");
+	refused("{\"type\":\"tasks\",\"tasks\":[{\"id\":1,\"kind\":\"collect\",\"path\":\"/\",\"rules\":[{\"name\":\"a\",\"source\":\"\"}]}]}", CG_EPARSE, "only a scan task");
+	refused("{\"type\":\"tasks\",\"tasks\":[{\"id\":1,\"kind\":\"scan\",\"path\":\"/\",\"rules\":[{\"name\":\"a\",\"source\":\"\",\"x\":1}]}]}", CG_EPARSE, "'x': unknown member");
+	refused("{\"type\":\"tasks\",\"tasks\":[{\"id\":1,\"kind\":\"scan\",\"path\":\"/\",\"rules\":[{\"name\":\"a\",\"source\":7}]}]}", CG_EPARSE, "'source': not a string");
+}
+
+static void test_scan_result(void **state)
+{
+	(void)state;
+	struct agent_msg *m;
+	const char *ok = "{\"type\":\"report\",\"seq\":4,\"kind\":\"result\",\"body\":{\"task\":8,\"status\":\"done\",\"files_scanned\":3,\"bytes_scanned\":10,\"rules\":1,\"hits_total\":3,"
+			 "\"hits\":[{\"kind\":\"yara\",\"rule\":\"A\",\"path\":\"/srv/a.zip!x/y\",\"file\":\"/srv/a.zip\",\"size\":5,\"tags\":\"t\",\"description\":\"d\",\"sha256\":\"" "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa" "\"},"
+			 "{\"kind\":\"eicar\",\"rule\":\"EICAR\",\"path\":\"/srv/e\",\"file\":\"/srv/e\",\"size\":68,\"md5\":\"44d88612fea8a8f36de82e1278abb02f\"}],"
+			 "\"problems\":[{\"kind\":\"unreadable\",\"path\":\"/srv/p\",\"message\":\"denied\"}],\"problem_counts\":{\"unreadable\":4,\"cut\":0}}}";
+	assert_int_equal(parse(ok, &m), CG_OK);
+	assert_int_equal(m->n_hits, 2);
+	assert_int_equal(m->hits_total, 3);
+	assert_string_equal(m->hits[0].file, "/srv/a.zip");
+	assert_null(m->hits[1].sha256);
+	assert_string_equal(m->hits[1].md5, "44d88612fea8a8f36de82e1278abb02f");
+	assert_int_equal(m->n_problems, 1);
+	assert_int_equal(json_integer_value(json_object_get(m->problem_counts, "unreadable")), 4);
+	agent_msg_free(m);
+#define R(hits, extra) "{\"type\":\"report\",\"seq\":4,\"kind\":\"result\",\"body\":{\"task\":8,\"status\":\"done\",\"hits_total\":5,\"hits\":[" hits "]" extra "}}"
+	refused(R("{\"kind\":\"hash\",\"rule\":\"A\",\"path\":\"/a\",\"file\":\"/a\",\"size\":1}", ""), CG_EPARSE, "'kind': not 'yara' or 'eicar'");
+	refused(R("{\"kind\":\"yara\",\"rule\":\"A\",\"path\":\"/b\",\"file\":\"/a\",\"size\":1}", ""), CG_EPARSE, "'path'");
+	refused(R("{\"kind\":\"yara\",\"rule\":\"A\",\"path\":\"/ab\",\"file\":\"/a\",\"size\":1}", ""), CG_EPARSE, "'path'");
+	refused(R("{\"kind\":\"yara\",\"rule\":\"A\",\"path\":\"a\",\"file\":\"a\",\"size\":1}", ""), CG_EPARSE, "'path'");
+	refused(R("{\"kind\":\"yara\",\"path\":\"/a\",\"file\":\"/a\",\"size\":1}", ""), CG_EPARSE, "'rule': missing");
+	refused(R("{\"kind\":\"yara\",\"rule\":\"A\",\"path\":\"/a\",\"file\":\"/a\",\"size\":1,\"sha1\":\"AB\"}", ""), CG_EPARSE, "'sha1'");
+	refused(R("", ",\"problems\":[{\"kind\":\"odd\",\"path\":\"/a\",\"message\":\"m\"}]"), CG_EPARSE, "'kind': unknown kind");
+	refused(R("", ",\"problem_counts\":{\"unreadable\":-1}"), CG_EPARSE, "'unreadable': not a count");
+	refused(R("", ",\"problem_counts\":{\"other\":1}"), CG_EPARSE, "'other': unknown member");
+	refused("{\"type\":\"report\",\"seq\":4,\"kind\":\"result\",\"body\":{\"task\":8,\"status\":\"done\",\"hits_total\":0,\"hits\":[{\"kind\":\"yara\",\"rule\":\"A\",\"path\":\"/a\",\"file\":\"/a\",\"size\":1}]}}", CG_EPARSE, "'hits_total'");
+#undef R
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_hello),    cmocka_unit_test(test_report_kinds), cmocka_unit_test(test_refusals),
+		cmocka_unit_test(test_hello), cmocka_unit_test(test_scan_task), cmocka_unit_test(test_scan_result),    cmocka_unit_test(test_report_kinds), cmocka_unit_test(test_refusals),
 		cmocka_unit_test(test_caps),     cmocka_unit_test(test_frame),        cmocka_unit_test(test_token),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
