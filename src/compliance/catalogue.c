@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cg_i18n.h"
+#include "cg_yaml.h"
 #include "sigma_int.h"
 
 struct comp_catalogue {
@@ -69,26 +70,9 @@ struct cat_parse {
 	struct comp_catalogue *c;
 };
 
-static unsigned long node_line(struct fy_node *n)
-{
-	struct fy_token *t = n ? fy_node_get_scalar_token(n) : NULL;
-	const struct fy_mark *m = t ? fy_token_start_mark(t) : NULL;
-	if (!m && n) {
-		/* A collection: the line of its first key or item. */
-		void *it = NULL;
-		if (fy_node_get_type(n) == FYNT_MAPPING) {
-			struct fy_node_pair *p = fy_node_mapping_iterate(n, &it);
-			return p ? node_line(fy_node_pair_key(p)) : 0;
-		}
-		if (fy_node_get_type(n) == FYNT_SEQUENCE)
-			return node_line(fy_node_sequence_iterate(n, &it));
-	}
-	return m ? (unsigned long)m->line + 1 : 0;
-}
-
 static enum cg_err bad(struct cat_parse *p, struct fy_node *at, const char *field, const char *reason)
 {
-	return cg_err_set(CG_EPARSE, _("%s:%lu: field '%s': %s"), p->file, node_line(at), field, reason);
+	return cg_err_set(CG_EPARSE, _("%s:%lu: field '%s': %s"), p->file, cg_yaml_line(at), field, reason);
 }
 
 static char *keep(struct cat_parse *p, const char *s)
@@ -287,7 +271,7 @@ static enum cg_err parse_req(struct cat_parse *p, struct fy_node *n, struct comp
 	if (!n || fy_node_get_type(n) != FYNT_MAPPING)
 		return bad(p, n, "requirements", _("each requirement must be a mapping"));
 	memset(r, 0, sizeof *r);
-	r->line = node_line(n);
+	r->line = cg_yaml_line(n);
 	void *it = NULL;
 	struct fy_node_pair *pr;
 	const char *group = NULL;
@@ -426,62 +410,12 @@ static enum cg_err parse_root(struct cat_parse *p, struct fy_node *root)
 	return CG_OK;
 }
 
-/* libfyaml reports through a diag object: keep the first error's line. */
-struct yaml_diag {
-	char msg[256];
-};
-
-static void yaml_diag_out(struct fy_diag *diag, void *user, const char *buf, size_t len)
-{
-	(void)diag;
-	struct yaml_diag *d = user;
-	if (d->msg[0])
-		return;
-	/* "<memory-@...>:LINE:COL: error: text": keep from LINE on. */
-	const char *p = memchr(buf, '>', len);
-	if (p && p + 1 < buf + len && p[1] == ':')
-		len -= (size_t)(p + 2 - buf), buf = p + 2;
-	while (len && (buf[len - 1] == '\n' || buf[len - 1] == ' '))
-		len--;
-	snprintf(d->msg, sizeof d->msg, "%.*s", (int)len, buf);
-}
-
-struct fy_document *comp_yaml_load(const char *file, const char *buf, size_t len)
-{
-	struct yaml_diag sink = {{0}};
-	struct fy_diag_cfg dcfg;
-	fy_diag_cfg_default(&dcfg);
-	dcfg.fp = NULL;
-	dcfg.output_fn = yaml_diag_out;
-	dcfg.user = &sink;
-	dcfg.colorize = false;
-	dcfg.show_source = false;
-	dcfg.show_position = true;
-	dcfg.show_type = false;
-	dcfg.show_module = false;
-	struct fy_diag *diag = fy_diag_create(&dcfg);
-	if (!diag) {
-		(void)cg_err_set(CG_EINTERNAL, _("%s: cannot create YAML diagnostics"), file);
-		return NULL;
-	}
-	struct fy_parse_cfg cfg = {.search_path = "", .flags = FYPCF_QUIET, .userdata = NULL, .diag = diag};
-	struct fy_document *fyd = fy_document_build_from_string(&cfg, buf, len);
-	fy_diag_destroy(diag);
-	if (!fyd)
-		(void)cg_err_set(CG_EPARSE, _("%s:%s"), file, sink.msg[0] ? sink.msg : _(" not valid YAML"));
-	return fyd;
-}
-
 enum cg_err comp_catalogue_parse(const char *file, const char *buf, size_t len, struct comp_catalogue **out)
 {
 	*out = NULL;
 	if (len > COMP_CATALOGUE_MAX_BYTES)
 		return cg_err_set(CG_ELIMIT, _("%s: catalogue larger than %u bytes"), file, COMP_CATALOGUE_MAX_BYTES);
-	unsigned long bl, bc;
-	const char *why = sigma_yaml_precheck(buf, len, &bl, &bc);
-	if (why)
-		return cg_err_set(CG_EPARSE, _("%s:%lu: column %lu: %s"), file, bl, bc, why);
-	struct fy_document *fyd = comp_yaml_load(file, buf, len);
+	struct fy_document *fyd = cg_yaml_load(file, buf, len);
 	if (!fyd)
 		return CG_EPARSE;
 	struct comp_catalogue *c = calloc(1, sizeof *c);

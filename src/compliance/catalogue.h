@@ -95,9 +95,5 @@ int comp_group_is_management(enum comp_group g);
 const char *comp_req_title(const struct comp_req *r, const char *lang);
 const char *comp_req_evidence(const struct comp_req *r, const char *lang);
 
-/* Parse YAML text with libfyaml; NULL with "file:line:col: reason" set
- * (CG_EPARSE) when it is not YAML. Shared with os_eol. */
-struct fy_document;
-struct fy_document *comp_yaml_load(const char *file, const char *buf, size_t len);
 
 #endif

@@ -9,8 +9,8 @@
 
 #include "catalogue.h"
 #include "cg_i18n.h"
+#include "cg_yaml.h"
 #include "cg_time.h"
-#include "sigma_int.h"
 
 #define OS_EOL_MAX 1000
 
@@ -54,11 +54,7 @@ enum cg_err os_eol_parse(const char *file, const char *buf, size_t len, struct o
 	*out = NULL;
 	if (len > (1u << 20))
 		return cg_err_set(CG_ELIMIT, _("%s: larger than %u bytes"), file, 1u << 20);
-	unsigned long bl, bc;
-	const char *why = sigma_yaml_precheck(buf, len, &bl, &bc);
-	if (why)
-		return cg_err_set(CG_EPARSE, _("%s:%lu: column %lu: %s"), file, bl, bc, why);
-	struct fy_document *fyd = comp_yaml_load(file, buf, len);
+	struct fy_document *fyd = cg_yaml_load(file, buf, len);
 	if (!fyd)
 		return CG_EPARSE;
 	struct fy_node *root = fy_document_root(fyd);

@@ -8,9 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "catalogue.h"
 #include "cg_file.h"
 #include "cg_i18n.h"
+#include "cg_yaml.h"
 
 #define TEXT_MAX 4096
 
@@ -20,25 +20,9 @@ struct parse {
 	struct daemon_config *c;
 };
 
-static unsigned long node_line(struct fy_node *n)
-{
-	struct fy_token *t = n ? fy_node_get_scalar_token(n) : NULL;
-	const struct fy_mark *m = t ? fy_token_start_mark(t) : NULL;
-	if (!m && n) {
-		void *it = NULL;
-		if (fy_node_get_type(n) == FYNT_MAPPING) {
-			struct fy_node_pair *p = fy_node_mapping_iterate(n, &it);
-			return p ? node_line(fy_node_pair_key(p)) : 0;
-		}
-		if (fy_node_get_type(n) == FYNT_SEQUENCE)
-			return node_line(fy_node_sequence_iterate(n, &it));
-	}
-	return m ? (unsigned long)m->line + 1 : 0;
-}
-
 static enum cg_err bad(struct parse *p, struct fy_node *at, const char *field, const char *reason)
 {
-	return cg_err_set(CG_EPARSE, _("%s:%lu: field '%s': %s"), p->file, node_line(at), field, reason);
+	return cg_err_set(CG_EPARSE, _("%s:%lu: field '%s': %s"), p->file, cg_yaml_line(at), field, reason);
 }
 
 static enum cg_err text(struct parse *p, struct fy_node *key, struct fy_node *v, const char *field, char **out)
@@ -543,7 +527,7 @@ enum cg_err daemon_config_parse(const char *file, const char *buf, size_t len, s
 	c->metrics_port = 9514;
 
 	enum cg_err rc;
-	struct fy_document *fyd = comp_yaml_load(file, buf, len);
+	struct fy_document *fyd = cg_yaml_load(file, buf, len);
 	if (!fyd)
 		rc = CG_EPARSE;
 	else

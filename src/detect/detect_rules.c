@@ -9,12 +9,11 @@
 #include <string.h>
 #include <strings.h>
 
-#include "catalogue.h"
 #include "cg_file.h"
 #include "cg_hash.h"
 #include "cg_i18n.h"
+#include "cg_yaml.h"
 #include "ioc.h"
-#include "sigma_int.h"
 
 #define RE_MATCH_LIMIT 100000
 #define RE_DEPTH_LIMIT 1000
@@ -119,25 +118,9 @@ struct parse {
 	const char *file;
 };
 
-static unsigned long node_line(struct fy_node *n)
-{
-	struct fy_token *t = n ? fy_node_get_scalar_token(n) : NULL;
-	const struct fy_mark *m = t ? fy_token_start_mark(t) : NULL;
-	if (!m && n) {
-		void *it = NULL;
-		if (fy_node_get_type(n) == FYNT_MAPPING) {
-			struct fy_node_pair *p = fy_node_mapping_iterate(n, &it);
-			return p ? node_line(fy_node_pair_key(p)) : 0;
-		}
-		if (fy_node_get_type(n) == FYNT_SEQUENCE)
-			return node_line(fy_node_sequence_iterate(n, &it));
-	}
-	return m ? (unsigned long)m->line + 1 : 0;
-}
-
 static enum cg_err bad(const struct parse *p, struct fy_node *at, const char *field, const char *reason)
 {
-	return cg_err_set(CG_EPARSE, _("%s:%lu: field '%s': %s"), p->file, node_line(at), field, reason);
+	return cg_err_set(CG_EPARSE, _("%s:%lu: field '%s': %s"), p->file, cg_yaml_line(at), field, reason);
 }
 
 /* A scalar's text, copied; `field` names it in errors. */
@@ -429,17 +412,13 @@ enum cg_err detect_rules_parse(const char *file, const char *buf, size_t len, st
 	struct detect_rules *r;
 	struct fy_document *fyd;
 	struct fy_node *root, *list;
-	unsigned long bl, bc;
 	enum cg_err rc = CG_OK;
 	size_t n;
 
 	*out = NULL;
 	if (len > DETECT_RULES_MAX_BYTES)
 		return cg_err_set(CG_ELIMIT, _("%s: larger than %zu bytes"), file, DETECT_RULES_MAX_BYTES);
-	const char *why = sigma_yaml_precheck(buf, len, &bl, &bc);
-	if (why)
-		return cg_err_set(CG_EPARSE, _("%s:%lu: column %lu: %s"), file, bl, bc, why);
-	if (!(fyd = comp_yaml_load(file, buf, len)))
+	if (!(fyd = cg_yaml_load(file, buf, len)))
 		return CG_EPARSE;
 	if (!(r = calloc(1, sizeof *r))) {
 		fy_document_destroy(fyd);

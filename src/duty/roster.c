@@ -7,11 +7,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "catalogue.h"
 #include "cg_file.h"
 #include "cg_i18n.h"
+#include "cg_yaml.h"
 #include "cg_time.h"
-#include "sigma_int.h"
 
 #define TEXT_MAX 2048
 
@@ -57,25 +56,9 @@ struct parse {
 
 static const char *const day_names[7] = {"mon", "tue", "wed", "thu", "fri", "sat", "sun"};
 
-static unsigned long node_line(struct fy_node *n)
-{
-	struct fy_token *t = n ? fy_node_get_scalar_token(n) : NULL;
-	const struct fy_mark *m = t ? fy_token_start_mark(t) : NULL;
-	if (!m && n) {
-		void *it = NULL;
-		if (fy_node_get_type(n) == FYNT_MAPPING) {
-			struct fy_node_pair *p = fy_node_mapping_iterate(n, &it);
-			return p ? node_line(fy_node_pair_key(p)) : 0;
-		}
-		if (fy_node_get_type(n) == FYNT_SEQUENCE)
-			return node_line(fy_node_sequence_iterate(n, &it));
-	}
-	return m ? (unsigned long)m->line + 1 : 0;
-}
-
 static enum cg_err bad(struct parse *p, struct fy_node *at, const char *field, const char *why)
 {
-	return cg_err_set(CG_EPARSE, _("duty: %s:%lu: field '%s': %s"), p->file, node_line(at), field, why);
+	return cg_err_set(CG_EPARSE, _("duty: %s:%lu: field '%s': %s"), p->file, cg_yaml_line(at), field, why);
 }
 
 static void *own(struct parse *p, void *ptr)
@@ -725,16 +708,12 @@ enum cg_err duty_roster_parse(const char *file, const char *buf, size_t len, str
 {
 	struct duty_roster *r;
 	struct fy_document *fyd;
-	unsigned long bl, bc;
-	const char *why;
 	enum cg_err rc;
 
 	*out = NULL;
 	if (len > DUTY_ROSTER_MAX_BYTES)
 		return cg_err_set(CG_ELIMIT, _("duty: %s: larger than %u bytes"), file, DUTY_ROSTER_MAX_BYTES);
-	if ((why = sigma_yaml_precheck(buf, len, &bl, &bc)))
-		return cg_err_set(CG_EPARSE, _("duty: %s:%lu: column %lu: %s"), file, bl, bc, why);
-	if (!(fyd = comp_yaml_load(file, buf, len)))
+	if (!(fyd = cg_yaml_load(file, buf, len)))
 		return cg_err_prefix(CG_EPARSE, "duty");
 	if (!(r = calloc(1, sizeof *r))) {
 		fy_document_destroy(fyd);

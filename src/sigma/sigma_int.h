@@ -150,17 +150,5 @@ int sigma_value_match(const struct sigma_value *v, const char *s, size_t n, cons
  * Returns 1 and sets *out, else 0. */
 int sigma_parse_number(const char *s, size_t n, double *out);
 
-/* What libfyaml 0.7.12 must not be given: YAML is Unicode text, and the
- * library spins forever when it reports a '%' directive followed by an
- * invalid sequence through a diag object; it is also quadratic in the
- * length of a directive line (40 000 bytes of '%' take 3 s). Sigma rules
- * and mapping files need no directive past "%YAML 1.2". */
-#define SIGMA_YAML_DIRECTIVE_MAX 256
-
-/* NULL when `text` may go to libfyaml; else a translated reason, with the
- * 1-based line and byte column of the problem: a byte that is not
- * well-formed UTF-8, a NUL, or a directive line longer than
- * SIGMA_YAML_DIRECTIVE_MAX. */
-const char *sigma_yaml_precheck(const char *text, size_t len, unsigned long *line, unsigned long *col);
 
 #endif

@@ -6,6 +6,7 @@
 #include <strings.h>
 
 #include "cg_i18n.h"
+#include "cg_yaml.h"
 #include "cg_event_int.h"
 #include "sigma_int.h"
 #include "sigma_map.h"
@@ -205,7 +206,7 @@ static enum cg_err parse_entry(struct fy_node *n, const char *origin, struct sig
 enum cg_err sigma_map_load(struct sigma_map *m, const char *text, size_t len, const char *origin)
 {
 	unsigned long bad_line, bad_col;
-	const char *bad = sigma_yaml_precheck(text, len, &bad_line, &bad_col);
+	const char *bad = cg_yaml_precheck(text, len, &bad_line, &bad_col);
 	if (bad) {
 		char where[160];
 		snprintf(where, sizeof where, _("line %lu, column %lu: %s"), bad_line, bad_col, bad);

@@ -8,7 +8,7 @@
 #include <strings.h>
 
 #include "cg_i18n.h"
-#include "cg_utf8.h"
+#include "cg_yaml.h"
 #include "sigma_int.h"
 
 /* Why the current document failed; filled by fail(). */
@@ -732,38 +732,12 @@ static void diag_out(struct fy_diag *diag, void *user, const char *buf, size_t l
 	s->msg[len] = '\0';
 }
 
-const char *sigma_yaml_precheck(const char *text, size_t len, unsigned long *line, unsigned long *col)
-{
-	const unsigned char *s = (const unsigned char *)text;
-	size_t i = 0, bol = 0;
-
-	*line = 1;
-	while (i < len) {
-		size_t k = s[i] ? cg_utf8_len(s + i, len - i) : 0;
-		if (k == 0) {
-			*col = (unsigned long)(i - bol + 1);
-			return _("not UTF-8 text (invalid byte or NUL)");
-		}
-		if (i == bol && s[i] == '%') {
-			const unsigned char *nl = memchr(s + i, '\n', len - i);
-			if ((nl ? (size_t)(nl - s) : len) - i > SIGMA_YAML_DIRECTIVE_MAX) {
-				*col = 1;
-				return _("YAML directive line too long");
-			}
-		}
-		if (s[i] == '\n')
-			(*line)++, bol = i + 1;
-		i += k;
-	}
-	return NULL;
-}
-
 enum cg_err sigma_rules_parse(const char *text, size_t len, const char *origin, sigma_rule_cb cb, void *ud)
 {
 	if (len > SIGMA_RULE_MAX_BYTES)
 		return cg_err_set(CG_ELIMIT, _("%s: rule file larger than %zu bytes"), origin, SIGMA_RULE_MAX_BYTES);
 	unsigned long bad_line, bad_col;
-	const char *bad = sigma_yaml_precheck(text, len, &bad_line, &bad_col);
+	const char *bad = cg_yaml_precheck(text, len, &bad_line, &bad_col);
 	if (bad) {
 		struct doc_ctx d;
 		char where[160];
