@@ -30,8 +30,9 @@ enum tok_type { TOK_OBJECT = 1, TOK_ARRAY, TOK_STRING, TOK_PRIMITIVE };
 struct tok {
 	int type;
 	int start, end, size;
-	/* containers: the enclosing container while open; keys: the previous
-	 * key of the same object (-1: the first) */
+	/* containers: the enclosing container while open, the token after
+	 * the subtree once closed; keys: the previous key of the same object
+	 * (-1: the first) */
 	int link;
 };
 
@@ -48,16 +49,14 @@ struct fast {
 	struct cg_event *ev;
 };
 
-/* Index of the token after the subtree at i. */
+/* Index of the token after the subtree at i (a key: after its value).
+ * A closed container's link holds it (set by tokenize). */
 static int skip(const struct fast *f, int i)
 {
-	int open = 1;
-	while (open && i < f->n) {
-		open += f->t[i].size;
-		open--;
-		i++;
-	}
-	return i;
+	const struct tok *t = &f->t[i];
+	if (t->type == TOK_OBJECT || t->type == TOK_ARRAY)
+		return t->link;
+	return t->type == TOK_STRING && t->size ? skip(f, i + 1) : i + 1;
 }
 
 static int key_is(const struct fast *f, int k, const char *s)
@@ -85,10 +84,10 @@ static int hexval(char c)
 	return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
 }
 
-/* Does any of eight bytes need a look inside a string: below 0x20, a
- * quote, a backslash, or 0x80 and up? (Word-at-a-time tests; exact, no
- * false negatives.) */
-static inline int word_needs_look(uint64_t x)
+/* Which of eight bytes need a look inside a string: below 0x20, a quote,
+ * a backslash, or 0x80 and up? The high bit of each such byte; the lowest
+ * one set is always exact (the borrows of these tests only run upwards). */
+static inline uint64_t word_needs_look(uint64_t x)
 {
 	const uint64_t ones = 0x0101010101010101ull, highs = ones * 0x80;
 	uint64_t ctl = (x - ones * 0x20) & ~x & highs;           /* a byte < 0x20 */
@@ -96,7 +95,7 @@ static inline int word_needs_look(uint64_t x)
 	uint64_t bsl = (y - ones) & ~y & highs;                  /* a byte == '\\' */
 	uint64_t z = x ^ ones * (unsigned char)'"';
 	uint64_t quo = (z - ones) & ~z & highs;                  /* a byte == '"' */
-	return ((x & highs) | ctl | bsl | quo) != 0;
+	return (x & highs) | ctl | bsl | quo;
 }
 
 /* Unescape a checked string into out (as long as the input at most). */
@@ -205,8 +204,13 @@ static int lex_string(struct lex *l, int *esc)
 		while (end - i >= 8) {
 			uint64_t x;
 			memcpy(&x, s + i, 8);
-			if (word_needs_look(x))
+			uint64_t m = word_needs_look(x);
+			if (m) {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+				i += (size_t)__builtin_ctzll(m) >> 3; /* the first such byte */
+#endif
 				break;
+			}
 			i += 8;
 		}
 		if (i >= end)
@@ -390,6 +394,7 @@ static int tokenize(struct lex *l)
 		t->end = (int)l->i + 1;
 		l->i++;
 		cur = t->link;
+		t->link = l->n; /* from now on: the token after the subtree */
 		st = cur < 0 ? DONE : WANT_COMMA_OR_CLOSE;
 	}
 }
@@ -520,10 +525,16 @@ static enum cg_err system_fields(struct fast *f, int sys)
 		if (attrs >= 0 && f->t[attrs].type == TOK_OBJECT) {
 			int a = attrs + 1;
 			for (int m = 0; m < f->t[attrs].size; m++, a = skip(f, a + 1)) {
+				/* "<key>_<attribute>" (the key cut at 120 bytes), at most
+				 * 255 bytes; keys hold no NUL. */
 				char name[256];
-				int nl = snprintf(name, sizeof name, "%.*s_%.*s", (int)(base > 120 ? 120 : base), key,
-				                  (int)(f->t[a].end - f->t[a].start), f->js + f->t[a].start);
-				size_t len = nl < 0 ? 0 : (size_t)nl >= sizeof name ? sizeof name - 1 : (size_t)nl;
+				size_t kn = base > 120 ? 120 : base, an = (size_t)(f->t[a].end - f->t[a].start);
+				memcpy(name, key, kn);
+				name[kn] = '_';
+				if (an > sizeof name - 2 - kn)
+					an = sizeof name - 2 - kn;
+				memcpy(name + kn + 1, f->js + f->t[a].start, an);
+				size_t len = kn + 1 + an;
 				if ((rc = add(f, name, len, a + 1)))
 					return rc;
 			}
