@@ -14,6 +14,7 @@
  * which also words the errors. fuzz/sigma/event_json_fast_fuzz.c holds it
  * to jansson. */
 #include <inttypes.h>
+#include <jansson.h> /* JSON_PARSER_MAX_DEPTH */
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -299,6 +300,7 @@ static int tokenize(struct lex *l)
 		WANT_VALUE;
 	const char *js = l->js;
 	int cur = -1;       /* the innermost open container */
+	int depth = 0;      /* containers open */
 	int last_key = -1;  /* the last key of cur, when cur is an object */
 	for (;;) {
 		while (l->i < l->end && (js[l->i] == ' ' || js[l->i] == '\t' || js[l->i] == '\r'))
@@ -349,6 +351,10 @@ static int tokenize(struct lex *l)
 				break;
 			if (cur < 0 && c != '{')
 				return -1;
+			/* jansson counts every value, scalars too, and refuses one
+			 * below JSON_PARSER_MAX_DEPTH. */
+			if (depth >= JSON_PARSER_MAX_DEPTH)
+				return -1;
 			if (cur >= 0 && l->t[cur].type == TOK_ARRAY)
 				l->t[cur].size++;
 			if (c == '{' || c == '[') {
@@ -362,6 +368,7 @@ static int tokenize(struct lex *l)
 					last_key = -1;
 				}
 				cur = k;
+				depth++;
 				l->i++;
 				st = c == '{' ? WANT_KEY_OR_CLOSE : WANT_VALUE_OR_CLOSE;
 				continue;
@@ -394,6 +401,7 @@ static int tokenize(struct lex *l)
 		t->end = (int)l->i + 1;
 		l->i++;
 		cur = t->link;
+		depth--;
 		t->link = l->n; /* from now on: the token after the subtree */
 		st = cur < 0 ? DONE : WANT_COMMA_OR_CLOSE;
 	}
