@@ -409,12 +409,11 @@ static int tokenize(struct lex *l)
 
 /* Scalar text as event_json.c's scalar_text gives it; 0 for objects and
  * arrays. */
-static int scalar(struct fast *f, int i, char *num, size_t num_len, const char **s, size_t *n)
+static int scalar(struct fast *f, int i, const char **s, size_t *n)
 {
 	const struct tok *t = &f->t[i];
 	const char *p = f->js + t->start;
 	size_t len = (size_t)(t->end - t->start);
-	long long v;
 	switch (t->type) {
 	case TOK_STRING:
 		if (!f->esc[i]) {
@@ -440,21 +439,15 @@ static int scalar(struct fast *f, int i, char *num, size_t num_len, const char *
 			*s = "";
 			*n = 0;
 		} else {
-			/* "%lld" of the value, as jansson prints it ("-0" is "0") */
-			(void)integer_ok(p, len, &v);
-			char tmp[24];
-			size_t k = 0;
-			unsigned long long u = v < 0 ? 0 - (unsigned long long)v : (unsigned long long)v;
-			do
-				tmp[k++] = (char)('0' + u % 10);
-			while ((u /= 10) && k < sizeof tmp);
-			size_t o = 0;
-			if (v < 0 && o < num_len)
-				num[o++] = '-';
-			while (k && o < num_len)
-				num[o++] = tmp[--k];
-			*n = o;
-			*s = num;
+			/* "%lld" of the value, as jansson prints it: the checked text
+			 * itself (no leading zeros, no '+'), but "-0" is "0". */
+			if (len == 2 && p[0] == '-' && p[1] == '0') {
+				*s = "0";
+				*n = 1;
+			} else {
+				*s = p;
+				*n = len;
+			}
 		}
 		return 1;
 	default:
@@ -464,10 +457,9 @@ static int scalar(struct fast *f, int i, char *num, size_t num_len, const char *
 
 static enum cg_err add(struct fast *f, const char *name, size_t name_len, int v)
 {
-	char num[32];
 	const char *s;
 	size_t n;
-	int r = scalar(f, v, num, sizeof num, &s, &n);
+	int r = scalar(f, v, &s, &n);
 	if (r < 0)
 		return cg_err_set(CG_ENOMEM, _("sigma: out of memory"));
 	return r ? cg_event_add(f->ev, name, name_len, s, n) : CG_OK;
