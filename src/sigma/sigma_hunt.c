@@ -147,12 +147,17 @@ static void buf_put(struct pipeline *p, char *b, size_t cap)
 }
 
 /* The emitter hands an emitted job back: its buffer to the pool, the job
- * (with its hit array) to the free list. */
+ * (with its hit array, unless a burst of hits grew it) to the free list. */
 static void job_recycle(struct pipeline *p, struct job *j)
 {
 	job_clear(j);
 	buf_put(p, j->owned, j->owned_cap);
 	j->owned = NULL;
+	if (j->alloc > 4096) {
+		free(j->hits);
+		j->hits = NULL;
+		j->alloc = 0;
+	}
 	pthread_mutex_lock(&p->mu);
 	if (p->free_n < p->pool_max) {
 		p->free_jobs[p->free_n++] = j;
