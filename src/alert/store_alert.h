@@ -44,6 +44,18 @@ void alert_store_abort(struct alert_store *s);
 enum cg_err alert_store_add(struct alert_store *s, const struct alert *a, const struct alert_event *ev,
 			    int *added) CG_MUST_CHECK;
 
+/* What alert_store_record did with one event. */
+struct alert_added {
+	int counted;               /* the event was new to the alert (alert_store_add's *added) */
+	int opened;                /* it opened a new alert (then count is 1) */
+	char id[ALERT_ID_LEN + 1]; /* the alert it was counted in; "" when not counted */
+	uint64_t count;            /* that alert's count with this event; 0 when not counted */
+};
+/* alert_store_add, saying which alert the event went to (read it whole with
+ * alert_store_get: it sees what this store has not committed yet). */
+enum cg_err alert_store_record(struct alert_store *s, const struct alert *a, const struct alert_event *ev,
+			       struct alert_added *out) CG_MUST_CHECK;
+
 struct alert_filter {
 	enum alert_kind kind;             /* 0: any */
 	int64_t host_id;                  /* 0: any */

@@ -35,7 +35,7 @@ import threading
 import time
 
 import cgtest
-from dtest import DBIN, Daemon, asan_build
+from dtest import DBIN, Daemon, SyslogReceiver, alerts, asan_build
 
 C = cgtest.Checks()
 check = C.check
@@ -303,6 +303,78 @@ forward:
     verify("HTTP", [(s, mk, msg) for s, mk, msg in rows], n)
 
 
+LISTED = "203.0.113.25"  # in samples/intel/botnet-2026-11.csv
+
+
+def test_alert_records(tmp):
+    """Forwarded alert records carry the stored alert: its id, its count,
+    first/last seen and state. Forwarded when the alert opens and again when
+    its count reaches 10, 100, ... (man/canhgacd.8)."""
+    db = os.path.join(tmp, "canhgac.db")
+    r = cgtest.run(["intel", "import", "--source", "botnet-list",
+                    os.path.join(cgtest.SRC, "samples", "intel", "botnet-2026-11.csv")], db=db)
+    if not check(r.returncode == 0, f"intel import: {r.stderr}"):
+        return
+    soc = SyslogReceiver()
+    d = Daemon(tmp, f"""database: canhgac.db
+state_dir: state
+workers: 2
+listeners:
+  - {{name: tcp, proto: tcp, port: 0}}
+metrics: {{port: 0}}
+detect:
+  intel_poll: 0
+  alert_flush_ms: 50
+forward:
+  events: false
+  upstreams:
+    - {{name: soc, kind: syslog-tcp, address: 127.0.0.1, port: {soc.port}, retry_max: 1}}
+""", name="alerts")
+    if not check(d.start(), f"daemon starts: {d.log()}"):
+        soc.close()
+        return
+    n = 23  # distinct events naming the listed address: one alert, count 23
+    try:
+        lines = b"".join(b"<38>1 2026-12-06T10:00:%02d+07:00 web01.so-mau.example sshd 4242 - - Connection from %s "
+                         b"port %d on 10.0.0.5 port 22\n" % (i, LISTED.encode(), 40000 + i) for i in range(n))
+        with socket.create_connection(("127.0.0.1", d.ports["tcp"]), timeout=10) as c:
+            c.sendall(lines)
+        d.wait_metric("canhgacd_alerts_stored_total", lambda v: v >= n, timeout=30)
+        committed = d.wait_metric("canhgacd_forward_committed_seq", lambda v: v >= 2, timeout=30)
+        time.sleep(0.5)  # a later record would show here
+        committed = d.metric("canhgacd_forward_committed_seq")
+        got = d.wait_metric('canhgacd_forward_delivered_seq{upstream="soc"}', lambda v: v >= committed, timeout=60)
+        check(got == committed, f"the alert records were delivered: {got} of {committed}")
+    finally:
+        d.stop()
+        soc.close()
+    stored = [a for a in alerts(db) if a.get("kind") == "indicator"]
+    if not check(len(stored) == 1, f"one stored indicator alert: {stored}"):
+        return
+    a = stored[0]
+    check(a.get("count") == n, f"the stored alert counts the {n} events: {a.get('count')}")
+    recs = []
+    for m in soc.msgs:
+        i = m.find("] {")
+        check(i > 0 and " alert [meta " in m, f"an alert record in RFC 5424 with MSGID alert: {m[:200]!r}")
+        if i > 0:
+            recs.append(json.loads(m[i + 2:]))
+    # The model: forwarded at count 1 (new) and at each power of ten <= n.
+    want = [1] + [10 ** k for k in range(1, 6) if 10 ** k <= n]
+    check([r.get("count") for r in recs] == want, f"forwarded counts {[r.get('count') for r in recs]}, want {want}")
+    for r in recs:
+        check(r.get("type") == "alert" and r.get("id") == a["id"],
+              f"the record carries the stored alert's id {a['id']}: {r}")
+        check(r.get("state") == "new" and r.get("indicator") == LISTED and r.get("kind") == "indicator",
+              f"state, kind and indicator as stored: {r}")
+        check(r.get("first_seen") == "2026-12-06T03:00:00Z",
+              f"first_seen is the first event's time: {r.get('first_seen')}")
+        c = r.get("count") or 0
+        check(r.get("last_seen") == "2026-12-06T03:00:%02dZ" % (c - 1),
+              f"last_seen of the record with count {c} is its last event's time: {r.get('last_seen')}")
+    print(f"# alert {a['id']}: stored count {a.get('count')}, forwarded counts {[r.get('count') for r in recs]}")
+
+
 def main():
     if not os.access(DBIN, os.X_OK):
         print("FAIL: canhgacd not built")
@@ -310,9 +382,10 @@ def main():
     if not os.access(SYSLOG_NG, os.X_OK):
         print("FAIL: syslog-ng not found (Debian syslog-ng-core, in scripts/packages.txt)")
         return 1
-    with tempfile.TemporaryDirectory() as tmp:
-        print("-- test_soc_outage", flush=True)
-        test_soc_outage(tmp)
+    for t in (test_alert_records, test_soc_outage):
+        with tempfile.TemporaryDirectory() as tmp:
+            print("--", t.__name__, flush=True)
+            t(tmp)
     return C.finish()
 
 
