@@ -94,6 +94,7 @@ struct alert_store {
 	struct cg_db *db;
 	int64_t now;
 	int64_t window; /* seconds; 0: none */
+	uint64_t event_cap; /* events listed per alert; 0: all */
 	sqlite3_stmt *st[ST_COUNT];
 	int own_txn;
 	size_t in_txn;
@@ -372,6 +373,8 @@ enum cg_err alert_store_record(struct alert_store *s, const struct alert *a, con
 		out->opened = 1;
 	}
 
+	if (s->event_cap && count >= s->event_cap)
+		goto counted; /* counted, not listed */
 	st = stmt(s, ST_INSERT_EVENT);
 	sqlite3_bind_int64(st, 1, alert_id);
 	cg_db_bind_text(st, 2, file);
@@ -385,6 +388,7 @@ enum cg_err alert_store_record(struct alert_store *s, const struct alert *a, con
 				  SQLITE_TRANSIENT);
 	if ((rc = step_done(s, st, _("alert: recording an event"))))
 		goto fail;
+counted:
 	out->counted = 1;
 	out->count = count + 1;
 	if (s->own_txn && ++s->in_txn >= ALERT_STORE_BATCH)
@@ -539,6 +543,11 @@ enum cg_err alert_store_events(struct alert_store *s, const char *id, size_t lim
 void alert_store_set_window(struct alert_store *s, int64_t seconds)
 {
 	s->window = seconds > 0 ? seconds : 0;
+}
+
+void alert_store_set_event_cap(struct alert_store *s, uint64_t events)
+{
+	s->event_cap = events;
 }
 
 void alert_store_set_now(struct alert_store *s, int64_t now)

@@ -95,6 +95,13 @@ enum cg_err alert_store_events(struct alert_store *s, const char *id, size_t lim
  * store's now) is at most `seconds` after the alert's last_seen; a later
  * one opens a new alert (the old one stays as it is). */
 void alert_store_set_window(struct alert_store *s, int64_t seconds);
+/* At most `events` (0, the default: no cap) events are listed per alert:
+ * later ones still count (count, first/last seen, severity) but are not
+ * kept one by one, so a flood cannot grow the database without bound.
+ * Events past the cap are not remembered either, so the same event
+ * recorded again past the cap counts again: for live streams, where every
+ * event is new, not for hunts that may be run twice over the same files. */
+void alert_store_set_event_cap(struct alert_store *s, uint64_t events);
 /* A new "now" for what the store writes from here on (a long-running writer). */
 void alert_store_set_now(struct alert_store *s, int64_t now);
 

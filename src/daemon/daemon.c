@@ -410,6 +410,8 @@ static void *writer_main(void *arg)
 		free(buf);
 		return NULL;
 	}
+	alert_store_set_window(st, (int64_t)d->cfg->alert_window_s);
+	alert_store_set_event_cap(st, d->cfg->alert_events_max);
 	int dirty = 0;
 	struct cg_buf fwd_rec;
 	cg_buf_init(&fwd_rec, (size_t)1 << 20);
@@ -428,6 +430,9 @@ static void *writer_main(void *arg)
 			dirty = 0;
 			continue;
 		}
+		/* What is written now is stamped now (created, updated; the window of
+		 * events without a time of their own). */
+		alert_store_set_now(st, (int64_t)(now_us() / 1000000));
 		size_t off = 0, len;
 		const unsigned char *rec;
 		while ((rec = daemon_queue_next(buf, n, &off, &len)))
