@@ -19,6 +19,9 @@
 #define MAX_RULE_LITERALS 2048
 /* Values gate on their own literal only from this length (ASCII). */
 #define GATE_LITERAL 5
+/* A field database of at most this many literals is searched with memmem:
+ * compiling a Vectorscan database has a fixed cost, and most are tiny. */
+#define SMALL_FDB 8
 #define RE_MATCH_LIMIT 200000
 #define RE_DEPTH_LIMIT 5000
 /* Per scanner; PCRE2 reserves it and uses what a match needs. */
@@ -38,21 +41,42 @@ struct ls_ent {
 	const struct sigma_logsource *ls;
 	size_t *rules, n_rules;
 	size_t *always, n_always; /* the rules of `rules` without a literal set */
-};
-
-/* A rule needs the literal in a field with name hash `hash`, or anywhere
- * (keywords) when `any`. */
-struct posting {
-	uint32_t rule;
-	uint32_t hash;
-	int any;
+	/* Per source entry (n_src rows of fdb_words words): the field databases
+	 * (of this log source) of the fields its rules read under that entry. */
+	uint64_t *reads;
+	int any;  /* some rule of the source has a keyword (any field) search */
 };
 
 struct lit {
 	unsigned char *s;
 	size_t n;
-	struct posting *p;
-	size_t n_p, alloc;
+};
+
+/* One literal of a field database: the rules that need it in that field
+ * (none when it only gates values, see value_lits). */
+struct fent {
+	uint32_t lit;
+	uint32_t n_rules;
+	uint32_t *rules;
+};
+
+/* The literals the rules of one log source need, or gate on, in the event
+ * fields with one name hash; `any`: the keyword database (all fields). */
+struct fdb {
+	uint32_t hash;
+	uint32_t lsi;
+	hs_database_t *db; /* NULL when n_ent <= SMALL_FDB: memmem per literal */
+	struct fent *ent;  /* Vectorscan id -> entry */
+	size_t n_ent;
+	size_t min_len;    /* of its literals: shorter fields cannot hold one */
+	int db_shared;     /* db belongs to an earlier fdb with the same literals */
+};
+
+/* While compiling: literal `lit` is needed by `rule` (UINT32_MAX: only a
+ * value gate) in fields with name hash `hash` of events of log source `lsi`,
+ * or in any field when `any`. */
+struct flit {
+	uint32_t any, hash, lsi, lit, rule;
 };
 
 struct sigma_engine {
@@ -65,7 +89,15 @@ struct sigma_engine {
 	size_t n_lits, alloc_lits;
 	size_t *lit_hash; /* open addressing over lits, SIZE_MAX empty */
 	size_t hash_cap;
-	hs_database_t *db;
+	struct flit *flits;   /* compile only */
+	size_t n_flits, alloc_flits;
+	/* Field databases in (hash, lsi) order; fdb_tab finds the first of a
+	 * hash (open addressing, UINT32_MAX empty), fdb_count how many follow. */
+	struct fdb *fdb;
+	size_t n_fdb, fdb_words;
+	uint32_t *fdb_tab;
+	size_t fdb_cap;
+	struct fdb any;
 	size_t max_searches;
 	size_t unfiltered;
 	int compiled;
@@ -95,15 +127,24 @@ void sigma_engine_free(struct sigma_engine *e)
 	for (size_t i = 0; i < e->n_ls; i++) {
 		free(e->ls[i].rules);
 		free(e->ls[i].always);
+		free(e->ls[i].reads);
 	}
 	free(e->ls);
-	for (size_t i = 0; i < e->n_lits; i++) {
+	for (size_t i = 0; i < e->n_lits; i++)
 		free(e->lits[i].s);
-		free(e->lits[i].p);
-	}
 	free(e->lits);
 	free(e->lit_hash);
-	hs_free_database(e->db);
+	free(e->flits);
+	for (size_t i = 0; i <= e->n_fdb; i++) {
+		struct fdb *d = i < e->n_fdb ? &e->fdb[i] : &e->any;
+		if (!d->db_shared)
+			hs_free_database(d->db);
+		if (d->ent)
+			free(d->ent[0].rules); /* one block for all entries */
+		free(d->ent);
+	}
+	free(e->fdb);
+	free(e->fdb_tab);
 	free(e);
 }
 
@@ -371,8 +412,7 @@ static enum cg_err lit_table_grow(struct sigma_engine *e)
 	return CG_OK;
 }
 
-static enum cg_err lit_add_folded(struct sigma_engine *e, const unsigned char *s, size_t n, struct posting post,
-                                  size_t *id)
+static enum cg_err lit_add_folded(struct sigma_engine *e, const unsigned char *s, size_t n, size_t *id)
 {
 	if ((e->n_lits + 1) * 2 > e->hash_cap) {
 		enum cg_err rc = lit_table_grow(e);
@@ -381,17 +421,11 @@ static enum cg_err lit_add_folded(struct sigma_engine *e, const unsigned char *s
 	}
 	size_t h = lit_hash_of(s, n) & (e->hash_cap - 1);
 	while (e->lit_hash[h] != (size_t)-1) {
-		struct lit *l = &e->lits[e->lit_hash[h]];
-		if (l->n == n) {
-			size_t k;
-			for (k = 0; k < n && l->s[k] == s[k]; k++)
-				;
-			if (k == n)
-				break;
-		}
+		const struct lit *l = &e->lits[e->lit_hash[h]];
+		if (l->n == n && memcmp(l->s, s, n) == 0)
+			break;
 		h = (h + 1) & (e->hash_cap - 1);
 	}
-	struct lit *l;
 	if (e->lit_hash[h] == (size_t)-1) {
 		if (e->n_lits == e->alloc_lits) {
 			size_t na = e->alloc_lits ? e->alloc_lits * 2 : 1024;
@@ -401,46 +435,42 @@ static enum cg_err lit_add_folded(struct sigma_engine *e, const unsigned char *s
 			e->lits = p;
 			e->alloc_lits = na;
 		}
-		l = &e->lits[e->n_lits];
-		memset(l, 0, sizeof *l);
-		if (!(l->s = malloc(n)))
+		struct lit *l = &e->lits[e->n_lits];
+		if (!(l->s = malloc(n ? n : 1)))
 			return cg_err_set(CG_ENOMEM, _("out of memory"));
 		memcpy(l->s, s, n);
 		l->n = n;
 		e->lit_hash[h] = e->n_lits++;
-	} else {
-		l = &e->lits[e->lit_hash[h]];
 	}
 	*id = e->lit_hash[h];
-	if (post.rule == UINT32_MAX)
-		return CG_OK;
-	for (size_t i = l->n_p; i-- > 0 && l->p[i].rule == post.rule;)
-		if (l->p[i].any || (!post.any && l->p[i].hash == post.hash))
-			return CG_OK;
-	if (l->n_p == l->alloc) {
-		size_t na = l->alloc ? l->alloc * 2 : 2;
-		struct posting *p = realloc(l->p, na * sizeof *p);
-		if (!p)
-			return cg_err_set(CG_ENOMEM, _("out of memory"));
-		l->p = p;
-		l->alloc = na;
-	}
-	l->p[l->n_p++] = post;
 	return CG_OK;
 }
 
-/* Find or add literal s (folded here); add `post` unless post.rule is
- * UINT32_MAX. *id: its index. */
-static enum cg_err lit_add(struct sigma_engine *e, const unsigned char *raw, size_t n, struct posting post, size_t *id)
+/* Find or add literal s (folded here); *id: its index. */
+static enum cg_err lit_add(struct sigma_engine *e, const unsigned char *raw, size_t n, size_t *id)
 {
 	unsigned char sbuf[256], *s = n <= sizeof sbuf ? sbuf : malloc(n);
 	if (!s)
 		return cg_err_set(CG_ENOMEM, _("out of memory"));
 	cg_event_fold_utf8(raw, n, s);
-	enum cg_err rc = lit_add_folded(e, s, n, post, id);
+	enum cg_err rc = lit_add_folded(e, s, n, id);
 	if (s != sbuf)
 		free(s);
 	return rc;
+}
+
+static enum cg_err flit_push(struct sigma_engine *e, struct flit f)
+{
+	if (e->n_flits == e->alloc_flits) {
+		size_t na = e->alloc_flits ? e->alloc_flits * 2 : 4096;
+		struct flit *p = realloc(e->flits, na * sizeof *p);
+		if (!p)
+			return cg_err_set(CG_ENOMEM, _("out of memory"));
+		e->flits = p;
+		e->alloc_flits = na;
+	}
+	e->flits[e->n_flits++] = f;
+	return CG_OK;
 }
 
 /* Name the event uses for a Sigma field under this source. */
@@ -460,29 +490,39 @@ static void resolve_field(const struct sigma_source *src, const char *field, uin
 	}
 }
 
-/* Postings of one needed literal: one per event field name the Sigma field
- * may have under the rule's log source (a source may rename it). */
-static enum cg_err lit_add_ref(struct sigma_engine *e, size_t rule, const struct litref *lr)
+/* Literal `lit` needed by `rule` (UINT32_MAX: a value gate) for field match
+ * fm of a rule of log source lsi: in the field databases of every event
+ * field name the Sigma field may have under that source (a source may rename
+ * it), or in the keyword database. */
+static enum cg_err flit_add(struct sigma_engine *e, size_t lsi, const struct sigma_fieldmatch *fm, size_t lit,
+                            uint32_t rule)
 {
-	const struct sigma_logsource *ls = e->rules[rule].ls;
-	const struct sigma_fieldmatch *fm = lr->fm;
-	size_t id;
+	const struct sigma_logsource *ls = e->ls[lsi].ls;
 	if (!fm->field)
-		return lit_add(e, lr->s, lr->len, (struct posting){(uint32_t)rule, 0, 1}, &id);
-	enum cg_err rc = lit_add(e, lr->s, lr->len, (struct posting){(uint32_t)rule, fm->hash, 0}, &id);
+		return flit_push(e, (struct flit){1, 0, 0, (uint32_t)lit, rule});
+	enum cg_err rc = flit_push(e, (struct flit){0, fm->hash, (uint32_t)lsi, (uint32_t)lit, rule});
 	for (size_t i = 0; !rc && ls && i < ls->n_src; i++) {
 		const char *name;
 		uint32_t h;
 		resolve_field(&ls->src[i], fm->field, fm->hash, &name, &h);
 		if (h != fm->hash)
-			rc = lit_add(e, lr->s, lr->len, (struct posting){(uint32_t)rule, h, 0}, &id);
+			rc = flit_push(e, (struct flit){0, h, (uint32_t)lsi, (uint32_t)lit, rule});
 	}
 	return rc;
 }
 
+static enum cg_err lit_add_ref(struct sigma_engine *e, size_t rule, const struct litref *lr)
+{
+	size_t id;
+	enum cg_err rc = lit_add(e, lr->s, lr->len, &id);
+	return rc ? rc : flit_add(e, e->rules[rule].lsi, lr->fm, id, (uint32_t)rule);
+}
+
 /* Give every string value of the rule the literal it cannot match without,
- * so evaluation skips the comparison when the prefilter did not see it. */
-static enum cg_err value_lits(struct sigma_engine *e, struct sigma_rule *r)
+ * so evaluation skips the comparison when the prefilter did not see it. The
+ * literal goes into the databases of the fields the value is compared with,
+ * where the scan finds it whenever the value can match. */
+static enum cg_err value_lits(struct sigma_engine *e, size_t lsi, struct sigma_rule *r)
 {
 	struct litset one;
 	for (size_t i = 0; i < r->n_s; i++)
@@ -495,7 +535,9 @@ static enum cg_err value_lits(struct sigma_engine *e, struct sigma_rule *r)
 					/* Short ones match too often to be worth a scan. */
 					if (one.none || (one.l[0].len < GATE_LITERAL && one.l[0].s[0] < 0x80))
 						continue;
-					enum cg_err rc = lit_add(e, one.l[0].s, one.l[0].len, (struct posting){UINT32_MAX, 0, 0}, &id);
+					enum cg_err rc = lit_add(e, one.l[0].s, one.l[0].len, &id);
+					if (!rc)
+						rc = flit_add(e, lsi, fm, id, UINT32_MAX);
 					if (rc)
 						return rc;
 					fm->v[k].lit = (uint32_t)id + 1;
@@ -598,6 +640,193 @@ static enum cg_err link_correlations(struct sigma_engine *e, sigma_reject_cb rej
 	return CG_OK;
 }
 
+/* ---- field databases ---- */
+
+static int flit_cmp(const void *pa, const void *pb)
+{
+	const struct flit *a = pa, *b = pb;
+	const uint32_t x[5] = {a->any, a->hash, a->lsi, a->lit, a->rule};
+	const uint32_t y[5] = {b->any, b->hash, b->lsi, b->lit, b->rule};
+	for (int i = 0; i < 5; i++)
+		if (x[i] != y[i])
+			return x[i] < y[i] ? -1 : 1;
+	return 0;
+}
+
+/* One database from the sorted entries f[0..n): one Vectorscan literal per
+ * distinct literal, reported once per scan (a scan covers one field). */
+static enum cg_err fdb_build(struct sigma_engine *e, struct fdb *d, const struct flit *f, size_t n,
+                             const struct fdb *prev, size_t n_prev)
+{
+	size_t n_ent = 0, n_rules = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (i == 0 || f[i].lit != f[i - 1].lit)
+			n_ent++;
+		if (f[i].rule != UINT32_MAX && !(i > 0 && f[i].lit == f[i - 1].lit && f[i].rule == f[i - 1].rule))
+			n_rules++;
+	}
+	d->ent = calloc(n_ent, sizeof *d->ent);
+	uint32_t *rules = malloc((n_rules ? n_rules : 1) * sizeof *rules);
+	const char **exprs = calloc(n_ent, sizeof *exprs);
+	unsigned *flags = calloc(n_ent, sizeof *flags);
+	unsigned *ids = calloc(n_ent, sizeof *ids);
+	size_t *lens = calloc(n_ent, sizeof *lens);
+	enum cg_err rc = CG_OK;
+	if (!d->ent || !rules || !exprs || !flags || !ids || !lens) {
+		free(d->ent);
+		d->ent = NULL;
+		free(rules);
+		rc = cg_err_set(CG_ENOMEM, _("out of memory"));
+		goto out;
+	}
+	d->ent[0].rules = rules;
+	d->n_ent = n_ent;
+	size_t k = 0, r = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (i > 0 && f[i].lit != f[i - 1].lit) {
+			k++;
+			d->ent[k].rules = rules + r;
+		}
+		d->ent[k].lit = f[i].lit;
+		if (f[i].rule != UINT32_MAX && !(i > 0 && f[i].lit == f[i - 1].lit && f[i].rule == f[i - 1].rule)) {
+			rules[r++] = f[i].rule;
+			d->ent[k].n_rules++;
+		}
+	}
+	d->min_len = SIZE_MAX;
+	for (k = 0; k < n_ent; k++) {
+		const struct lit *l = &e->lits[d->ent[k].lit];
+		if (l->n < d->min_len)
+			d->min_len = l->n;
+		exprs[k] = (const char *)l->s;
+		lens[k] = l->n;
+		flags[k] = HS_FLAG_CASELESS | HS_FLAG_SINGLEMATCH;
+		ids[k] = (unsigned)k;
+	}
+	/* A source that renames a field gives two fields the same literals. */
+	for (size_t q = 0; q < n_prev && n_ent > SMALL_FDB; q++) {
+		if (prev[q].n_ent != n_ent || !prev[q].db)
+			continue;
+		for (k = 0; k < n_ent && prev[q].ent[k].lit == d->ent[k].lit; k++)
+			;
+		if (k == n_ent) {
+			d->db = prev[q].db;
+			d->db_shared = 1;
+			goto out;
+		}
+	}
+	hs_compile_error_t *err = NULL;
+	if (n_ent > SMALL_FDB && hs_compile_lit_multi(exprs, flags, ids, lens, (unsigned)n_ent, HS_MODE_BLOCK, NULL, &d->db, &err) !=
+	    HS_SUCCESS) {
+		rc = cg_err_set(CG_EINTERNAL, _("sigma: Vectorscan cannot compile %zu literals: %s"), n_ent,
+		                err && err->message ? err->message : _("unknown error"));
+		hs_free_compile_error(err);
+	}
+out:
+	free(exprs);
+	free(flags);
+	free(ids);
+	free(lens);
+	return rc;
+}
+
+static size_t fdb_slot(const struct sigma_engine *e, uint32_t h)
+{
+	size_t i = (h * 2654435761u) & (e->fdb_cap - 1);
+	while (e->fdb_tab[i] != UINT32_MAX && e->fdb[e->fdb_tab[i]].hash != h)
+		i = (i + 1) & (e->fdb_cap - 1);
+	return i;
+}
+
+/* The first field database of name hash h, or e->n_fdb. */
+static size_t fdb_find(const struct sigma_engine *e, uint32_t h)
+{
+	if (!e->fdb_cap)
+		return e->n_fdb;
+	uint32_t j = e->fdb_tab[fdb_slot(e, h)];
+	return j == UINT32_MAX ? e->n_fdb : j;
+}
+
+/* One database per (field name hash, log source) and one for keywords,
+ * from the entries gathered by lit_add_ref and value_lits. */
+static enum cg_err fdb_build_all(struct sigma_engine *e)
+{
+	qsort(e->flits, e->n_flits, sizeof *e->flits, flit_cmp);
+	size_t nf = 0, nk = 0, nh = 0;
+	for (size_t i = 0; i < e->n_flits; i++) {
+		const struct flit *f = &e->flits[i];
+		if (f->any) {
+			nk++;
+			continue;
+		}
+		if (i == 0 || f->hash != f[-1].hash || f->lsi != f[-1].lsi)
+			nf++;
+		if (i == 0 || f->hash != f[-1].hash)
+			nh++;
+	}
+	if (nf) {
+		e->fdb = calloc(nf, sizeof *e->fdb);
+		for (e->fdb_cap = 16; e->fdb_cap < nh * 2; e->fdb_cap *= 2)
+			;
+		e->fdb_tab = malloc(e->fdb_cap * sizeof *e->fdb_tab);
+		if (!e->fdb || !e->fdb_tab)
+			return cg_err_set(CG_ENOMEM, _("out of memory"));
+		memset(e->fdb_tab, 0xff, e->fdb_cap * sizeof *e->fdb_tab);
+		e->n_fdb = nf;
+		e->fdb_words = (nf + 63) / 64;
+	}
+	size_t j = 0;
+	for (size_t i = 0; i < e->n_flits - nk;) {
+		size_t k = i;
+		while (k < e->n_flits - nk && e->flits[k].hash == e->flits[i].hash && e->flits[k].lsi == e->flits[i].lsi)
+			k++;
+		struct fdb *d = &e->fdb[j];
+		d->hash = e->flits[i].hash;
+		d->lsi = e->flits[i].lsi;
+		size_t slot = fdb_slot(e, d->hash);
+		if (e->fdb_tab[slot] == UINT32_MAX)
+			e->fdb_tab[slot] = (uint32_t)j;
+		enum cg_err rc = fdb_build(e, d, e->flits + i, k - i, e->fdb, j);
+		if (rc)
+			return rc;
+		j++;
+		i = k;
+	}
+	return nk ? fdb_build(e, &e->any, e->flits + e->n_flits - nk, nk, NULL, 0) : CG_OK;
+}
+
+/* Which field databases of log source k an event routed to it by source
+ * entry a must be scanned with: those of the fields its rules read. */
+static enum cg_err ls_reads(struct sigma_engine *e, size_t k)
+{
+	struct ls_ent *le = &e->ls[k];
+	size_t n_src = le->ls->n_src ? le->ls->n_src : 1;
+	le->reads = calloc(n_src * (e->fdb_words ? e->fdb_words : 1), sizeof *le->reads);
+	if (!le->reads)
+		return cg_err_set(CG_ENOMEM, _("out of memory"));
+	for (size_t q = 0; q < le->n_rules; q++) {
+		const struct sigma_rule *r = e->rules[le->rules[q]].r;
+		for (size_t i = 0; i < r->n_s; i++)
+			for (size_t g = 0; g < r->s[i].n; g++)
+				for (size_t f = 0; f < r->s[i].g[g].n; f++) {
+					const struct sigma_fieldmatch *fm = &r->s[i].g[g].fm[f];
+					if (!fm->field) {
+						le->any = 1;
+						continue;
+					}
+					for (size_t a = 0; a < n_src; a++) {
+						const char *name;
+						uint32_t h;
+						resolve_field(le->ls->n_src ? &le->ls->src[a] : NULL, fm->field, fm->hash, &name, &h);
+						for (size_t j = fdb_find(e, h); j < e->n_fdb && e->fdb[j].hash == h; j++)
+							if (e->fdb[j].lsi == k)
+								le->reads[a * e->fdb_words + j / 64] |= (uint64_t)1 << (j % 64);
+					}
+				}
+	}
+	return CG_OK;
+}
+
 enum cg_err sigma_engine_compile(struct sigma_engine *e, sigma_reject_cb reject, void *ud)
 {
 	if (e->compiled)
@@ -625,7 +854,7 @@ enum cg_err sigma_engine_compile(struct sigma_engine *e, sigma_reject_cb reject,
 		if ((rc = push_idx(&e->ls[k].rules, &e->ls[k].n_rules, i)))
 			return rc;
 		re->lsi = k;
-		if ((rc = value_lits(e, re->r)))
+		if ((rc = value_lits(e, k, re->r)))
 			return rc;
 		size_t depth = cond_depth(re->r->cond);
 		struct litset *ls = malloc((depth + 6) * sizeof *ls);
@@ -646,40 +875,14 @@ enum cg_err sigma_engine_compile(struct sigma_engine *e, sigma_reject_cb reject,
 		if (rc)
 			return rc;
 	}
-	if (e->n_lits) {
-		const char **exprs = calloc(e->n_lits, sizeof *exprs);
-		unsigned *flags = calloc(e->n_lits, sizeof *flags);
-		unsigned *ids = calloc(e->n_lits, sizeof *ids);
-		size_t *lens = calloc(e->n_lits, sizeof *lens);
-		if (!exprs || !flags || !ids || !lens) {
-			free(exprs);
-			free(flags);
-			free(ids);
-			free(lens);
-			return cg_err_set(CG_ENOMEM, _("out of memory"));
-		}
-		for (size_t i = 0; i < e->n_lits; i++) {
-			exprs[i] = (const char *)e->lits[i].s;
-			/* Every occurrence: the first may be in a field the rule
-			 * does not read. */
-			flags[i] = HS_FLAG_CASELESS;
-			ids[i] = (unsigned)i;
-			lens[i] = e->lits[i].n;
-		}
-		hs_compile_error_t *err = NULL;
-		hs_error_t hrc = hs_compile_lit_multi(exprs, flags, ids, lens, (unsigned)e->n_lits, HS_MODE_BLOCK,
-		                                      NULL, &e->db, &err);
-		free(exprs);
-		free(flags);
-		free(ids);
-		free(lens);
-		if (hrc != HS_SUCCESS) {
-			rc = cg_err_set(CG_EINTERNAL, _("sigma: Vectorscan cannot compile %zu literals: %s"), e->n_lits,
-			                err && err->message ? err->message : _("unknown error"));
-			hs_free_compile_error(err);
+	if ((rc = fdb_build_all(e)))
+		return rc;
+	for (size_t k = 0; k < e->n_ls; k++)
+		if ((rc = ls_reads(e, k)))
 			return rc;
-		}
-	}
+	free(e->flits);
+	e->flits = NULL;
+	e->n_flits = e->alloc_flits = 0;
 	e->compiled = 1;
 	return CG_OK;
 }
@@ -725,6 +928,8 @@ struct route {
 	char channel[CG_EVENT_FACT_MAX], provider[CG_EVENT_FACT_MAX], program[CG_EVENT_FACT_MAX];
 	struct route_hit *hit;
 	size_t n_hit;
+	uint64_t *scan; /* the field databases to scan (bits over engine->fdb) */
+	int any;        /* scan the keyword database too */
 };
 
 struct sigma_scanner {
@@ -734,8 +939,7 @@ struct sigma_scanner {
 	uint32_t *clist;  /* the rules whose cand is this epoch, in the order seen */
 	size_t nc;
 	unsigned *done;   /* epoch at which rule i was evaluated */
-	unsigned *lit_seen;   /* epoch at which literal i last matched ... */
-	uint32_t *lit_field;  /* ... and in which event field */
+	unsigned *lit_seen;   /* epoch at which literal i last matched */
 	unsigned epoch;
 	signed char *memo;
 	pcre2_match_data *md;
@@ -743,6 +947,7 @@ struct sigma_scanner {
 	pcre2_jit_stack *jit;
 	struct route *routes;
 	struct route_hit *route_mem;
+	uint64_t *scan_mem;
 	uint32_t fidx[CG_EVENT_MAX_FIELDS];
 	/* The event's fields by name hash, built once per event: chains of
 	 * field indexes in field order, per slot (stale unless its epoch). */
@@ -766,29 +971,35 @@ enum cg_err sigma_scanner_new(const struct sigma_engine *e, struct sigma_scanner
 	s->done = calloc(e->n ? e->n : 1, sizeof *s->done);
 	s->re_limit = calloc(e->n ? e->n : 1, sizeof *s->re_limit);
 	s->lit_seen = calloc(e->n_lits ? e->n_lits : 1, sizeof *s->lit_seen);
-	s->lit_field = calloc(e->n_lits ? e->n_lits : 1, sizeof *s->lit_field);
 	s->memo = calloc(e->max_searches ? e->max_searches : 1, 1);
 	s->routes = calloc(ROUTE_SLOTS, sizeof *s->routes);
 	s->route_mem = calloc(ROUTE_SLOTS * (e->n_ls ? e->n_ls : 1), sizeof *s->route_mem);
+	s->scan_mem = calloc(ROUTE_SLOTS * (e->fdb_words ? e->fdb_words : 1), sizeof *s->scan_mem);
 	s->md = pcre2_match_data_create(1, NULL);
 	s->mc = pcre2_match_context_create(NULL);
 	s->jit = pcre2_jit_stack_create(32 * 1024, RE_JIT_STACK_MAX, NULL);
-	if (!s->cand || !s->clist || !s->done || !s->re_limit || !s->lit_seen || !s->lit_field || !s->memo || !s->routes ||
-	    !s->route_mem || !s->md || !s->mc) {
+	if (!s->cand || !s->clist || !s->done || !s->re_limit || !s->lit_seen || !s->memo || !s->routes ||
+	    !s->route_mem || !s->scan_mem || !s->md || !s->mc) {
 		sigma_scanner_free(s);
 		return cg_err_set(CG_ENOMEM, _("out of memory"));
 	}
-	for (size_t i = 0; i < ROUTE_SLOTS; i++)
+	for (size_t i = 0; i < ROUTE_SLOTS; i++) {
 		s->routes[i].hit = s->route_mem + i * (e->n_ls ? e->n_ls : 1);
+		s->routes[i].scan = s->scan_mem + i * (e->fdb_words ? e->fdb_words : 1);
+	}
 	pcre2_set_match_limit(s->mc, RE_MATCH_LIMIT);
 	pcre2_set_depth_limit(s->mc, RE_DEPTH_LIMIT);
 	/* Without a JIT stack of its own PCRE2 has 32 KB: too little for a
 	 * pattern like (.){200,} on a long command line. */
 	if (s->jit)
 		pcre2_jit_stack_assign(s->mc, NULL, s->jit);
-	if (e->db && hs_alloc_scratch(e->db, &s->scratch) != HS_SUCCESS) {
-		sigma_scanner_free(s);
-		return cg_err_set(CG_ENOMEM, _("sigma: cannot allocate Vectorscan scratch"));
+	/* One scratch big enough for every database. */
+	for (size_t i = 0; i <= e->n_fdb; i++) {
+		const struct fdb *d = i < e->n_fdb ? &e->fdb[i] : &e->any;
+		if (d->db && hs_alloc_scratch(d->db, &s->scratch) != HS_SUCCESS) {
+			sigma_scanner_free(s);
+			return cg_err_set(CG_ENOMEM, _("sigma: cannot allocate Vectorscan scratch"));
+		}
 	}
 	*out = s;
 	return CG_OK;
@@ -804,10 +1015,10 @@ void sigma_scanner_free(struct sigma_scanner *s)
 	free(s->done);
 	free(s->re_limit);
 	free(s->lit_seen);
-	free(s->lit_field);
 	free(s->memo);
 	free(s->routes);
 	free(s->route_mem);
+	free(s->scan_mem);
 	pcre2_match_data_free(s->md);
 	pcre2_match_context_free(s->mc);
 	pcre2_jit_stack_free(s->jit);
@@ -849,11 +1060,16 @@ static const struct route *route_of(struct sigma_scanner *s, const struct cg_eve
 	memcpy(r->provider, ev->provider, sizeof r->provider);
 	memcpy(r->program, ev->program, sizeof r->program);
 	r->n_hit = 0;
+	r->any = 0;
+	memset(r->scan, 0, e->fdb_words * sizeof *r->scan);
 	for (size_t k = 0; k < e->n_ls; k++) {
 		const struct sigma_logsource *ls = e->ls[k].ls;
 		for (size_t a = 0; a < ls->n_src; a++)
 			if (sigma_source_match(&ls->src[a], ev)) {
 				r->hit[r->n_hit++] = (struct route_hit){(uint32_t)k, &ls->src[a]};
+				r->any |= e->ls[k].any;
+				for (size_t w = 0; w < e->fdb_words; w++)
+					r->scan[w] |= e->ls[k].reads[a * e->fdb_words + w];
 				break;
 			}
 	}
@@ -862,46 +1078,49 @@ static const struct route *route_of(struct sigma_scanner *s, const struct cg_eve
 
 struct scan_ctx {
 	struct sigma_scanner *s;
-	const struct cg_event *ev;
+	const struct fent *ent;
 };
 
-/* The field whose folded value holds [from, to) of ev->low, or -1. */
-static long field_at(const struct cg_event *ev, unsigned long long from, unsigned long long to)
-{
-	size_t lo = 0, hi = ev->n;
-	while (hi - lo > 1) {
-		size_t mid = (lo + hi) / 2;
-		if (ev->f[mid].low_off <= from)
-			lo = mid;
-		else
-			hi = mid;
-	}
-	if (hi == 0 || ev->f[lo].low_off > from || to > (unsigned long long)ev->f[lo].low_off + ev->f[lo].val_len)
-		return -1;
-	return (long)lo;
-}
-
+/* Literal `id` of the database scanned occurs in the field (or, for the
+ * keyword database, in the event): its rules become candidates. */
 static int on_literal(unsigned id, unsigned long long from, unsigned long long to, unsigned flags, void *ud)
 {
 	(void)from;
+	(void)to;
 	(void)flags;
 	struct scan_ctx *c = ud;
 	struct sigma_scanner *s = c->s;
-	const struct lit *l = &s->e->lits[id];
-	long fi = field_at(c->ev, to - l->n, to);
-	if (fi < 0)
-		return 0;
-	if (s->lit_seen[id] == s->epoch && s->lit_field[id] == (uint32_t)fi)
-		return 0;
-	s->lit_seen[id] = s->epoch;
-	s->lit_field[id] = (uint32_t)fi;
-	uint32_t h = c->ev->f[fi].hash;
-	for (size_t i = 0; i < l->n_p; i++)
-		if ((l->p[i].any || l->p[i].hash == h) && s->cand[l->p[i].rule] != s->epoch) {
-			s->cand[l->p[i].rule] = s->epoch;
-			s->clist[s->nc++] = l->p[i].rule;
+	const struct fent *f = &c->ent[id];
+	s->lit_seen[f->lit] = s->epoch;
+	for (uint32_t i = 0; i < f->n_rules; i++) {
+		uint32_t r = f->rules[i];
+		if (s->cand[r] != s->epoch) {
+			s->cand[r] = s->epoch;
+			s->clist[s->nc++] = r;
 		}
+	}
 	return 0;
+}
+
+/* Scan folded text with database d (literals are folded too, so the
+ * caseless Vectorscan match and memmem agree). */
+static enum cg_err scan_db(struct sigma_scanner *s, const struct fdb *d, const char *text, size_t n)
+{
+	struct scan_ctx sc = {s, d->ent};
+	if (n < d->min_len)
+		return CG_OK;
+	if (!d->db) {
+		for (size_t k = 0; k < d->n_ent; k++) {
+			const struct lit *l = &s->e->lits[d->ent[k].lit];
+			if (memmem(text, n, l->s, l->n))
+				on_literal((unsigned)k, 0, 0, 0, &sc);
+		}
+		return CG_OK;
+	}
+	hs_error_t hrc = hs_scan(d->db, text, (unsigned)n, 0, s->scratch, on_literal, &sc);
+	if (hrc != HS_SUCCESS && hrc != HS_SCAN_TERMINATED)
+		return cg_err_set(CG_EINTERNAL, _("sigma: Vectorscan scan failed (%d)"), hrc);
+	return CG_OK;
 }
 
 struct eval_ctx {
@@ -1096,11 +1315,17 @@ enum cg_err sigma_scanner_match(struct sigma_scanner *s, struct cg_event *ev, si
 		s->ftab_epoch[slot] = s->epoch;
 	}
 	s->nc = 0;
-	if (e->db && ev->low_len) {
-		struct scan_ctx sc = {s, ev};
-		hs_error_t hrc = hs_scan(e->db, ev->low, (unsigned)ev->low_len, 0, s->scratch, on_literal, &sc);
-		if (hrc != HS_SUCCESS && hrc != HS_SCAN_TERMINATED)
-			return cg_err_set(CG_EINTERNAL, _("sigma: Vectorscan scan failed (%d)"), hrc);
+	/* Each field the routed rules read is scanned on its own with the
+	 * literals they need or gate on in that field; keywords over all. */
+	if (rt->any && e->any.n_ent && ev->low_len && (rc = scan_db(s, &e->any, ev->low, ev->low_len)))
+		return rc;
+	for (size_t i = 0; i < ev->n; i++) {
+		const struct cg_event_field_rec *f = &ev->f[i];
+		if (!f->val_len)
+			continue;
+		for (size_t j = fdb_find(e, f->hash); j < e->n_fdb && e->fdb[j].hash == f->hash; j++)
+			if ((rt->scan[j / 64] >> (j % 64) & 1) && (rc = scan_db(s, &e->fdb[j], ev->low + f->low_off, f->val_len)))
+				return rc;
 	}
 	/* The candidates in rule order (a handful: insertion sort), so rules
 	 * are evaluated, and hits reported, in the same order as a walk over

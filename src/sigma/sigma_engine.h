@@ -5,9 +5,11 @@
  *   → any number of threads: sigma_scanner_new → sigma_scanner_match ...
  *
  * Compile gathers the literals every rule needs (at least one must occur in
- * an event for the rule to match) into one Vectorscan database; an event is
- * scanned once and only the rules whose literals occurred, or that have no
- * usable literal, are evaluated exactly. A rule applies only to events of its
+ * an event for the rule to match), with the field each must occur in, into
+ * one Vectorscan database per log source and field name (and one for
+ * keywords); each field of an event that the rules of its log sources read
+ * is scanned on its own, and only the rules whose literals occurred in the
+ * right field, or that have no usable literal, are evaluated exactly. A rule applies only to events of its
  * logsource. A compiled engine is never modified: reloading builds a new one
  * and swaps the pointer (old scanners keep working until freed with it).
  * The map given to sigma_engine_new must outlive the engine. */
