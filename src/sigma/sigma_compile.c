@@ -15,10 +15,10 @@
 
 /* Literals shorter than this occur in almost every event: a rule whose best
  * literal is shorter is evaluated without the prefilter. */
-#define MIN_LITERAL 3
+#define MIN_LITERAL 2
 #define MAX_RULE_LITERALS 2048
-/* Values gate on their own literal only from this length (ASCII). */
-#define GATE_LITERAL 5
+/* Literal sets a rule needs all of (each: one of its literals). */
+#define MAX_CLAUSES 4
 /* A field database of at most this many literals is searched with memmem:
  * compiling a Vectorscan database has a fixed cost, and most are tiny. */
 #define SMALL_FDB 8
@@ -31,6 +31,7 @@ struct rule_ent {
 	struct sigma_rule *r;
 	const struct sigma_logsource *ls;
 	int always;     /* no literal set: evaluate on every event of its source */
+	unsigned full;  /* else: the mask of its clauses (see rule_clauses) */
 	int emits;
 	size_t lsi;     /* its log source: index into engine->ls */
 	size_t *parents, n_parents;
@@ -52,8 +53,8 @@ struct lit {
 	size_t n;
 };
 
-/* One literal of a field database: the rules that need it in that field
- * (none when it only gates values, see value_lits). */
+/* One literal of a field database: the rules that need it in that field,
+ * as rule * MAX_CLAUSES + clause. */
 struct fent {
 	uint32_t lit;
 	uint32_t n_rules;
@@ -72,8 +73,8 @@ struct fdb {
 	int db_shared;     /* db belongs to an earlier fdb with the same literals */
 };
 
-/* While compiling: literal `lit` is needed by `rule` (UINT32_MAX: only a
- * value gate) in fields with name hash `hash` of events of log source `lsi`,
+/* While compiling: literal `lit` is needed by `rule` (rule index times
+ * MAX_CLAUSES plus the clause) in fields with name hash `hash` of events of log source `lsi`,
  * or in any field when `any`. */
 struct flit {
 	uint32_t any, hash, lsi, lit, rule;
@@ -92,7 +93,7 @@ struct sigma_engine {
 	struct flit *flits;   /* compile only */
 	size_t n_flits, alloc_flits;
 	/* Field databases in (hash, lsi) order; fdb_tab finds the first of a
-	 * hash (open addressing, UINT32_MAX empty), fdb_count how many follow. */
+	 * hash (open addressing, UINT32_MAX empty); the others follow it. */
 	struct fdb *fdb;
 	size_t n_fdb, fdb_words;
 	uint32_t *fdb_tab;
@@ -373,6 +374,77 @@ static void cond_lits(const struct sigma_rule *r, const struct sigma_cnode *c, s
 	}
 }
 
+/* Is set a more selective requirement than b (longer strings, fewer)? */
+static int litset_better(const struct litset *a, const struct litset *b)
+{
+	return litset_min(a) > litset_min(b) || (litset_min(a) == litset_min(b) && a->n < b->n);
+}
+
+/* Add the needed set `a` to the clauses out[0..*n), keeping the
+ * MAX_CLAUSES most selective. */
+static void clauses_add(struct litset *out, size_t *n, const struct litset *a)
+{
+	if (a->none || a->n == 0)
+		return;
+	size_t w = *n;
+	if (*n == MAX_CLAUSES) {
+		w = 0;
+		for (size_t i = 1; i < *n; i++)
+			if (litset_better(&out[w], &out[i]))
+				w = i;
+		if (!litset_better(a, &out[w]))
+			return;
+	} else {
+		(*n)++;
+	}
+	memcpy(&out[w], a, offsetof(struct litset, l) + a->n * sizeof a->l[0]);
+}
+
+/* tmp: five sets. */
+static void search_clauses(const struct sigma_search *s, struct litset *out, size_t *n, struct litset *tmp)
+{
+	if (s->n == 1) {
+		/* One group: every field match of it is needed. */
+		for (size_t f = 0; f < s->g[0].n; f++) {
+			fieldmatch_lits(&s->g[0].fm[f], tmp, tmp + 1);
+			clauses_add(out, n, tmp);
+		}
+		return;
+	}
+	search_lits(s, tmp, tmp + 1);
+	clauses_add(out, n, tmp);
+}
+
+/* Several literal sets that are each needed for the rule to match: one per
+ * operand of the `and` / `all of` at the top of the condition, the set of
+ * cond_lits for anything else. A rule is a candidate only when a literal of
+ * each of its clauses occurred (in its field). The recursion follows only
+ * `and` nodes (depth bounded as in cond_lits); tmp as cond_lits. */
+static void rule_clauses(const struct sigma_rule *r, const struct sigma_cnode *c, struct litset *out, size_t *n,
+                         struct litset *tmp)
+{
+	switch (c->type) {
+	case CN_AND:
+		for (size_t i = 0; i < c->n_kid; i++)
+			rule_clauses(r, c->kid[i], out, n, tmp);
+		return;
+	case CN_REF:
+		search_clauses(&r->s[c->ref], out, n, tmp);
+		return;
+	case CN_OF:
+		if (c->need == 0 || c->need >= c->n_refs) {
+			for (size_t i = 0; i < c->n_refs; i++)
+				search_clauses(&r->s[c->refs[i]], out, n, tmp);
+			return;
+		}
+		break;
+	default:
+		break;
+	}
+	cond_lits(r, c, tmp, tmp + 1);
+	clauses_add(out, n, tmp);
+}
+
 static size_t cond_depth(const struct sigma_cnode *c)
 {
 	size_t d = 0;
@@ -490,7 +562,7 @@ static void resolve_field(const struct sigma_source *src, const char *field, uin
 	}
 }
 
-/* Literal `lit` needed by `rule` (UINT32_MAX: a value gate) for field match
+/* Literal `lit` needed by `rule` (as in struct flit) for field match
  * fm of a rule of log source lsi: in the field databases of every event
  * field name the Sigma field may have under that source (a source may rename
  * it), or in the keyword database. */
@@ -511,39 +583,12 @@ static enum cg_err flit_add(struct sigma_engine *e, size_t lsi, const struct sig
 	return rc;
 }
 
-static enum cg_err lit_add_ref(struct sigma_engine *e, size_t rule, const struct litref *lr)
+/* A literal of clause `clause` of the rule. */
+static enum cg_err lit_add_ref(struct sigma_engine *e, size_t rule, size_t clause, const struct litref *lr)
 {
 	size_t id;
 	enum cg_err rc = lit_add(e, lr->s, lr->len, &id);
-	return rc ? rc : flit_add(e, e->rules[rule].lsi, lr->fm, id, (uint32_t)rule);
-}
-
-/* Give every string value of the rule the literal it cannot match without,
- * so evaluation skips the comparison when the prefilter did not see it. The
- * literal goes into the databases of the fields the value is compared with,
- * where the scan finds it whenever the value can match. */
-static enum cg_err value_lits(struct sigma_engine *e, size_t lsi, struct sigma_rule *r)
-{
-	struct litset one;
-	for (size_t i = 0; i < r->n_s; i++)
-		for (size_t g = 0; g < r->s[i].n; g++)
-			for (size_t f = 0; f < r->s[i].g[g].n; f++) {
-				struct sigma_fieldmatch *fm = &r->s[i].g[g].fm[f];
-				for (size_t k = 0; k < fm->n; k++) {
-					size_t id;
-					value_literal(fm, &fm->v[k], &one);
-					/* Short ones match too often to be worth a scan. */
-					if (one.none || (one.l[0].len < GATE_LITERAL && one.l[0].s[0] < 0x80))
-						continue;
-					enum cg_err rc = lit_add(e, one.l[0].s, one.l[0].len, &id);
-					if (!rc)
-						rc = flit_add(e, lsi, fm, id, UINT32_MAX);
-					if (rc)
-						return rc;
-					fm->v[k].lit = (uint32_t)id + 1;
-				}
-			}
-	return CG_OK;
+	return rc ? rc : flit_add(e, e->rules[rule].lsi, lr->fm, id, (uint32_t)(rule * MAX_CLAUSES + clause));
 }
 
 static enum cg_err push_idx(size_t **v, size_t *n, size_t x)
@@ -662,7 +707,7 @@ static enum cg_err fdb_build(struct sigma_engine *e, struct fdb *d, const struct
 	for (size_t i = 0; i < n; i++) {
 		if (i == 0 || f[i].lit != f[i - 1].lit)
 			n_ent++;
-		if (f[i].rule != UINT32_MAX && !(i > 0 && f[i].lit == f[i - 1].lit && f[i].rule == f[i - 1].rule))
+		if (!(i > 0 && f[i].lit == f[i - 1].lit && f[i].rule == f[i - 1].rule))
 			n_rules++;
 	}
 	d->ent = calloc(n_ent, sizeof *d->ent);
@@ -688,7 +733,7 @@ static enum cg_err fdb_build(struct sigma_engine *e, struct fdb *d, const struct
 			d->ent[k].rules = rules + r;
 		}
 		d->ent[k].lit = f[i].lit;
-		if (f[i].rule != UINT32_MAX && !(i > 0 && f[i].lit == f[i - 1].lit && f[i].rule == f[i - 1].rule)) {
+		if (!(i > 0 && f[i].lit == f[i - 1].lit && f[i].rule == f[i - 1].rule)) {
 			rules[r++] = f[i].rule;
 			d->ent[k].n_rules++;
 		}
@@ -748,7 +793,7 @@ static size_t fdb_find(const struct sigma_engine *e, uint32_t h)
 }
 
 /* One database per (field name hash, log source) and one for keywords,
- * from the entries gathered by lit_add_ref and value_lits. */
+ * from the entries gathered by lit_add_ref. */
 static enum cg_err fdb_build_all(struct sigma_engine *e)
 {
 	qsort(e->flits, e->n_flits, sizeof *e->flits, flit_cmp);
@@ -854,14 +899,12 @@ enum cg_err sigma_engine_compile(struct sigma_engine *e, sigma_reject_cb reject,
 		if ((rc = push_idx(&e->ls[k].rules, &e->ls[k].n_rules, i)))
 			return rc;
 		re->lsi = k;
-		if ((rc = value_lits(e, k, re->r)))
-			return rc;
-		size_t depth = cond_depth(re->r->cond);
-		struct litset *ls = malloc((depth + 6) * sizeof *ls);
+		size_t depth = cond_depth(re->r->cond), n_cl = 0;
+		struct litset *ls = malloc((MAX_CLAUSES + depth + 6) * sizeof *ls);
 		if (!ls)
 			return cg_err_set(CG_ENOMEM, _("out of memory"));
-		cond_lits(re->r, re->r->cond, ls, ls + 1);
-		if (ls->none || ls->n == 0) {
+		rule_clauses(re->r, re->r->cond, ls, &n_cl, ls + MAX_CLAUSES);
+		if (n_cl == 0) {
 			re->always = 1;
 			e->unfiltered++;
 			free(ls);
@@ -869,8 +912,10 @@ enum cg_err sigma_engine_compile(struct sigma_engine *e, sigma_reject_cb reject,
 				return rc;
 			continue;
 		}
-		for (size_t j = 0; j < ls->n && !rc; j++)
-			rc = lit_add_ref(e, i, &ls->l[j]);
+		re->full = (1u << n_cl) - 1;
+		for (size_t c = 0; c < n_cl; c++)
+			for (size_t j = 0; j < ls[c].n && !rc; j++)
+				rc = lit_add_ref(e, i, c, &ls[c].l[j]);
 		free(ls);
 		if (rc)
 			return rc;
@@ -935,11 +980,11 @@ struct route {
 struct sigma_scanner {
 	const struct sigma_engine *e;
 	hs_scratch_t *scratch;
-	unsigned *cand;   /* epoch at which a literal of rule i was seen */
+	unsigned *cand;   /* epoch at which a literal of rule i was seen ... */
+	unsigned char *have; /* ... and the mask of its clauses seen since */
 	uint32_t *clist;  /* the rules whose cand is this epoch, in the order seen */
 	size_t nc;
 	unsigned *done;   /* epoch at which rule i was evaluated */
-	unsigned *lit_seen;   /* epoch at which literal i last matched */
 	unsigned epoch;
 	signed char *memo;
 	pcre2_match_data *md;
@@ -967,10 +1012,10 @@ enum cg_err sigma_scanner_new(const struct sigma_engine *e, struct sigma_scanner
 		return cg_err_set(CG_ENOMEM, _("out of memory"));
 	s->e = e;
 	s->cand = calloc(e->n ? e->n : 1, sizeof *s->cand);
+	s->have = calloc(e->n ? e->n : 1, sizeof *s->have);
 	s->clist = calloc(e->n ? e->n : 1, sizeof *s->clist);
 	s->done = calloc(e->n ? e->n : 1, sizeof *s->done);
 	s->re_limit = calloc(e->n ? e->n : 1, sizeof *s->re_limit);
-	s->lit_seen = calloc(e->n_lits ? e->n_lits : 1, sizeof *s->lit_seen);
 	s->memo = calloc(e->max_searches ? e->max_searches : 1, 1);
 	s->routes = calloc(ROUTE_SLOTS, sizeof *s->routes);
 	s->route_mem = calloc(ROUTE_SLOTS * (e->n_ls ? e->n_ls : 1), sizeof *s->route_mem);
@@ -978,7 +1023,7 @@ enum cg_err sigma_scanner_new(const struct sigma_engine *e, struct sigma_scanner
 	s->md = pcre2_match_data_create(1, NULL);
 	s->mc = pcre2_match_context_create(NULL);
 	s->jit = pcre2_jit_stack_create(32 * 1024, RE_JIT_STACK_MAX, NULL);
-	if (!s->cand || !s->clist || !s->done || !s->re_limit || !s->lit_seen || !s->memo || !s->routes ||
+	if (!s->cand || !s->have || !s->clist || !s->done || !s->re_limit || !s->memo || !s->routes ||
 	    !s->route_mem || !s->scan_mem || !s->md || !s->mc) {
 		sigma_scanner_free(s);
 		return cg_err_set(CG_ENOMEM, _("out of memory"));
@@ -1011,10 +1056,10 @@ void sigma_scanner_free(struct sigma_scanner *s)
 		return;
 	hs_free_scratch(s->scratch);
 	free(s->cand);
+	free(s->have);
 	free(s->clist);
 	free(s->done);
 	free(s->re_limit);
-	free(s->lit_seen);
 	free(s->memo);
 	free(s->routes);
 	free(s->route_mem);
@@ -1091,13 +1136,18 @@ static int on_literal(unsigned id, unsigned long long from, unsigned long long t
 	struct scan_ctx *c = ud;
 	struct sigma_scanner *s = c->s;
 	const struct fent *f = &c->ent[id];
-	s->lit_seen[f->lit] = s->epoch;
 	for (uint32_t i = 0; i < f->n_rules; i++) {
-		uint32_t r = f->rules[i];
+		uint32_t r = f->rules[i] / MAX_CLAUSES;
+		unsigned bit = 1u << (f->rules[i] % MAX_CLAUSES);
 		if (s->cand[r] != s->epoch) {
 			s->cand[r] = s->epoch;
-			s->clist[s->nc++] = r;
+			s->have[r] = 0;
 		}
+		if (s->have[r] & bit)
+			continue;
+		s->have[r] = (unsigned char)(s->have[r] | bit);
+		if (s->have[r] == s->e->rules[r].full)
+			s->clist[s->nc++] = r;
 	}
 	return 0;
 }
@@ -1183,8 +1233,6 @@ static int value_holds(struct eval_ctx *c, const struct sigma_value *v, const ui
 				return 1;
 		return 0;
 	default:
-		if (v->lit && c->sc->lit_seen[v->lit - 1] != c->sc->epoch)
-			return 0; /* its literal is nowhere in the event */
 		for (size_t i = 0; i < n; i++) {
 			const struct cg_event_field_rec *f = &ev->f[fidx[i]];
 			int m = sigma_value_match(v, ev->arena + f->val_off, f->val_len, ev->low + f->low_off, c->sc->md,
@@ -1304,7 +1352,6 @@ enum cg_err sigma_scanner_match(struct sigma_scanner *s, struct cg_event *ev, si
 	if (++s->epoch == 0) {
 		memset(s->cand, 0, e->n * sizeof *s->cand);
 		memset(s->done, 0, e->n * sizeof *s->done);
-		memset(s->lit_seen, 0, e->n_lits * sizeof *s->lit_seen);
 		memset(s->ftab_epoch, 0, sizeof s->ftab_epoch);
 		s->epoch = 1;
 	}

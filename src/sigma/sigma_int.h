@@ -41,8 +41,6 @@ struct sigma_value {
 	char *ref;            /* SV_FIELDREF: other field; kind of comparison in refkind */
 	enum sigma_vkind refkind;
 	uint32_t ref_hash;
-	uint32_t lit;          /* set by the engine: 1 + id of a literal that must
-	                          occur in the event for the value to match, or 0 */
 };
 
 /* `Field|mods: values` — or keywords when field is NULL. */
