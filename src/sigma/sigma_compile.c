@@ -796,7 +796,8 @@ static size_t fdb_find(const struct sigma_engine *e, uint32_t h)
  * from the entries gathered by lit_add_ref. */
 static enum cg_err fdb_build_all(struct sigma_engine *e)
 {
-	qsort(e->flits, e->n_flits, sizeof *e->flits, flit_cmp);
+	if (e->n_flits)
+		qsort(e->flits, e->n_flits, sizeof *e->flits, flit_cmp);
 	size_t nf = 0, nk = 0, nh = 0;
 	for (size_t i = 0; i < e->n_flits; i++) {
 		const struct flit *f = &e->flits[i];
