@@ -157,6 +157,23 @@ static void test_contains_starts_ends_all(void **state)
 	assert_int_equal(match("  sel:\n    Data|contains: two\n  condition: sel", EV("Data=one", "Data=two")), 1);
 }
 
+/* A field's literals that all begin with '.' (a field database of their
+ * own): Vectorscan 5.4.9 missed '.vbs' at the end of this path. */
+static void test_literal_set_one_first_byte(void **state)
+{
+	(void)state;
+	const char *d = "  sel:\n    TargetFilename|endswith:\n      - '.bat'\n      - '.chm'\n      - '.hta'\n      - '.js'\n"
+	                "      - '.ps1'\n      - '.py'\n      - '.scf'\n      - '.vbe'\n      - '.vbs'\n      - '.wsf'\n"
+	                "      - '.wsh'\n  condition: sel";
+	const char *path = "TargetFilename=C:\\Users\\xodih\\AppData\\Local\\Temp\\sigma_regression_1816958539\\certutil_drop.vbs";
+	assert_int_equal(match(d, EV(path)), 1);
+	assert_int_equal(match(d, EV("TargetFilename=C:\\Users\\xodih\\AppData\\Local\\Temp\\sigma_regression_1816958539\\a.bat")), 1);
+	assert_int_equal(match(d, EV("TargetFilename=C:\\Users\\xodih\\AppData\\Local\\Temp\\sigma_regression_1816958539\\a.txt")), 0);
+	const char *two = "  sel:\n    TargetFilename|endswith:\n      - '.bat'\n      - '.vbs'\n      - '.cmd'\n      - '.js'\n"
+	                  "      - '.jse'\n      - '.hta'\n      - '.ps1'\n      - '.py'\n      - '.sct'\n  condition: sel";
+	assert_int_equal(match(two, EV(path)), 1);
+}
+
 static void test_keywords(void **state)
 {
 	(void)state;
@@ -764,6 +781,7 @@ int main(void)
 		cmocka_unit_test(test_wildcards_and_escapes),
 		cmocka_unit_test(test_contains_starts_ends_all),
 		cmocka_unit_test(test_keywords),
+		cmocka_unit_test(test_literal_set_one_first_byte),
 		cmocka_unit_test(test_regex),
 		cmocka_unit_test(test_base64_and_offset),
 		cmocka_unit_test(test_utf16),
