@@ -772,7 +772,8 @@ enum cg_err daemon_metrics_render(struct daemon *d, struct cg_buf *b)
 	} per_source[] = {
 		{"messages_received_total", "Messages received per source.", offsetof(struct source, in)},
 		{"bytes_received_total", "Bytes received per source.", offsetof(struct source, bytes)},
-		{"messages_dropped_total", "Messages dropped per source (UDP with the queue full).",
+		{"messages_dropped_total",
+		 "Messages not detected per source (UDP with the memory queue full; stored and forwarded all the same).",
 		 offsetof(struct source, dropped)},
 		{"messages_truncated_total", "Messages cut at the size cap per source.",
 		 offsetof(struct source, truncated)},
@@ -853,6 +854,12 @@ enum cg_err daemon_metrics_render(struct daemon *d, struct cg_buf *b)
 		 atomic_load(&d->reload_failures)},
 		{"intel_generation", "Intel generation of the database the snapshot was built from.", "gauge",
 		 d->intel_generation},
+		{"detect_done_seq", "Disk queue number up to which detection is finished and saved (the detect cursor).",
+		 "gauge", atomic_load(&d->det_saved)},
+		{"detect_replayed_total", "Stored messages detected again at start (not finished before a stop or crash).",
+		 "counter", atomic_load(&d->replayed)},
+		{"detect_replay_skipped_total", "Stored messages not detected again at start (source gone or damaged).",
+		 "counter", atomic_load(&d->replay_skipped)},
 	};
 	for (size_t i = 0; !rc && i < sizeof one / sizeof one[0]; i++) {
 		rc = metric(b, one[i].name, one[i].help, one[i].type);
@@ -868,10 +875,10 @@ enum cg_err daemon_metrics_render(struct daemon *d, struct cg_buf *b)
 			fwd_queue_stats(d->fwdq, &fs.queue);
 		}
 		rc = cg_buf_printf(b,
-				   "# HELP canhgacd_forward_appended_total Records put in the forward queue.\n"
+				   "# HELP canhgacd_forward_appended_total Records stored in the disk queue (messages at receipt, alerts).\n"
 				   "# TYPE canhgacd_forward_appended_total counter\n"
 				   "canhgacd_forward_appended_total %" PRIu64 "\n"
-				   "# HELP canhgacd_forward_refused_total Records the forward queue refused (at its bound).\n"
+				   "# HELP canhgacd_forward_refused_total Records the disk queue refused (UDP or alerts at its bound, errors).\n"
 				   "# TYPE canhgacd_forward_refused_total counter\n"
 				   "canhgacd_forward_refused_total %" PRIu64 "\n"
 				   "# HELP canhgacd_forward_queue_bytes Bytes of the forward queue on disk.\n"
