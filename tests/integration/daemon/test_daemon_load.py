@@ -238,6 +238,50 @@ forward:
         soc.close()
 
 
+def test_store_trimmed_by_detection(tmp):
+    """No upstream: every message is still stored at receipt, and detection's
+    cursor alone frees the queue. Five times the queue's bound goes through
+    TCP (which would wait for ever at the bound if nothing freed it)."""
+    cfg = config("""forward:
+  max_bytes: 2097152
+""")
+    d = Daemon(tmp, cfg)
+    if not check(d.start(), f"daemon starts: {d.log()[-800:]}"):
+        return
+    try:
+        total = 80_000
+        pad = "x" * 100
+        data = b"".join(f"<14>1 2026-12-01T10:00:00+07:00 web01 app - - - stored {i} {pad}\n".encode()
+                        for i in range(total))
+        check(len(data) > 5 * 2097152, f"the input is five times the bound: {len(data)} bytes")
+        with socket.create_connection(("127.0.0.1", d.ports["tcp"]), timeout=60) as s:
+            s.sendall(data)
+        key = 'canhgacd_events_processed_total{source="tcp",kind="tcp"}'
+        done = d.wait_metric(key, lambda v: v >= total, timeout=120)
+        check(done == total, f"every message went through: {done} of {total}")
+        m = d.metrics()
+        check(m.get("canhgacd_forward_appended_total", 0) >= total,
+              f"every message was stored: {m.get('canhgacd_forward_appended_total')}")
+        check(m.get("canhgacd_forward_refused_total", 1) == 0, "nothing refused")
+        check(m.get("canhgacd_forward_queue_bytes", 1 << 30) <= 2097152,
+              f"the queue stays within its bound: {m.get('canhgacd_forward_queue_bytes')}")
+        left = sum(os.path.getsize(os.path.join(tmp, "state", "forward", f))
+                   for f in os.listdir(os.path.join(tmp, "state", "forward")) if f.startswith("seg-"))
+        check(left <= 2097152, f"segments on disk within the bound: {left} bytes")
+    finally:
+        rc = d.stop()
+        check(rc == 0, f"clean stop: {rc}")
+    # A clean stop saved the detect cursor: nothing is detected again.
+    d2 = Daemon(tmp, cfg, name="d2")
+    if not check(d2.start(), f"restart: {d2.log()[-800:]}"):
+        return
+    try:
+        time.sleep(0.5)
+        check(d2.metric("canhgacd_detect_replayed_total", -1) == 0, "no replay after a clean stop")
+    finally:
+        d2.stop()
+
+
 def corpus(rng, n):
     """Random and mutated syslog-ish messages (newline framed: no LF inside;
     each starts with '<' so no octet count is read)."""
@@ -332,7 +376,7 @@ def main():
     if not os.access(DBIN, os.X_OK):
         print("FAIL: canhgacd not built")
         return 1
-    for t in (test_kill9_inflight, test_kill9_forward, test_hostile_load):
+    for t in (test_kill9_inflight, test_store_trimmed_by_detection, test_kill9_forward, test_hostile_load):
         with tempfile.TemporaryDirectory() as tmp:
             print("--", t.__name__, flush=True)
             t(tmp)
