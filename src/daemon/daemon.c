@@ -106,6 +106,7 @@ struct daemon {
 	unsigned char *rx_rec;    /* receiver: the raw record being built */
 	uint64_t rx_idx;          /* receiver: the next message index */
 	size_t rx_cap;            /* receiver: longest message kept (longer ones are cut) */
+	int rx_unwoken;           /* receiver: pushed without waking the workers */
 
 	/* Detection progress over the disk queue: the "detect" cursor is
 	 * everything detection has finished (alerts committed); after a
@@ -193,6 +194,11 @@ static void on_flush(void *ctx)
 		forward_commit(d);
 		d->fwd_dirty = 0;
 	}
+	/* The read's messages were pushed quietly: wake the workers once. */
+	if (d->rx_unwoken) {
+		daemon_queue_wake(d->msgs);
+		d->rx_unwoken = 0;
+	}
 }
 
 /* Store one received message in the disk queue (committed by on_flush);
@@ -277,17 +283,19 @@ static void on_message(void *ctx, const struct collect_src *src, const char *msg
 	 * stops the loop reading that socket; what this read stored is
 	 * committed before the wait. */
 	int wait = src->proto != COLLECT_UDP;
-	enum cg_err rc = daemon_queue_push(d->msgs, &head, sizeof head.h + pl, msg, n, 0);
+	enum cg_err rc = daemon_queue_push_quiet(d->msgs, &head, sizeof head.h + pl, msg, n, 0);
 	if (rc == CG_ELIMIT && wait) {
 		cg_err_clear();
 		on_flush(d);
-		rc = daemon_queue_push(d->msgs, &head, sizeof head.h + pl, msg, n, 1);
+		rc = daemon_queue_push_quiet(d->msgs, &head, sizeof head.h + pl, msg, n, 1);
 	}
 	if (rc) {
 		cg_err_clear();
 		atomic_fetch_add_explicit(&s->dropped, 1, memory_order_relaxed);
-	} else
+	} else {
 		d->rx_idx++;
+		d->rx_unwoken = 1;
+	}
 }
 
 /* ---- detection progress: the "detect" cursor ----------------------------- */
