@@ -10,38 +10,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cg_err.h"
-#include "sigma_engine.h"
+#include "sigma_fuzz.h"
 #include "sigma_int.h"
 
 #define COND_FUZZ_MAX_INPUT (64 * 1024)
-
-static void ignore(enum cg_err rc)
-{
-	(void)rc;
-}
-
-static struct sigma_engine *engine;
-
-static void add(void *ud, struct sigma_rule *rule, enum cg_err rc, const char *reason, size_t doc)
-{
-	char why[256];
-	(void)ud;
-	(void)rc;
-	(void)reason;
-	(void)doc;
-	if (rule)
-		ignore(sigma_engine_add(engine, rule, why, sizeof why));
-}
-
-static int on_hit(void *ud, size_t ri, const struct sigma_rule *r, const struct cg_event *ev)
-{
-	(void)ud;
-	(void)ri;
-	(void)r;
-	(void)ev;
-	return 0;
-}
 
 static void parse_direct(const char *text)
 {
@@ -93,9 +65,16 @@ static char *rule_yaml(const char *text)
 	return y;
 }
 
+static void fill(struct cg_event *ev)
+{
+	cg_event_set_product(ev, CG_EVENT_PRODUCT_WINDOWS);
+	cg_event_set_channel(ev, "Security", 8);
+	ignore(cg_event_add(ev, "A", 1, "1", 1));
+	ignore(cg_event_add(ev, "B", 1, "wxyz", 4));
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static struct sigma_map *map;
 	if (size > COND_FUZZ_MAX_INPUT)
 		return 0;
 	char *text = malloc(size + 1);
@@ -106,24 +85,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	parse_direct(text);
 	char *y = rule_yaml(text);
 	free(text);
-	if (!y || (!map && sigma_map_new(&map)) || sigma_engine_new(map, &engine)) {
-		free(y);
-		return 0;
-	}
-	ignore(sigma_rules_parse(y, strlen(y), "fuzz.yml", add, NULL));
+	if (y)
+		sigma_fuzz_rules(y, strlen(y), fill);
 	free(y);
-	struct sigma_scanner *sc = NULL;
-	struct cg_event *ev = NULL;
-	if (!sigma_engine_compile(engine, NULL, NULL) && !sigma_scanner_new(engine, &sc) && !cg_event_new(&ev)) {
-		cg_event_set_product(ev, CG_EVENT_PRODUCT_WINDOWS);
-		cg_event_set_channel(ev, "Security", 8);
-		ignore(cg_event_add(ev, "A", 1, "1", 1));
-		ignore(cg_event_add(ev, "B", 1, "wxyz", 4));
-		ignore(sigma_scanner_match(sc, ev, on_hit, NULL));
-	}
-	cg_event_free(ev);
-	sigma_scanner_free(sc);
-	sigma_engine_free(engine);
-	engine = NULL;
 	return 0;
 }

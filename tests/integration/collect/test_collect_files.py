@@ -6,61 +6,14 @@ in order. The position survives a restart of the collector (kept in a state
 directory): only lines written while it was down arrive, none twice. A file
 configured `from: end` starts at its end; stats count rotations and
 truncations."""
-import json
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
-import threading
 import time
 
-PROBE = sys.argv[1]
-failures = []
-
-
-def check(cond, what):
-    if not cond:
-        failures.append(what)
-        print("FAIL:", what)
-    return bool(cond)
-
-
-class Probe:
-    def __init__(self, *args):
-        self.p = subprocess.Popen([PROBE, "--stats-on-exit"] + list(args), stdin=subprocess.PIPE,
-                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        first = self.p.stdout.readline()
-        if not first:
-            raise SystemExit("FAIL: collect_probe did not start: " + self.p.stderr.read())
-        self.msgs, self.stats = [], None
-        self.cv = threading.Condition()
-        self.t = threading.Thread(target=self._read, daemon=True)
-        self.t.start()
-
-    def _read(self):
-        for line in self.p.stdout:
-            o = json.loads(line)
-            with self.cv:
-                if "stats" in o:
-                    self.stats = o["stats"]
-                else:
-                    self.msgs.append(o)
-                self.cv.notify_all()
-
-    def wait_for(self, n, timeout=30):
-        end = time.monotonic() + timeout
-        with self.cv:
-            while len(self.msgs) < n and time.monotonic() < end:
-                self.cv.wait(0.1)
-        return len(self.msgs) >= n
-
-    def stop(self):
-        self.p.stdin.close()
-        rc = self.p.wait(timeout=60)
-        self.t.join(timeout=60)
-        check(rc == 0, f"collect_probe exit status {rc}: {self.p.stderr.read()}")
-        return {s["name"]: s for s in (self.stats or [])}
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from probe import Probe, check, failures  # noqa: E402
 
 
 def append(path, text):
