@@ -107,6 +107,7 @@ struct daemon {
 	uint64_t rx_idx;          /* receiver: the next message index */
 	size_t rx_cap;            /* receiver: longest message kept (longer ones are cut) */
 	int rx_unwoken;           /* receiver: pushed without waking the workers */
+	int rx_full;              /* receiver: waiting at the disk queue's bound (logged once) */
 
 	/* Detection progress over the disk queue: the "detect" cursor is
 	 * everything detection has finished (alerts committed); after a
@@ -221,12 +222,15 @@ static enum cg_err store_raw(struct daemon *d, const struct collect_src *src, en
 	};
 	size_t len = daemon_raw_size(&r);
 	daemon_raw_encode(&r, d->rx_rec);
-	int warned = 0;
 	for (;;) {
 		pthread_mutex_lock(&d->fwd_mu);
 		enum cg_err rc = fwd_queue_append(d->fwdq, d->rx_rec, len, seq);
 		pthread_mutex_unlock(&d->fwd_mu);
 		if (rc == CG_OK) {
+			if (d->rx_full) {
+				daemon_log(DLOG_INFO, "store_resumed", "source", src->name, NULL);
+				d->rx_full = 0;
+			}
 			d->fwd_dirty = 1;
 			atomic_fetch_add_explicit(&d->fwd_appended, 1, memory_order_relaxed);
 			return CG_OK;
@@ -239,9 +243,9 @@ static enum cg_err store_raw(struct daemon *d, const struct collect_src *src, en
 			return rc;
 		}
 		cg_err_clear();
-		if (!warned) {
+		if (!d->rx_full) {
 			daemon_log(DLOG_WARN, "store_full_waiting", "source", src->name, NULL);
-			warned = 1;
+			d->rx_full = 1;
 		}
 		on_flush(d);
 		usleep(10 * 1000);
