@@ -223,7 +223,13 @@ static void on_file(evutil_socket_t fd, short what, void *arg)
 	(void)fd;
 	(void)what;
 	enum cg_err rc = collect_tail_poll(f->tail, TAIL_BUDGET, on_line, f, &more);
+	/* Committed by the owner, then the position saved at once (when it
+	 * moved): a crash re-reads at most what lies between the two. */
 	collect_flush(f->c);
+	if (f->c->flush && collect_tail_save(f->tail) != CG_OK) {
+		COLLECT_COUNT(f->src, read_errors, 1);
+		cg_err_clear();
+	}
 	if (rc && !f->read_error)
 		COLLECT_COUNT(f->src, read_errors, 1);
 	f->read_error = rc != CG_OK;

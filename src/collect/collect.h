@@ -99,7 +99,8 @@ unsigned collect_listener_port(const struct collect *c, size_t i);
  * lines already handed to the callback (written atomically, every second
  * and when collect_run returns), keyed by device, inode and a hash of the
  * first bytes, so a replaced file is read from its start. Positions are
- * saved only after the flush hook ran for the lines they cover. Not while
+ * saved only after the flush hook ran for the lines they cover; with a
+ * flush hook, also right after it, each time the file was read. Not while
  * collect_run runs. */
 enum cg_err collect_add_file(struct collect *c, const struct collect_file_opts *o) CG_MUST_CHECK;
 /* The loop, in the caller's thread, until collect_stop. */
