@@ -48,7 +48,7 @@ static const char *const sql[ST_COUNT] = {
 	[ST_SEEN] = "SELECT 1 FROM alert_event e JOIN alert a ON a.id = e.alert_id"
 		    " WHERE e.file = ?4 AND e.line = ?5 AND e.record_id = ?6 AND e.ehash = ?7"
 		    " AND a.kind = ?1 AND a.akey = ?2 AND a.host_key = ?3 LIMIT 1",
-	[ST_FIND_OPEN] = "SELECT id, count, coalesce(last_seen, created_at) FROM alert WHERE kind = ?1 AND akey = ?2 AND host_key = ?3"
+	[ST_FIND_OPEN] = "SELECT id, count, coalesce(last_seen, created_at), uid FROM alert WHERE kind = ?1 AND akey = ?2 AND host_key = ?3"
 			 " AND state IN " OPEN_STATES " ORDER BY id DESC LIMIT 1",
 	[ST_INSERT] = "INSERT INTO alert(uid, kind, akey, host_key, rule_id, title, level, indicator, indicator_type,"
 		      " sources, family, severity, host_id, host_label, system, security_level, count, first_seen,"
@@ -94,6 +94,7 @@ struct alert_store {
 	struct cg_db *db;
 	int64_t now;
 	int64_t window; /* seconds; 0: none */
+	uint64_t event_cap; /* events listed per alert; 0: all */
 	sqlite3_stmt *st[ST_COUNT];
 	int own_txn;
 	size_t in_txn;
@@ -261,6 +262,17 @@ static enum cg_err step_done(struct alert_store *s, sqlite3_stmt *st, const char
 enum cg_err alert_store_add(struct alert_store *s, const struct alert *a, const struct alert_event *ev,
 			    int *added)
 {
+	struct alert_added r;
+	enum cg_err rc = alert_store_record(s, a, ev, &r);
+
+	if (added)
+		*added = r.counted;
+	return rc;
+}
+
+enum cg_err alert_store_record(struct alert_store *s, const struct alert *a, const struct alert_event *ev,
+			       struct alert_added *out)
+{
 	char akey[1024], hkey[300];
 	const char *kind = alert_kind_name(a->kind);
 	const char *file = ev && ev->file ? ev->file : "";
@@ -271,8 +283,7 @@ enum cg_err alert_store_add(struct alert_store *s, const struct alert *a, const 
 	enum cg_err rc;
 	int step;
 
-	if (added)
-		*added = 0;
+	memset(out, 0, sizeof *out);
 	if (!*kind)
 		return cg_err_set(CG_EINVAL, _("alert: no kind"));
 	if ((rc = begin_if_needed(s)) || (rc = resolve_host(s, a->host_id, a->host)))
@@ -305,10 +316,12 @@ enum cg_err alert_store_add(struct alert_store *s, const struct alert *a, const 
 	if (step == SQLITE_ROW) {
 		alert_id = sqlite3_column_int64(st, 0);
 		count = (uint64_t)sqlite3_column_int64(st, 1);
+		copy(out->id, sizeof out->id, cg_db_col_text(st, 3));
 		/* Past the window after its last event: a new alert. */
 		if (s->window > 0 && (time ? time : s->now) - sqlite3_column_int64(st, 2) > s->window) {
 			alert_id = 0;
 			count = 0;
+			out->id[0] = 0;
 		}
 	}
 	sqlite3_reset(st);
@@ -356,8 +369,12 @@ enum cg_err alert_store_add(struct alert_store *s, const struct alert *a, const 
 		if ((rc = step_done(s, st, _("alert: recording an alert"))))
 			goto fail;
 		alert_id = sqlite3_last_insert_rowid(cg_db_handle(s->db));
+		copy(out->id, sizeof out->id, uid);
+		out->opened = 1;
 	}
 
+	if (s->event_cap && count >= s->event_cap)
+		goto counted; /* counted, not listed */
 	st = stmt(s, ST_INSERT_EVENT);
 	sqlite3_bind_int64(st, 1, alert_id);
 	cg_db_bind_text(st, 2, file);
@@ -371,12 +388,14 @@ enum cg_err alert_store_add(struct alert_store *s, const struct alert *a, const 
 				  SQLITE_TRANSIENT);
 	if ((rc = step_done(s, st, _("alert: recording an event"))))
 		goto fail;
-	if (added)
-		*added = 1;
+counted:
+	out->counted = 1;
+	out->count = count + 1;
 	if (s->own_txn && ++s->in_txn >= ALERT_STORE_BATCH)
 		return alert_store_flush(s);
 	return CG_OK;
 fail:
+	memset(out, 0, sizeof *out);
 	alert_store_abort(s);
 	return rc;
 }
@@ -524,6 +543,11 @@ enum cg_err alert_store_events(struct alert_store *s, const char *id, size_t lim
 void alert_store_set_window(struct alert_store *s, int64_t seconds)
 {
 	s->window = seconds > 0 ? seconds : 0;
+}
+
+void alert_store_set_event_cap(struct alert_store *s, uint64_t events)
+{
+	s->event_cap = events;
 }
 
 void alert_store_set_now(struct alert_store *s, int64_t now)

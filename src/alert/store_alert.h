@@ -44,6 +44,18 @@ void alert_store_abort(struct alert_store *s);
 enum cg_err alert_store_add(struct alert_store *s, const struct alert *a, const struct alert_event *ev,
 			    int *added) CG_MUST_CHECK;
 
+/* What alert_store_record did with one event. */
+struct alert_added {
+	int counted;               /* the event was new to the alert (alert_store_add's *added) */
+	int opened;                /* it opened a new alert (then count is 1) */
+	char id[ALERT_ID_LEN + 1]; /* the alert it was counted in; "" when not counted */
+	uint64_t count;            /* that alert's count with this event; 0 when not counted */
+};
+/* alert_store_add, saying which alert the event went to (read it whole with
+ * alert_store_get: it sees what this store has not committed yet). */
+enum cg_err alert_store_record(struct alert_store *s, const struct alert *a, const struct alert_event *ev,
+			       struct alert_added *out) CG_MUST_CHECK;
+
 struct alert_filter {
 	enum alert_kind kind;             /* 0: any */
 	int64_t host_id;                  /* 0: any */
@@ -83,6 +95,13 @@ enum cg_err alert_store_events(struct alert_store *s, const char *id, size_t lim
  * store's now) is at most `seconds` after the alert's last_seen; a later
  * one opens a new alert (the old one stays as it is). */
 void alert_store_set_window(struct alert_store *s, int64_t seconds);
+/* At most `events` (0, the default: no cap) events are listed per alert:
+ * later ones still count (count, first/last seen, severity) but are not
+ * kept one by one, so a flood cannot grow the database without bound.
+ * Events past the cap are not remembered either, so the same event
+ * recorded again past the cap counts again: for live streams, where every
+ * event is new, not for hunts that may be run twice over the same files. */
+void alert_store_set_event_cap(struct alert_store *s, uint64_t events);
 /* A new "now" for what the store writes from here on (a long-running writer). */
 void alert_store_set_now(struct alert_store *s, int64_t now);
 

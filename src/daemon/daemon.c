@@ -497,6 +497,29 @@ static void *worker_main(void *arg)
 
 /* ---- the alert writer ---------------------------------------------------- */
 
+static int power_of_ten(uint64_t n)
+{
+	if (n < 10)
+		return 0;
+	while (n % 10 == 0)
+		n /= 10;
+	return n == 1;
+}
+
+struct fwd_alert_ctx {
+	struct daemon *d;
+	struct cg_buf *rec;
+};
+
+static enum cg_err forward_stored_alert(void *ctx, const struct alert *a)
+{
+	struct fwd_alert_ctx *fc = ctx;
+	enum cg_err rc = fwd_record_alert(a, fc->rec);
+	if (!rc)
+		forward(fc->d, fc->rec->data, fc->rec->len);
+	return rc;
+}
+
 static void store_alert_rec(struct daemon *d, struct alert_store *st, struct cg_buf *fwd_rec,
 			    const unsigned char *rec, size_t len)
 {
@@ -541,8 +564,8 @@ static void store_alert_rec(struct daemon *d, struct alert_store *st, struct cg_
 		.excerpt = str[AS_EXCERPT],
 		.excerpt_len = h.len[AS_EXCERPT],
 	};
-	int added = 0;
-	enum cg_err rc = alert_store_add(st, &a, &ev, &added);
+	struct alert_added added;
+	enum cg_err rc = alert_store_record(st, &a, &ev, &added);
 	if (rc) {
 		atomic_fetch_add_explicit(&d->alert_errors, 1, memory_order_relaxed);
 		daemon_log(DLOG_ERROR, "alert_store_error", "error", cg_err_msg(rc), NULL);
@@ -550,12 +573,14 @@ static void store_alert_rec(struct daemon *d, struct alert_store *st, struct cg_
 		return;
 	}
 	atomic_fetch_add_explicit(&d->alerts_stored, 1, memory_order_relaxed);
-	if (added)
+	if (added.counted)
 		atomic_fetch_add_explicit(&d->alerts_new, 1, memory_order_relaxed);
-	if (d->fwdq && d->cfg->forward_alerts && added) {
-		if (fwd_record_alert(&a, fwd_rec) == CG_OK)
-			forward(d, fwd_rec->data, fwd_rec->len);
-		else
+	/* Forwarded: a new alert, then the alert again when its count reaches
+	 * 10, 100, 1000, ... (the receiver keeps the latest record of an id);
+	 * each record is the alert as stored (id, count, first/last seen, state). */
+	if (d->fwdq && d->cfg->forward_alerts && added.counted && (added.opened || power_of_ten(added.count))) {
+		struct fwd_alert_ctx fc = {d, fwd_rec};
+		if (alert_store_get(st, added.id, forward_stored_alert, &fc))
 			cg_err_clear();
 	}
 }
@@ -582,6 +607,8 @@ static void *writer_main(void *arg)
 		free(buf);
 		return NULL;
 	}
+	alert_store_set_window(st, (int64_t)d->cfg->alert_window_s);
+	alert_store_set_event_cap(st, d->cfg->alert_events_max);
 	int dirty = 0;
 	uint64_t popped = 0;
 	int64_t last_flush = now_us();
@@ -606,6 +633,9 @@ static void *writer_main(void *arg)
 		}
 		if (n == 0)
 			continue;
+		/* What is written now is stamped now (created, updated; the window of
+		 * events without a time of their own). */
+		alert_store_set_now(st, (int64_t)(now_us() / 1000000));
 		size_t off = 0, len;
 		const unsigned char *rec;
 		while ((rec = daemon_queue_next(buf, n, &off, &len))) {

@@ -331,6 +331,12 @@ static enum cg_err parse_detect(struct parse *p, struct fy_node *n)
 		} else if (!strcmp(ks, "alert_flush_ms")) {
 			rc = number(p, k, v, "detect.alert_flush_ms", 10, 60000, &x);
 			c->alert_flush_ms = (unsigned)x;
+		} else if (!strcmp(ks, "alert_window")) {
+			rc = number(p, k, v, "detect.alert_window", 0, 30u * 86400, &x);
+			c->alert_window_s = (unsigned)x;
+		} else if (!strcmp(ks, "alert_events_max")) {
+			rc = number(p, k, v, "detect.alert_events_max", 0, 1000000, &x);
+			c->alert_events_max = (unsigned)x;
 		} else
 			rc = unknown(p, k, "detect", ks);
 		if (rc)
@@ -522,6 +528,8 @@ enum cg_err daemon_config_parse(const char *file, const char *buf, size_t len, s
 	c->queue_bytes = (size_t)16 << 20;
 	c->intel_poll_s = 5;
 	c->alert_flush_ms = 200;
+	c->alert_window_s = 3600;
+	c->alert_events_max = 1000;
 	c->forward_max_bytes = (size_t)1 << 30;
 	c->forward_alarm_pct = 80;
 	c->forward_events = 1;

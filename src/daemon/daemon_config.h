@@ -80,6 +80,8 @@ struct daemon_config {
 	int hunt_special;
 	unsigned intel_poll_s; /* how often the intel generation is read; 0: never */
 	unsigned alert_flush_ms;
+	unsigned alert_window_s;   /* a repeat later than this after an alert's last event opens a new one; 0: never */
+	unsigned alert_events_max; /* events listed per alert (later ones only counted); 0: all */
 
 	/* metrics endpoint; port 0 with metrics_on: the OS picks */
 	int metrics_on;

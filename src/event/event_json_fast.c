@@ -1,16 +1,20 @@
 /* The fast path of the JSON event reader: one evtx_dump-shaped event object
  * ({"Event": {"System": ..., "EventData": ...}}, the SigmaHQ regression and
- * Chainsaw shape) on one line. jsmn (Debian libjsmn-dev) cuts the line into
- * tokens without allocating; the event is filled straight from them, the
- * way event_json.c fills it from a jansson tree.
+ * Chainsaw shape) on one line. One pass over the line checks it and cuts it
+ * into tokens (start, end, children) without allocating; the event is then
+ * filled straight from the tokens, the way event_json.c fills it from a
+ * jansson tree.
  *
- * This path answers only when it is sure to give what jansson gives: every
- * string is checked (UTF-8, control characters, escapes), every number and
- * literal is checked, keys are unique. Anything else (another shape, a real
- * number, a \u escape outside the BMP or of a NUL, a duplicate key, a value
- * split over lines, ...) returns CG_EUNSUPPORTED and the caller parses the
- * text with jansson, which also words the errors. */
+ * This path answers only when it is sure to give what jansson gives: the
+ * grammar is RFC 8259's, every string is checked (UTF-8, control
+ * characters, escapes), every number and literal is checked, keys are
+ * unique. Anything else (another shape, a real number, a \u escape outside
+ * the BMP or of a NUL, a duplicate key, a value split over lines, ...)
+ * returns CG_EUNSUPPORTED and the caller parses the text with jansson,
+ * which also words the errors. fuzz/sigma/event_json_fast_fuzz.c holds it
+ * to jansson. */
 #include <inttypes.h>
+#include <jansson.h> /* JSON_PARSER_MAX_DEPTH */
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,15 +24,18 @@
 #include "cg_utf8.h"
 #include "cg_event_int.h"
 
-#define JSMN_STATIC
-#define JSMN_STRICT
-#define JSMN_PARENT_LINKS /* closing brackets without a backward scan */
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wconversion"
-#pragma GCC diagnostic ignored "-Wsign-compare"
-#pragma GCC diagnostic ignored "-Wunused-function"
-#include <jsmn.h>
-#pragma GCC diagnostic pop
+enum tok_type { TOK_OBJECT = 1, TOK_ARRAY, TOK_STRING, TOK_PRIMITIVE };
+
+/* A token: strings without their quotes, containers with their brackets.
+ * size: an object's keys, an array's items, 1 for a key, 0 otherwise. */
+struct tok {
+	int type;
+	int start, end, size;
+	/* containers: the enclosing container while open, the token after
+	 * the subtree once closed; keys: the previous key of the same object
+	 * (-1: the first) */
+	int link;
+};
 
 #define FAST_MAX_TOKENS 16384
 #define FAST_MAX_KEYS 128     /* keys of one object (duplicate check is quadratic) */
@@ -37,22 +44,20 @@
 
 struct fast {
 	const char *js;
-	jsmntok_t *t;
+	struct tok *t;
 	unsigned char *esc; /* per token: the string has escapes */
 	int n;
 	struct cg_event *ev;
 };
 
-/* Index of the token after the subtree at i. */
+/* Index of the token after the subtree at i (a key: after its value).
+ * A closed container's link holds it (set by tokenize). */
 static int skip(const struct fast *f, int i)
 {
-	int open = 1;
-	while (open && i < f->n) {
-		open += f->t[i].size;
-		open--;
-		i++;
-	}
-	return i;
+	const struct tok *t = &f->t[i];
+	if (t->type == TOK_OBJECT || t->type == TOK_ARRAY)
+		return t->link;
+	return t->type == TOK_STRING && t->size ? skip(f, i + 1) : i + 1;
 }
 
 static int key_is(const struct fast *f, int k, const char *s)
@@ -64,7 +69,7 @@ static int key_is(const struct fast *f, int k, const char *s)
 /* Value of member `key` of object o, or -1. */
 static int get(const struct fast *f, int o, const char *key)
 {
-	if (o < 0 || f->t[o].type != JSMN_OBJECT)
+	if (o < 0 || f->t[o].type != TOK_OBJECT)
 		return -1;
 	int i = o + 1;
 	for (int k = 0; k < f->t[o].size; k++) {
@@ -80,69 +85,18 @@ static int hexval(char c)
 	return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
 }
 
-/* Check a string token; *esc set when it has escapes. 0 when this path
- * cannot take it. */
-/* Does any of eight bytes need a look: below 0x20, a backslash, or 0x80
- * and up? (Word-at-a-time tests; exact, no false negatives.) */
-static inline int word_needs_look(uint64_t x)
+/* Which of eight bytes need a look inside a string: below 0x20, a quote,
+ * a backslash, or 0x80 and up? The high bit of each such byte; the lowest
+ * one set is always exact (the borrows of these tests only run upwards). */
+static inline uint64_t word_needs_look(uint64_t x)
 {
 	const uint64_t ones = 0x0101010101010101ull, highs = ones * 0x80;
 	uint64_t ctl = (x - ones * 0x20) & ~x & highs;           /* a byte < 0x20 */
 	uint64_t y = x ^ ones * (unsigned char)'\\';
 	uint64_t bsl = (y - ones) & ~y & highs;                  /* a byte == '\\' */
-	return ((x & highs) | ctl | bsl) != 0;
-}
-
-static int string_ok(const char *s, size_t n, int *esc)
-{
-	*esc = 0;
-	for (size_t i = 0; i < n;) {
-		if (n - i >= 8) {
-			uint64_t x;
-			memcpy(&x, s + i, 8);
-			if (!word_needs_look(x)) {
-				i += 8;
-				continue;
-			}
-		}
-		unsigned char c = (unsigned char)s[i];
-		if (c < 0x20)
-			return 0;
-		if (c == '\\') {
-			*esc = 1;
-			if (i + 1 >= n)
-				return 0;
-			char e = s[i + 1];
-			if (e == 'u') {
-				if (i + 6 > n)
-					return 0;
-				unsigned cp = 0;
-				for (int k = 2; k < 6; k++) {
-					int h = hexval(s[i + (size_t)k]);
-					if (h < 0)
-						return 0;
-					cp = cp << 4 | (unsigned)h;
-				}
-				if (cp == 0 || (cp >= 0xd800 && cp <= 0xdfff))
-					return 0;
-				i += 6;
-				continue;
-			}
-			if (!strchr("\"\\/bfnrt", e) || e == '\0')
-				return 0;
-			i += 2;
-			continue;
-		}
-		if (c >= 0x80) {
-			size_t k = cg_utf8_len((const unsigned char *)s + i, n - i);
-			if (!k)
-				return 0;
-			i += k;
-			continue;
-		}
-		i++;
-	}
-	return 1;
+	uint64_t z = x ^ ones * (unsigned char)'"';
+	uint64_t quo = (z - ones) & ~z & highs;                  /* a byte == '"' */
+	return (x & highs) | ctl | bsl | quo;
 }
 
 /* Unescape a checked string into out (as long as the input at most). */
@@ -200,130 +154,268 @@ static int integer_ok(const char *s, size_t n, long long *v)
 	return 1;
 }
 
-/* Every token checked once: keys are unique strings without escapes,
- * strings and literals are what jansson accepts. */
-static int all_tokens_ok(struct fast *f)
+/* The line being tokenized. */
+struct lex {
+	const char *js;
+	size_t i, end; /* end: the line's length, at most FAST_MAX_LINE */
+	struct cg_event *ev;
+	struct tok *t;
+	unsigned char *esc;
+	int n, cap;
+};
+
+/* A new token (the array grows up to FAST_MAX_TOKENS); -1: this path cannot
+ * take the line, -2: out of memory. */
+static int tok_new(struct lex *l, int type, size_t start)
 {
-	for (int i = 0; i < f->n; i++) {
-		const jsmntok_t *t = &f->t[i];
-		const char *s = f->js + t->start;
-		size_t n = (size_t)(t->end - t->start);
-		int esc;
-		long long v;
-		switch (t->type) {
-		case JSMN_STRING:
-			if (!string_ok(s, n, &esc))
-				return 0;
-			f->esc[i] = (unsigned char)esc;
-			break;
-		case JSMN_PRIMITIVE:
-			if (!((n == 4 && !memcmp(s, "true", 4)) || (n == 5 && !memcmp(s, "false", 5)) ||
-			      (n == 4 && !memcmp(s, "null", 4)) || integer_ok(s, n, &v)))
-				return 0;
-			break;
-		case JSMN_OBJECT: {
-			if (t->size > FAST_MAX_KEYS)
-				return 0;
-			int keys[FAST_MAX_KEYS], k = i + 1;
-			for (int m = 0; m < t->size; m++) {
-				if (k >= f->n || f->t[k].type != JSMN_STRING || f->t[k].size != 1)
-					return 0;
-				const char *ks = f->js + f->t[k].start;
-				size_t kn = (size_t)(f->t[k].end - f->t[k].start);
-				if (memchr(ks, '\\', kn))
-					return 0;
-				for (int p = 0; p < m; p++) {
-					const jsmntok_t *q = &f->t[keys[p]];
-					if ((size_t)(q->end - q->start) == kn && !memcmp(f->js + q->start, ks, kn))
-						return 0;
-				}
-				keys[m] = k;
-				k = skip(f, k + 1);
+	if (l->n == l->cap) {
+		if (l->cap >= FAST_MAX_TOKENS)
+			return -1;
+		size_t na = (size_t)l->cap * 2;
+		void *nt = realloc(l->ev->json_tok, na * (sizeof(struct tok) + 1));
+		if (!nt)
+			return -2;
+		/* The escape flags live after the tokens, in the same block. */
+		memmove((struct tok *)nt + na, (struct tok *)nt + l->cap, (size_t)l->n);
+		l->ev->json_tok = nt;
+		l->ev->json_tok_alloc = na;
+		l->t = nt;
+		l->esc = (unsigned char *)(l->t + na);
+		l->cap = (int)na;
+	}
+	struct tok *t = &l->t[l->n];
+	t->type = type;
+	t->start = (int)start;
+	t->end = -1;
+	t->size = 0;
+	t->link = -1;
+	l->esc[l->n] = 0;
+	return l->n++;
+}
+
+/* A string from l->i (after its opening quote) to its closing quote:
+ * UTF-8, no control characters, escapes of RFC 8259 (a \u of NUL or of a
+ * surrogate is left to jansson). 0 when this path cannot take it. */
+static int lex_string(struct lex *l, int *esc)
+{
+	const char *s = l->js;
+	size_t i = l->i, end = l->end;
+	*esc = 0;
+	for (;;) {
+		while (end - i >= 8) {
+			uint64_t x;
+			memcpy(&x, s + i, 8);
+			uint64_t m = word_needs_look(x);
+			if (m) {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+				i += (size_t)__builtin_ctzll(m) >> 3; /* the first such byte */
+#endif
+				break;
 			}
-			break;
+			i += 8;
 		}
-		case JSMN_ARRAY:
-			break;
-		default:
+		if (i >= end)
 			return 0;
+		unsigned char c = (unsigned char)s[i];
+		if (c == '"')
+			break;
+		if (c < 0x20)
+			return 0;
+		if (c == '\\') {
+			*esc = 1;
+			if (i + 1 >= end)
+				return 0;
+			char e = s[i + 1];
+			if (e == 'u') {
+				if (end - i < 6)
+					return 0;
+				unsigned cp = 0;
+				for (int k = 2; k < 6; k++) {
+					int h = hexval(s[i + (size_t)k]);
+					if (h < 0)
+						return 0;
+					cp = cp << 4 | (unsigned)h;
+				}
+				if (cp == 0 || (cp >= 0xd800 && cp <= 0xdfff))
+					return 0;
+				i += 6;
+			} else if (e == '"' || e == '\\' || e == '/' || e == 'b' || e == 'f' || e == 'n' || e == 'r' ||
+			           e == 't') {
+				i += 2;
+			} else {
+				return 0;
+			}
+		} else if (c >= 0x80) {
+			size_t k = cg_utf8_len((const unsigned char *)s + i, end - i);
+			if (!k)
+				return 0;
+			i += k;
+		} else {
+			i++;
 		}
 	}
+	l->i = i;
 	return 1;
 }
 
-static size_t blanks(const char *js, size_t p, size_t end)
+/* A primitive from l->i to the next blank, ',', ']' or '}': true, false,
+ * null or an integer jansson keeps exact (reals are left to jansson:
+ * locale, %.17g). 0 when this path cannot take it. */
+static int lex_primitive(struct lex *l)
 {
-	while (p < end && (js[p] == ' ' || js[p] == '\t' || js[p] == '\r' || js[p] == '\n'))
-		p++;
-	return p;
+	const char *s = l->js + l->i;
+	size_t n = 0, room = l->end - l->i;
+	long long v;
+	while (n < room && s[n] != ' ' && s[n] != '\t' && s[n] != '\r' && s[n] != ',' && s[n] != ']' && s[n] != '}')
+		n++;
+	if (!((n == 4 && !memcmp(s, "true", 4)) || (n == 5 && !memcmp(s, "false", 5)) ||
+	      (n == 4 && !memcmp(s, "null", 4)) || integer_ok(s, n, &v)))
+		return 0;
+	l->i += n;
+	return 1;
 }
 
-/* Where the text of token i begins and ends (strings with their quotes). */
-static size_t tok_from(const struct fast *f, int i)
+/* Is key token k (no escapes) already a key of its object? Keys are linked
+ * to the previous key of the same object. */
+static int key_seen(const struct lex *l, int k)
 {
-	return (size_t)f->t[i].start - (f->t[i].type == JSMN_STRING);
+	const struct tok *t = &l->t[k];
+	size_t kn = (size_t)(t->end - t->start);
+	const char *ks = l->js + t->start;
+	for (int p = t->link; p >= 0; p = l->t[p].link) {
+		const struct tok *q = &l->t[p];
+		if ((size_t)(q->end - q->start) == kn && !memcmp(l->js + q->start, ks, kn))
+			return 1;
+	}
+	return 0;
 }
 
-static size_t tok_to(const struct fast *f, int i)
+/* Check and tokenize the object at the start of the line in one pass; the
+ * line ends at the first newline (or the end of the text). Only blanks may
+ * follow the object on its line. Returns the token count, -1 when this path
+ * cannot take the line, -2 when out of memory. */
+static int tokenize(struct lex *l)
 {
-	return (size_t)f->t[i].end + (f->t[i].type == JSMN_STRING);
-}
-
-/* jsmn is lax about separators ({"a":1,} passes): check that every
- * container is '{' key ':' value (',' key ':' value)* '}' or the array
- * form, with only blanks between. */
-static int structure_ok(const struct fast *f)
-{
-	for (int i = 0; i < f->n; i++) {
-		const jsmntok_t *c = &f->t[i];
-		if (c->type != JSMN_OBJECT && c->type != JSMN_ARRAY) {
-			if (c->type == JSMN_PRIMITIVE && c->size != 0)
-				return 0;
+	enum { WANT_VALUE, WANT_VALUE_OR_CLOSE, WANT_KEY, WANT_KEY_OR_CLOSE, WANT_COLON, WANT_COMMA_OR_CLOSE, DONE } st =
+		WANT_VALUE;
+	const char *js = l->js;
+	int cur = -1;       /* the innermost open container */
+	int depth = 0;      /* containers open */
+	int last_key = -1;  /* the last key of cur, when cur is an object */
+	for (;;) {
+		while (l->i < l->end && (js[l->i] == ' ' || js[l->i] == '\t' || js[l->i] == '\r'))
+			l->i++;
+		if (l->i >= l->end || js[l->i] == '\n')
+			return st == DONE ? l->n : -1;
+		char c = js[l->i];
+		int k, esc;
+		switch (st) {
+		case DONE:
+			return -1;
+		case WANT_COLON:
+			if (c != ':')
+				return -1;
+			l->i++;
+			st = WANT_VALUE;
+			continue;
+		case WANT_COMMA_OR_CLOSE:
+			if (c == ',') {
+				l->i++;
+				st = l->t[cur].type == TOK_OBJECT ? WANT_KEY : WANT_VALUE;
+				continue;
+			}
+			break; /* a closing bracket, below */
+		case WANT_KEY:
+		case WANT_KEY_OR_CLOSE:
+			if (c == '}' && st == WANT_KEY_OR_CLOSE)
+				break;
+			if (c != '"')
+				return -1;
+			if ((k = tok_new(l, TOK_STRING, l->i + 1)) < 0)
+				return k;
+			l->i++;
+			if (!lex_string(l, &esc) || esc)
+				return -1; /* keys with escapes are left to jansson */
+			l->t[k].end = (int)l->i;
+			l->t[k].size = 1;
+			l->t[k].link = last_key;
+			l->i++;
+			if (++l->t[cur].size > FAST_MAX_KEYS || key_seen(l, k))
+				return -1;
+			last_key = k;
+			st = WANT_COLON;
+			continue;
+		case WANT_VALUE:
+		case WANT_VALUE_OR_CLOSE:
+			if (c == ']' && st == WANT_VALUE_OR_CLOSE)
+				break;
+			if (cur < 0 && c != '{')
+				return -1;
+			/* jansson counts every value, scalars too, and refuses one
+			 * below JSON_PARSER_MAX_DEPTH. */
+			if (depth >= JSON_PARSER_MAX_DEPTH)
+				return -1;
+			if (cur >= 0 && l->t[cur].type == TOK_ARRAY)
+				l->t[cur].size++;
+			if (c == '{' || c == '[') {
+				if ((k = tok_new(l, c == '{' ? TOK_OBJECT : TOK_ARRAY, l->i)) < 0)
+					return k;
+				/* link: the enclosing container; the enclosing object's
+				 * last key is found again from the keys' links on close. */
+				l->t[k].link = cur;
+				if (c == '{') {
+					l->t[k].end = last_key; /* kept here while open */
+					last_key = -1;
+				}
+				cur = k;
+				depth++;
+				l->i++;
+				st = c == '{' ? WANT_KEY_OR_CLOSE : WANT_VALUE_OR_CLOSE;
+				continue;
+			}
+			if (c == '"') {
+				if ((k = tok_new(l, TOK_STRING, l->i + 1)) < 0)
+					return k;
+				l->i++;
+				if (!lex_string(l, &esc))
+					return -1;
+				l->t[k].end = (int)l->i;
+				l->esc[k] = (unsigned char)esc;
+				l->i++;
+			} else {
+				if ((k = tok_new(l, TOK_PRIMITIVE, l->i)) < 0)
+					return k;
+				if (!lex_primitive(l))
+					return -1;
+				l->t[k].end = (int)l->i;
+			}
+			st = WANT_COMMA_OR_CLOSE;
 			continue;
 		}
-		size_t end = (size_t)c->end - 1, p = (size_t)c->start + 1;
-		int k = i + 1;
-		for (int m = 0; m < c->size; m++) {
-			p = blanks(f->js, p, end);
-			if (m) {
-				if (p >= end || f->js[p] != ',')
-					return 0;
-				p = blanks(f->js, p + 1, end);
-			}
-			if (k >= f->n || tok_from(f, k) != p)
-				return 0;
-			if (c->type == JSMN_OBJECT) {
-				p = blanks(f->js, tok_to(f, k), end);
-				if (p >= end || f->js[p] != ':')
-					return 0;
-				p = blanks(f->js, p + 1, end);
-				k++;
-				if (k >= f->n || tok_from(f, k) != p)
-					return 0;
-			} else if (f->t[k].type == JSMN_STRING && f->t[k].size != 0) {
-				return 0;
-			}
-			if (f->t[k].type == JSMN_STRING && c->type == JSMN_OBJECT && f->t[k].size != 0)
-				return 0;
-			p = tok_to(f, k);
-			k = skip(f, k);
-		}
-		if (blanks(f->js, p, end) != end || f->js[end] != (c->type == JSMN_OBJECT ? '}' : ']'))
-			return 0;
+		/* A closing bracket for cur. */
+		if (c != (l->t[cur].type == TOK_OBJECT ? '}' : ']'))
+			return -1;
+		struct tok *t = &l->t[cur];
+		if (t->type == TOK_OBJECT)
+			last_key = t->end; /* the enclosing object's last key */
+		t->end = (int)l->i + 1;
+		l->i++;
+		cur = t->link;
+		depth--;
+		t->link = l->n; /* from now on: the token after the subtree */
+		st = cur < 0 ? DONE : WANT_COMMA_OR_CLOSE;
 	}
-	return 1;
 }
 
 /* Scalar text as event_json.c's scalar_text gives it; 0 for objects and
  * arrays. */
-static int scalar(struct fast *f, int i, char *num, size_t num_len, const char **s, size_t *n)
+static int scalar(struct fast *f, int i, const char **s, size_t *n)
 {
-	const jsmntok_t *t = &f->t[i];
+	const struct tok *t = &f->t[i];
 	const char *p = f->js + t->start;
 	size_t len = (size_t)(t->end - t->start);
-	long long v;
 	switch (t->type) {
-	case JSMN_STRING:
+	case TOK_STRING:
 		if (!f->esc[i]) {
 			*s = p;
 			*n = len;
@@ -339,7 +431,7 @@ static int scalar(struct fast *f, int i, char *num, size_t num_len, const char *
 		*n = unescape(p, len, f->ev->json_buf);
 		*s = f->ev->json_buf;
 		return 1;
-	case JSMN_PRIMITIVE:
+	case TOK_PRIMITIVE:
 		if (p[0] == 't' || p[0] == 'f') {
 			*s = p[0] == 't' ? "true" : "false";
 			*n = p[0] == 't' ? 4 : 5;
@@ -347,21 +439,15 @@ static int scalar(struct fast *f, int i, char *num, size_t num_len, const char *
 			*s = "";
 			*n = 0;
 		} else {
-			/* "%lld" of the value, as jansson prints it ("-0" is "0") */
-			(void)integer_ok(p, len, &v);
-			char tmp[24];
-			size_t k = 0;
-			unsigned long long u = v < 0 ? 0 - (unsigned long long)v : (unsigned long long)v;
-			do
-				tmp[k++] = (char)('0' + u % 10);
-			while ((u /= 10) && k < sizeof tmp);
-			size_t o = 0;
-			if (v < 0 && o < num_len)
-				num[o++] = '-';
-			while (k && o < num_len)
-				num[o++] = tmp[--k];
-			*n = o;
-			*s = num;
+			/* "%lld" of the value, as jansson prints it: the checked text
+			 * itself (no leading zeros, no '+'), but "-0" is "0". */
+			if (len == 2 && p[0] == '-' && p[1] == '0') {
+				*s = "0";
+				*n = 1;
+			} else {
+				*s = p;
+				*n = len;
+			}
 		}
 		return 1;
 	default:
@@ -371,10 +457,9 @@ static int scalar(struct fast *f, int i, char *num, size_t num_len, const char *
 
 static enum cg_err add(struct fast *f, const char *name, size_t name_len, int v)
 {
-	char num[32];
 	const char *s;
 	size_t n;
-	int r = scalar(f, v, num, sizeof num, &s, &n);
+	int r = scalar(f, v, &s, &n);
 	if (r < 0)
 		return cg_err_set(CG_ENOMEM, _("sigma: out of memory"));
 	return r ? cg_event_add(f->ev, name, name_len, s, n) : CG_OK;
@@ -384,7 +469,7 @@ static enum cg_err add(struct fast *f, const char *name, size_t name_len, int v)
 static enum cg_err add_value(struct fast *f, const char *name, size_t name_len, int v, int depth)
 {
 	enum cg_err rc = CG_OK;
-	if (f->t[v].type == JSMN_ARRAY) {
+	if (f->t[v].type == TOK_ARRAY) {
 		int i = v + 1;
 		for (int k = 0; k < f->t[v].size && !rc; k++) {
 			rc = add(f, name, name_len, i);
@@ -392,7 +477,7 @@ static enum cg_err add_value(struct fast *f, const char *name, size_t name_len, 
 		}
 		return rc;
 	}
-	if (f->t[v].type == JSMN_OBJECT) {
+	if (f->t[v].type == TOK_OBJECT) {
 		int t = get(f, v, "#text");
 		/* jansson recurses without bound here; its input depth is capped
 		 * by its own parser, ours by the token cap. */
@@ -411,7 +496,7 @@ static enum cg_err flatten_leaves(struct fast *f, int o, int depth)
 		int v = i + 1;
 		if (key_is(f, i, "#attributes") || key_is(f, i, "xmlns"))
 			continue;
-		if (f->t[v].type == JSMN_OBJECT && get(f, v, "#text") < 0)
+		if (f->t[v].type == TOK_OBJECT && get(f, v, "#text") < 0)
 			rc = flatten_leaves(f, v, depth + 1);
 		else
 			rc = add_value(f, f->js + f->t[i].start, (size_t)(f->t[i].end - f->t[i].start), v, 0);
@@ -430,26 +515,31 @@ static enum cg_err system_fields(struct fast *f, int sys)
 		size_t kl = (size_t)(f->t[i].end - f->t[i].start);
 		int v = i + 1, attrs = -1;
 		size_t base = kl;
-		if (memchr(key, '\0', kl))
-			return CG_EUNSUPPORTED;
+		/* (a key holds no NUL: raw control bytes and \u0000 are refused) */
 		if (kl > 11 && !memcmp(key + kl - 11, "_attributes", 11)) {
 			attrs = v;
 			base = kl - 11;
-		} else if (f->t[v].type == JSMN_OBJECT) {
+		} else if (f->t[v].type == TOK_OBJECT) {
 			attrs = get(f, v, "#attributes");
 		}
-		if (attrs >= 0 && f->t[attrs].type == JSMN_OBJECT) {
+		if (attrs >= 0 && f->t[attrs].type == TOK_OBJECT) {
 			int a = attrs + 1;
 			for (int m = 0; m < f->t[attrs].size; m++, a = skip(f, a + 1)) {
+				/* "<key>_<attribute>" (the key cut at 120 bytes), at most
+				 * 255 bytes; keys hold no NUL. */
 				char name[256];
-				int nl = snprintf(name, sizeof name, "%.*s_%.*s", (int)(base > 120 ? 120 : base), key,
-				                  (int)(f->t[a].end - f->t[a].start), f->js + f->t[a].start);
-				size_t len = nl < 0 ? 0 : (size_t)nl >= sizeof name ? sizeof name - 1 : (size_t)nl;
+				size_t kn = base > 120 ? 120 : base, an = (size_t)(f->t[a].end - f->t[a].start);
+				memcpy(name, key, kn);
+				name[kn] = '_';
+				if (an > sizeof name - 2 - kn)
+					an = sizeof name - 2 - kn;
+				memcpy(name + kn + 1, f->js + f->t[a].start, an);
+				size_t len = kn + 1 + an;
 				if ((rc = add(f, name, len, a + 1)))
 					return rc;
 			}
 		}
-		if (attrs == v || (f->t[v].type == JSMN_PRIMITIVE && f->js[f->t[v].start] == 'n'))
+		if (attrs == v || (f->t[v].type == TOK_PRIMITIVE && f->js[f->t[v].start] == 'n'))
 			continue;
 		if ((rc = add_value(f, key, kl, v, 0)))
 			return rc;
@@ -464,25 +554,25 @@ static enum cg_err evtx_shape(struct fast *f, int event)
 	if ((rc = system_fields(f, sys)))
 		return rc;
 	int data = get(f, event, "EventData");
-	if (data >= 0 && f->t[data].type == JSMN_OBJECT) {
+	if (data >= 0 && f->t[data].type == TOK_OBJECT) {
 		int i = data + 1;
 		for (int k = 0; k < f->t[data].size; k++, i = skip(f, i + 1)) {
 			int v = i + 1;
 			if (key_is(f, i, "#attributes"))
 				continue;
-			if (f->t[v].type == JSMN_OBJECT && get(f, v, "#text") < 0)
+			if (f->t[v].type == TOK_OBJECT && get(f, v, "#text") < 0)
 				rc = flatten_leaves(f, v, 1);
 			else
 				rc = add_value(f, f->js + f->t[i].start, (size_t)(f->t[i].end - f->t[i].start), v, 0);
 			if (rc)
 				return rc;
 		}
-	} else if (data >= 0 && (f->t[data].type == JSMN_STRING || f->t[data].type == JSMN_ARRAY)) {
+	} else if (data >= 0 && (f->t[data].type == TOK_STRING || f->t[data].type == TOK_ARRAY)) {
 		if ((rc = add_value(f, "Data", 4, data, 0)))
 			return rc;
 	}
 	int user = get(f, event, "UserData");
-	if (user >= 0 && f->t[user].type == JSMN_OBJECT && (rc = flatten_leaves(f, user, 1)))
+	if (user >= 0 && f->t[user].type == TOK_OBJECT && (rc = flatten_leaves(f, user, 1)))
 		return rc;
 	int ri = get(f, event, "RenderingInfo");
 	int msg = get(f, ri, "Message");
@@ -496,44 +586,31 @@ static enum cg_err evtx_shape(struct fast *f, int event)
 
 enum cg_err cg_event_json_fast(const char *text, size_t len, struct cg_event *ev, size_t *used)
 {
-	const char *nl = memchr(text, '\n', len);
-	size_t line = nl ? (size_t)(nl - text) : len;
-	if (line == 0 || text[0] != '{' || line > FAST_MAX_LINE)
+	if (len == 0 || text[0] != '{')
 		return CG_EUNSUPPORTED;
-	struct fast f = {.js = text, .ev = ev};
-	for (;;) {
-		if (!ev->json_tok) {
-			ev->json_tok_alloc = 256;
-			if (!(ev->json_tok = malloc(ev->json_tok_alloc * (sizeof(jsmntok_t) + 1))))
-				return cg_err_set(CG_ENOMEM, _("sigma: out of memory"));
-		}
-		jsmn_parser p;
-		jsmn_init(&p);
-		f.t = ev->json_tok;
-		f.n = jsmn_parse(&p, text, line, f.t, (unsigned)ev->json_tok_alloc);
-		if (f.n != JSMN_ERROR_NOMEM)
-			break;
-		if (ev->json_tok_alloc >= FAST_MAX_TOKENS)
-			return CG_EUNSUPPORTED;
-		void *nt = realloc(ev->json_tok, ev->json_tok_alloc * 2 * (sizeof(jsmntok_t) + 1));
-		if (!nt)
+	if (!ev->json_tok) {
+		ev->json_tok_alloc = 256;
+		if (!(ev->json_tok = malloc(ev->json_tok_alloc * (sizeof(struct tok) + 1))))
 			return cg_err_set(CG_ENOMEM, _("sigma: out of memory"));
-		ev->json_tok = nt;
-		ev->json_tok_alloc *= 2;
 	}
-	if (f.n < 1 || f.t[0].type != JSMN_OBJECT)
+	struct lex l = {
+		.js = text,
+		.end = len > FAST_MAX_LINE ? FAST_MAX_LINE : len,
+		.ev = ev,
+		.t = ev->json_tok,
+		.cap = (int)ev->json_tok_alloc,
+	};
+	l.esc = (unsigned char *)(l.t + l.cap);
+	int n = tokenize(&l);
+	/* A line longer than FAST_MAX_LINE is left to jansson. */
+	if (n == -2)
+		return cg_err_set(CG_ENOMEM, _("sigma: out of memory"));
+	if (n < 1 || (l.end < len && text[l.end] != '\n' && l.i >= l.end))
 		return CG_EUNSUPPORTED;
-	/* The escape flags live after the tokens, in the same block. */
-	f.esc = (unsigned char *)(f.t + ev->json_tok_alloc);
-	/* One value on the line, nothing but blanks after it. */
-	for (size_t i = (size_t)f.t[0].end; i < line; i++)
-		if (text[i] != ' ' && text[i] != '\t' && text[i] != '\r')
-			return CG_EUNSUPPORTED;
-	if (skip(&f, 0) != f.n || !structure_ok(&f) || !all_tokens_ok(&f))
-		return CG_EUNSUPPORTED;
+	struct fast f = {.js = text, .t = l.t, .esc = l.esc, .n = n, .ev = ev};
 	int event = get(&f, 0, "Event");
-	if (event < 0 || f.t[event].type != JSMN_OBJECT || get(&f, event, "System") < 0 ||
-	    f.t[get(&f, event, "System")].type != JSMN_OBJECT)
+	if (event < 0 || f.t[event].type != TOK_OBJECT || get(&f, event, "System") < 0 ||
+	    f.t[get(&f, event, "System")].type != TOK_OBJECT)
 		return CG_EUNSUPPORTED;
 	cg_event_reset(ev);
 	enum cg_err rc = evtx_shape(&f, event);

@@ -40,7 +40,8 @@ struct job {
 	enum in_fmt fmt;
 	const char *buf;
 	size_t len;
-	char *owned;
+	char *owned;      /* the chunk buffer, back to the pool when emitted */
+	size_t owned_cap;
 	struct filewalk_file *file; /* closed by the emitter after the last job (unused: streams close themselves) */
 	int last;
 	enum cg_err err;
@@ -71,21 +72,99 @@ struct pipeline {
 	int produced_all, stop;
 	enum cg_err fatal;
 	struct filewalk_file *orphan; /* a mapped file left half-queued */
+	/* Chunk buffers and jobs are reused: a buffer goes back to the pool
+	 * when its job is emitted, so the steady state allocates nothing per
+	 * chunk (a fresh multi-megabyte buffer is fresh pages, a page fault
+	 * every 4 KiB of input). At most pool_max of each are kept; the
+	 * buffers alive are bounded by the ring anyway (ring_n jobs, the one
+	 * being filled and the next one). */
+	char **pool;
+	size_t *pool_cap;
+	size_t pool_n, pool_max;
+	struct job **free_jobs;
+	size_t free_n;
 };
+
+/* Drop what a job holds except its hit array and its buffer. */
+static void job_clear(struct job *j)
+{
+	for (size_t i = 0; i < j->n_hits; i++) {
+		cg_event_free(j->hits[i].ev);
+		sigma_corr_hit_free(j->hits[i].ch);
+	}
+	j->n_hits = 0;
+	free(j->errmsg);
+	free(j->scan_msg);
+	j->errmsg = j->scan_msg = NULL;
+}
 
 static void job_free(struct job *j)
 {
 	if (!j)
 		return;
-	for (size_t i = 0; i < j->n_hits; i++) {
-		cg_event_free(j->hits[i].ev);
-		sigma_corr_hit_free(j->hits[i].ch);
-	}
+	job_clear(j);
 	free(j->hits);
 	free(j->owned);
-	free(j->errmsg);
-	free(j->scan_msg);
 	free(j);
+}
+
+/* A buffer of at least `want` bytes (*cap: its size), from the pool when
+ * one is there. */
+static char *buf_get(struct pipeline *p, size_t want, size_t *cap)
+{
+	char *b = NULL;
+	pthread_mutex_lock(&p->mu);
+	for (size_t i = p->pool_n; i-- > 0;) {
+		if (p->pool_cap[i] >= want) {
+			b = p->pool[i];
+			*cap = p->pool_cap[i];
+			p->pool[i] = p->pool[p->pool_n - 1];
+			p->pool_cap[i] = p->pool_cap[p->pool_n - 1];
+			p->pool_n--;
+			break;
+		}
+	}
+	pthread_mutex_unlock(&p->mu);
+	if (!b && (b = malloc(want)))
+		*cap = want;
+	return b;
+}
+
+/* Back to the pool; buffers grown for an oversized record are freed. */
+static void buf_put(struct pipeline *p, char *b, size_t cap)
+{
+	if (!b)
+		return;
+	pthread_mutex_lock(&p->mu);
+	if (cap <= 2 * p->chunk && p->pool_n < p->pool_max) {
+		p->pool[p->pool_n] = b;
+		p->pool_cap[p->pool_n] = cap;
+		p->pool_n++;
+		b = NULL;
+	}
+	pthread_mutex_unlock(&p->mu);
+	free(b);
+}
+
+/* The emitter hands an emitted job back: its buffer to the pool, the job
+ * (with its hit array, unless a burst of hits grew it) to the free list. */
+static void job_recycle(struct pipeline *p, struct job *j)
+{
+	job_clear(j);
+	buf_put(p, j->owned, j->owned_cap);
+	j->owned = NULL;
+	if (j->alloc > 4096) {
+		free(j->hits);
+		j->hits = NULL;
+		j->alloc = 0;
+	}
+	pthread_mutex_lock(&p->mu);
+	if (p->free_n < p->pool_max) {
+		p->free_jobs[p->free_n++] = j;
+		j = NULL;
+	}
+	pthread_mutex_unlock(&p->mu);
+	job_free(j);
 }
 
 static int push_job(struct pipeline *p, struct job *j)
@@ -105,9 +184,22 @@ static int push_job(struct pipeline *p, struct job *j)
 	return 0;
 }
 
-static struct job *new_job(size_t file_idx, enum job_kind kind)
+static struct job *new_job(struct pipeline *p, size_t file_idx, enum job_kind kind)
 {
-	struct job *j = calloc(1, sizeof *j);
+	struct job *j = NULL;
+	pthread_mutex_lock(&p->mu);
+	if (p->free_n)
+		j = p->free_jobs[--p->free_n];
+	pthread_mutex_unlock(&p->mu);
+	if (j) {
+		struct jhit *hits = j->hits;
+		size_t alloc = j->alloc;
+		memset(j, 0, sizeof *j);
+		j->hits = hits;
+		j->alloc = alloc;
+	} else {
+		j = calloc(1, sizeof *j);
+	}
 	if (j) {
 		j->kind = kind;
 		j->file_idx = file_idx;
@@ -118,7 +210,7 @@ static struct job *new_job(size_t file_idx, enum job_kind kind)
 
 static int push_error(struct pipeline *p, size_t fi, enum cg_err err, const char *msg)
 {
-	struct job *j = new_job(fi, JOB_ERROR);
+	struct job *j = new_job(p, fi, JOB_ERROR);
 	if (!j)
 		return -1;
 	j->err = err;
@@ -201,39 +293,43 @@ static size_t find_cut(enum in_fmt fmt, const char *buf, size_t n)
 }
 
 static int push_chunk(struct pipeline *p, size_t fi, enum in_fmt fmt, const char *buf, size_t len,
-                      char *owned, struct filewalk_file *mapped, int last)
+                      char *owned, size_t owned_cap, int last)
 {
-	struct job *j = new_job(fi, JOB_CHUNK);
+	struct job *j = new_job(p, fi, JOB_CHUNK);
 	if (!j) {
-		free(owned);
+		buf_put(p, owned, owned_cap);
 		return -1;
 	}
 	j->fmt = fmt;
 	j->buf = buf;
 	j->len = len;
 	j->owned = owned;
-	j->file = mapped;
+	j->owned_cap = owned_cap;
 	j->last = last;
 	return push_job(p, j);
 }
 
-/* A stream (standard input, gzip, a pipe): chunks cut at cut points, the
- * tail carried into the next chunk. */
+/* A stream (a file, standard input, gzip, a pipe): chunks cut at cut
+ * points, the tail carried to the start of the next chunk's buffer. The
+ * buffers come from the pool and are read into directly. */
 static int produce_stream(struct pipeline *p, size_t fi, struct filewalk_file *f)
 {
-	char *buf = NULL, *carry = NULL;
-	size_t carry_n = 0;
+	size_t cap = 0, n = 0, got;
+	char *buf = buf_get(p, p->chunk, &cap);
 	int at_end = 0, sniffed = 0;
 	enum in_fmt fmt = IN_LINES;
 	enum cg_err rc = CG_OK;
+	if (!buf)
+		goto oom;
 	while (!at_end) {
-		size_t cap = carry_n + p->chunk, n = carry_n, got;
-		if (!(buf = malloc(cap)))
-			goto oom;
-		if (carry_n)
-			memcpy(buf, carry, carry_n);
-		free(carry);
-		carry = NULL;
+		/* A carried tail leaves at least half a chunk to read. */
+		if (n && cap - n < p->chunk / 2 + 1) {
+			char *nb = realloc(buf, n + p->chunk);
+			if (!nb)
+				goto oom;
+			buf = nb;
+			cap = n + p->chunk;
+		}
 		size_t cut = 0;
 		for (;;) {
 			rc = filewalk_read(f, buf + n, cap - n, &got);
@@ -266,41 +362,42 @@ static int produce_stream(struct pipeline *p, size_t fi, struct filewalk_file *f
 			fmt = sniff_input(buf, n);
 			sniffed = 1;
 		}
-		if (at_end) {
-			cut = n;
-		} else if (n > cut) {
-			carry_n = n - cut;
-			if (!(carry = malloc(carry_n)))
-				goto oom;
-			memcpy(carry, buf + cut, carry_n);
-		} else {
-			carry_n = 0;
-		}
 		if (fmt == IN_EVTX) {
-			free(buf);
-			free(carry);
+			buf_put(p, buf, cap);
 			filewalk_close(f);
 			return push_error(p, fi, CG_EUNSUPPORTED, _("EVTX is read from files only, not from a stream"));
 		}
-		int r = push_chunk(p, fi, fmt, buf, cut, buf, NULL, at_end && !rc);
-		buf = NULL;
+		if (at_end)
+			cut = n;
+		/* The tail after the cut goes to the next buffer before this one
+		 * is queued (once queued, it may be emitted and reused). */
+		char *next = NULL;
+		size_t next_cap = 0, carry = n - cut;
+		if (!at_end) {
+			if (!(next = buf_get(p, carry + p->chunk / 2 + 1 > p->chunk ? carry + p->chunk : p->chunk, &next_cap)))
+				goto oom;
+			memcpy(next, buf + cut, carry);
+		}
+		int r = push_chunk(p, fi, fmt, buf, cut, buf, cap, at_end && !rc);
+		buf = next;
+		cap = next_cap;
+		n = carry;
 		if (r != 0) {
-			free(carry);
+			buf_put(p, buf, cap);
 			filewalk_close(f);
 			return -1;
 		}
 		if (rc) {
-			free(carry);
+			buf_put(p, buf, cap);
 			filewalk_close(f);
 			return push_error(p, fi, rc, cg_err_msg(rc));
 		}
 	}
-	free(carry);
+	buf_put(p, buf, cap);
 	filewalk_close(f);
 	return 0;
 oom:
 	free(buf);
-	free(carry);
 	filewalk_close(f);
 	return -1;
 }
@@ -319,7 +416,7 @@ static int produce_file(struct pipeline *p, size_t fi)
 		hn = fread(head, 1, sizeof head, fp);
 		fclose(fp);
 		if (cg_event_format_sniff(head, hn) == CG_EVENT_FMT_EVTX) {
-			struct job *j = new_job(fi, JOB_EVTX);
+			struct job *j = new_job(p, fi, JOB_EVTX);
 			if (!j)
 				return -1;
 			j->last = 1;
@@ -697,7 +794,7 @@ static enum cg_err emitter(struct emit *em)
 		}
 		if (j->last && j->file)
 			filewalk_close(j->file);
-		job_free(j);
+		job_recycle(p, j);
 		pthread_mutex_lock(&p->mu);
 		p->ring[p->emit_seq % p->ring_n] = NULL;
 		p->emit_seq++;
@@ -767,13 +864,12 @@ static void set_mmap_threshold(void)
 	(void)mallopt(M_MMAP_THRESHOLD, 1 << 20);
 }
 
-/* Chunk buffers (megabytes each) are allocated by the reader and freed by
- * the emitter. glibc raises its mmap threshold to the size of the first such
- * buffer freed, after which they come from the heap arenas, where buffers of
- * slightly different sizes freed on another thread fragment them: the
- * resident size then grows with the input (20 MB of input 35 MiB, 400 MB
- * 76 MiB). A fixed threshold keeps every chunk an mmap of its own, returned
- * to the system when freed, so memory stays flat whatever the input size. */
+/* Chunk buffers (megabytes each) come from a pool (see struct pipeline).
+ * glibc raises its mmap threshold to the size of the first such buffer
+ * freed, after which buffers grown for long records would come from the
+ * heap arenas and fragment them; a fixed threshold keeps every chunk an
+ * mmap of its own, returned to the system when freed, so memory stays flat
+ * whatever the input size. */
 static void chunk_memory_policy(void)
 {
 	static pthread_once_t once = PTHREAD_ONCE_INIT;
@@ -819,9 +915,13 @@ enum cg_err sigma_hunt_run(const struct sigma_engine *e, char *const *paths, siz
 		goto out;
 	p.ring_n = 2 * (size_t)nt + 2;
 	p.ring = calloc(p.ring_n, sizeof *p.ring);
+	p.pool_max = p.ring_n + 2;
+	p.pool = calloc(p.pool_max, sizeof *p.pool);
+	p.pool_cap = calloc(p.pool_max, sizeof *p.pool_cap);
+	p.free_jobs = calloc(p.pool_max, sizeof *p.free_jobs);
 	tids = calloc(nt, sizeof *tids);
 	ws = calloc(nt, sizeof *ws);
-	if (!p.ring || !tids || !ws) {
+	if (!p.ring || !tids || !ws || !p.pool || !p.pool_cap || !p.free_jobs) {
 		rc = cg_err_set(CG_ENOMEM, _("out of memory"));
 		goto out;
 	}
@@ -916,6 +1016,13 @@ out:
 	sigma_corr_free(p.corr);
 	sigma_files_free(p.files, p.n_files);
 	free(p.ring);
+	for (size_t i = 0; i < p.pool_n; i++)
+		free(p.pool[i]);
+	for (size_t i = 0; i < p.free_n; i++)
+		job_free(p.free_jobs[i]);
+	free(p.pool);
+	free(p.pool_cap);
+	free(p.free_jobs);
 	free(tids);
 	free(ws);
 	return rc;

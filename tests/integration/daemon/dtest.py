@@ -114,7 +114,11 @@ def logger(port, msg, rfc, tcp, tag="sshd", host=None):
     if tcp:
         args += ["--octet-count"] if rfc == 5424 else []
     args.append(msg)
-    return subprocess.run(args, capture_output=True, text=True, timeout=30)
+    # RFC 3164 has no zone: canhgacd reads it as Vietnam's time (UTC+7), as
+    # the agency's devices send it; the test's clients send it the same way
+    # (a POSIX zone, no tzdata needed), so both framings give one time.
+    env = dict(os.environ, TZ="ICT-7")
+    return subprocess.run(args, capture_output=True, text=True, timeout=30, env=env)
 
 
 def tcp_send(port, data):

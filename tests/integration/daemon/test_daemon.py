@@ -280,6 +280,42 @@ def test_pipeline(tmp):
         check("event=stopped" in d.log(), "the log says it stopped")
 
 
+def test_alert_window(tmp):
+    """detect.alert_window: repeats within it fold into one alert, a repeat
+    later than it after the last event opens a new one; alert_events_max:
+    the alert lists that many events and counts the rest."""
+    db = os.path.join(tmp, "canhgac.db")
+    r = cgtest.run(["intel", "import", "--source", "botnet-list",
+                    os.path.join(SRC, "samples", "intel", "botnet-2026-11.csv")], db=db)
+    check(r.returncode == 0, f"intel import: {r.stderr}")
+    d = Daemon(tmp, base_config("  alert_window: 3\n  alert_events_max: 3\n"))
+    if not check(d.start(), f"daemon starts: {d.log()}"):
+        return
+    try:
+        def burst(k, first_port):
+            for i in range(k):
+                logger(d.ports["tcp"], f"Connection from {LISTED} port {first_port + i} on 10.0.0.5 port 22",
+                       5424, True)
+
+        burst(5, 41000)
+        d.wait_metric("canhgacd_alerts_stored_total", lambda v: v >= 5)
+        time.sleep(0.3)
+        al = [a for a in alerts(db) if a.get("kind") == "indicator"]
+        check(len(al) == 1 and al[0].get("count") == 5, f"one alert, count 5: {al}")
+        if al:
+            r = cgtest.run(["--json", "alert", "show", al[0]["id"]], db=db)
+            shown = json.loads(r.stdout) if r.returncode == 0 else {}
+            check(len(shown.get("events", [])) == 3, f"3 events listed of 5: {shown.get('events')}")
+        time.sleep(4.5)  # past the 3 s window after the last event
+        burst(2, 42000)
+        d.wait_metric("canhgacd_alerts_stored_total", lambda v: v >= 7)
+        time.sleep(0.3)
+        al = sorted((a for a in alerts(db) if a.get("kind") == "indicator"), key=lambda a: a.get("first_seen", ""))
+        check([a.get("count") for a in al] == [5, 2], f"a repeat after the window opens a second alert: {al}")
+    finally:
+        check(d.stop() == 0, "SIGTERM stops it cleanly")
+
+
 def test_tls(tmp):
     key, crt = os.path.join(tmp, "srv.key"), os.path.join(tmp, "srv.crt")
     r = subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", crt,
@@ -370,7 +406,7 @@ def main():
     if not DBIN or not os.access(DBIN, os.X_OK):
         print("FAIL: CANHGACD_BIN is not set or not executable")
         return 1
-    for t in (test_docs, test_check, test_pipeline, test_tls, test_sysmon_json, test_agents_hub, test_privilege_drop):
+    for t in (test_docs, test_check, test_pipeline, test_alert_window, test_tls, test_sysmon_json, test_agents_hub, test_privilege_drop):
         with tempfile.TemporaryDirectory() as tmp:
             with open(os.path.join(tmp, "thresholds.yaml"), "w") as f:
                 f.write(THRESHOLDS)

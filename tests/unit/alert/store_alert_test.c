@@ -91,6 +91,59 @@ static void aggregates_and_attributes(void **state)
 	fixture_close(f);
 }
 
+/* alert_store_record names the alert an event went to, with its count,
+ * before the store commits; alert_store_get reads it whole at that point. */
+static void record_says_which_alert(void **state)
+{
+	(void)state;
+	struct fixture *f = fixture_open();
+	struct alert_store *as;
+	struct alert_event e1 = {.file = "a.log", .line = 1, .event_time = 1500, .excerpt = "x", .excerpt_len = 1};
+	struct alert_event e2 = {.file = "a.log", .line = 2, .event_time = 1700, .excerpt = "y", .excerpt_len = 1};
+	struct alert_added r1, r2, r3, r4;
+	struct seen s = {0};
+
+	setup_inventory(f->db);
+	assert_int_equal(alert_store_open(f->db, FX_NOW, &as), CG_OK);
+	assert_int_equal(alert_store_record(as, &sigma_rule, &e1, &r1), CG_OK);
+	assert_int_equal(r1.counted, 1);
+	assert_int_equal(r1.opened, 1);
+	assert_int_equal(r1.count, 1);
+	assert_int_equal(strlen(r1.id), ALERT_ID_LEN);
+	/* Not committed yet, but readable through the same store. */
+	assert_int_equal(alert_store_get(as, r1.id, keep, &s), CG_OK);
+	assert_int_equal(s.n, 1);
+	assert_string_equal(s.last.id, r1.id);
+	assert_int_equal(s.last.count, 1);
+	/* The same event: not counted, no alert named. */
+	assert_int_equal(alert_store_record(as, &sigma_rule, &e1, &r2), CG_OK);
+	assert_int_equal(r2.counted, 0);
+	assert_int_equal(r2.opened, 0);
+	assert_int_equal(r2.count, 0);
+	assert_string_equal(r2.id, "");
+	/* A repeat folds into the same alert. */
+	assert_int_equal(alert_store_record(as, &sigma_rule, &e2, &r3), CG_OK);
+	assert_int_equal(r3.counted, 1);
+	assert_int_equal(r3.opened, 0);
+	assert_int_equal(r3.count, 2);
+	assert_string_equal(r3.id, r1.id);
+	memset(&s, 0, sizeof s);
+	assert_int_equal(alert_store_get(as, r3.id, keep, &s), CG_OK);
+	assert_int_equal(s.last.count, 2);
+	assert_int_equal(s.last.first_seen, 1500);
+	assert_int_equal(s.last.last_seen, 1700);
+	/* Another host: another alert, another id. */
+	struct alert other = sigma_rule;
+	other.host = "nas01";
+	assert_int_equal(alert_store_record(as, &other, &e1, &r4), CG_OK);
+	assert_int_equal(r4.opened, 1);
+	assert_int_equal(r4.count, 1);
+	assert_string_not_equal(r4.id, r1.id);
+	alert_store_close(as);
+	assert_int_equal(fx_scalar(f->db, "SELECT count(*) FROM alert"), 2);
+	fixture_close(f);
+}
+
 static void states_and_reopening(void **state)
 {
 	(void)state;
@@ -413,6 +466,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(aggregates_and_attributes),
+		cmocka_unit_test(record_says_which_alert),
 		cmocka_unit_test(states_and_reopening),
 		cmocka_unit_test(joins_the_callers_transaction),
 		cmocka_unit_test(counts),
