@@ -42,6 +42,8 @@ struct collect {
 	size_t nf;
 	struct event *stop_ev, *house_ev;
 	int running;
+	collect_flush_fn flush;
+	int dirty; /* delivered since the last flush */
 };
 
 static pthread_once_t threads_once = PTHREAD_ONCE_INIT;
@@ -82,7 +84,20 @@ void collect_deliver(struct collect *c, struct collect_source *s, const char *pe
 	COLLECT_COUNT(s, bytes, n);
 	if (truncated)
 		COLLECT_COUNT(s, truncated, 1);
+	c->dirty = 1;
 	c->fn(c->ctx, &src, msg, n);
+}
+
+void collect_flush(struct collect *c)
+{
+	if (c->dirty && c->flush)
+		c->flush(c->ctx);
+	c->dirty = 0;
+}
+
+void collect_set_flush(struct collect *c, collect_flush_fn fn)
+{
+	c->flush = fn;
 }
 
 static void on_stop(evutil_socket_t fd, short what, void *arg)
@@ -95,6 +110,7 @@ static void on_stop(evutil_socket_t fd, short what, void *arg)
 
 static void save_positions(struct collect *c)
 {
+	collect_flush(c); /* a position covers only committed lines */
 	for (size_t i = 0; i < c->nf; i++)
 		if (collect_tail_save(c->fs[i]->tail) != CG_OK)
 			COLLECT_COUNT(c->fs[i]->src, read_errors, 1);
@@ -207,6 +223,13 @@ static void on_file(evutil_socket_t fd, short what, void *arg)
 	(void)fd;
 	(void)what;
 	enum cg_err rc = collect_tail_poll(f->tail, TAIL_BUDGET, on_line, f, &more);
+	/* Committed by the owner, then the position saved at once (when it
+	 * moved): a crash re-reads at most what lies between the two. */
+	collect_flush(f->c);
+	if (f->c->flush && collect_tail_save(f->tail) != CG_OK) {
+		COLLECT_COUNT(f->src, read_errors, 1);
+		cg_err_clear();
+	}
 	if (rc && !f->read_error)
 		COLLECT_COUNT(f->src, read_errors, 1);
 	f->read_error = rc != CG_OK;

@@ -81,6 +81,13 @@ struct collect;
 /* A collector delivering to fn(ctx, ...). `state_dir` (copied; NULL: no
  * positions kept) holds the file positions; it must exist. */
 enum cg_err collect_new(const char *state_dir, collect_msg_fn fn, void *ctx, struct collect **out) CG_MUST_CHECK;
+/* Called on the loop after each batch of messages it delivered (the end of
+ * one socket read, one burst of datagrams, one file read) and before file
+ * positions are saved: the owner makes what it received durable there
+ * (canhgacd commits its queue), so a saved position never covers a line
+ * that was not committed. NULL: none. Not while collect_run runs. */
+typedef void (*collect_flush_fn)(void *ctx);
+void collect_set_flush(struct collect *c, collect_flush_fn fn);
 /* Binds now (so privileges can be dropped afterwards); the error names the
  * listener, the address and the reason. Not while collect_run runs. */
 enum cg_err collect_add_listener(struct collect *c, const struct collect_listener_opts *o) CG_MUST_CHECK;
@@ -91,7 +98,9 @@ unsigned collect_listener_port(const struct collect *c, size_t i);
  * first; truncation: restart at 0). Its position is saved in state_dir for
  * lines already handed to the callback (written atomically, every second
  * and when collect_run returns), keyed by device, inode and a hash of the
- * first bytes, so a replaced file is read from its start. Not while
+ * first bytes, so a replaced file is read from its start. Positions are
+ * saved only after the flush hook ran for the lines they cover; with a
+ * flush hook, also right after it, each time the file was read. Not while
  * collect_run runs. */
 enum cg_err collect_add_file(struct collect *c, const struct collect_file_opts *o) CG_MUST_CHECK;
 /* The loop, in the caller's thread, until collect_stop. */

@@ -28,6 +28,8 @@ struct collect_source {
 /* Hand one message to the callback and count it. */
 void collect_deliver(struct collect *c, struct collect_source *s, const char *peer, const char *subject,
 		     int64_t received_us, const char *msg, size_t n, int truncated);
+/* Run the flush hook when messages were delivered since it last ran. */
+void collect_flush(struct collect *c);
 /* Wall clock, µs since the epoch. */
 int64_t collect_wall_us(void);
 /* Monotonic clock, ms. */

@@ -101,7 +101,7 @@ static void udp_read(evutil_socket_t fd, short what, void *arg)
 		if (r < 0) {
 			if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
 				COLLECT_COUNT(l->src, read_errors, 1);
-			return;
+			break;
 		}
 		if (sl != l->last_len || memcmp(&ss, &l->last_addr, sl) != 0) {
 			memcpy(&l->last_addr, &ss, sl);
@@ -119,6 +119,7 @@ static void udp_read(evutil_socket_t fd, short what, void *arg)
 			continue;
 		collect_deliver(l->c, l->src, l->last_peer, NULL, collect_wall_us(), l->udp_buf, n, cut);
 	}
+	collect_flush(l->c);
 }
 
 /* ------------------------------------------------------- TCP / TLS conns */
@@ -174,8 +175,10 @@ static void conn_read(struct bufferevent *bev, void *arg)
 {
 	struct conn *k = arg;
 	(void)bev;
+	struct collect *c = k->l->c;
 	k->received_us = collect_wall_us();
-	(void)conn_drain(k);
+	(void)conn_drain(k); /* may free k */
+	collect_flush(c);
 }
 
 static void set_subject(struct conn *k)
@@ -219,12 +222,16 @@ static void conn_event(struct bufferevent *bev, short what, void *arg)
 	if (!(what & (BEV_EVENT_EOF | BEV_EVENT_ERROR)))
 		return;
 	/* What came before the end still counts, and a last frame without LF. */
+	struct collect *c = k->l->c;
 	k->received_us = collect_wall_us();
-	if (conn_drain(k))
+	if (conn_drain(k)) {
+		collect_flush(c);
 		return;
+	}
 	if (syslog_framer_finish(k->fr, on_frame, k) != CG_OK)
 		COLLECT_COUNT(k->l->src, framing_errors, 1);
 	conn_free(k);
+	collect_flush(c);
 }
 
 static void on_accept(struct evconnlistener *lev, evutil_socket_t fd, struct sockaddr *sa, int salen, void *arg)

@@ -27,11 +27,13 @@
 #include "daemon_metrics.h"
 #include "daemon_parse.h"
 #include "daemon_queue.h"
+#include "daemon_raw.h"
 #include "detect.h"
 #include "duty.h"
 #include "fwd.h"
 #include "fwd_queue.h"
 #include "fwd_record.h"
+#include "fwd_segment.h"
 #include "store_alert.h"
 #include "store_intel.h"
 
@@ -40,6 +42,8 @@
 #define ALERT_QUEUE_BYTES ((size_t)8 << 20)
 #define PEER_MAX 64
 #define MAX_SOURCES (DAEMON_MAX_LISTENERS + DAEMON_MAX_FILES)
+/* The disk queue's cursor of detection (beside the upstreams' cursors). */
+#define DETECT_CURSOR "detect"
 
 /* Per source counters, read by the metrics page. */
 struct source {
@@ -55,7 +59,16 @@ struct msg_head {
 	uint16_t source;
 	uint16_t peer_len;
 	uint32_t pad;
+	uint64_t seq; /* in the disk queue; 0: not stored there */
+	uint64_t idx; /* 0, 1, 2, ... in the order pushed (detection progress) */
 };
+
+/* A contiguous run of pushed messages detection has finished: indexes
+ * first..last, the highest disk sequence number among them. */
+struct done_run {
+	uint64_t first, last, seq;
+};
+#define DONE_RUNS (2 * DAEMON_MAX_WORKERS + 2)
 
 struct worker {
 	struct daemon *d;
@@ -65,9 +78,6 @@ struct worker {
 	struct cg_event *ev;
 	unsigned char *batch;
 	struct cg_buf alert_rec;
-	struct cg_buf fwd_rec;
-	char origin[160];
-	int fwd_dirty;
 };
 
 struct daemon {
@@ -91,6 +101,26 @@ struct daemon {
 	struct fwd *fwd;
 	pthread_mutex_t fwd_mu;
 	_Atomic uint64_t fwd_appended, fwd_refused;
+	struct fwd_transform transform;
+	int fwd_dirty;            /* receiver: appended since its last commit */
+	unsigned char *rx_rec;    /* receiver: the raw record being built */
+	uint64_t rx_idx;          /* receiver: the next message index */
+	size_t rx_cap;            /* receiver: longest message kept (longer ones are cut) */
+	int rx_unwoken;           /* receiver: pushed without waking the workers */
+	int rx_full;              /* receiver: waiting at the disk queue's bound (logged once) */
+
+	/* Detection progress over the disk queue: the "detect" cursor is
+	 * everything detection has finished (alerts committed); after a
+	 * restart what follows it is detected again. */
+	struct fwd_cursor *detect_cur;
+	pthread_mutex_t det_mu;
+	uint64_t det_next;        /* lowest index not known finished */
+	uint64_t det_seq;         /* every event up to it is through detection */
+	struct done_run det_runs[DONE_RUNS]; /* finished, not contiguous yet */
+	size_t det_nruns;
+	uint64_t det_cand, det_cand_alerts; /* to save once the writer committed that many alerts */
+	_Atomic uint64_t alerts_durable;    /* alert records popped and committed by the writer */
+	_Atomic uint64_t replayed, replay_skipped, det_saved;
 	_Atomic uint64_t duty_ticks, duty_errors;
 
 	struct source sources[MAX_SOURCES];
@@ -130,6 +160,98 @@ static size_t source_of(struct daemon *d, const struct collect_src *src)
 	return 0;
 }
 
+/* Append one record to the forward queue; the caller commits per batch. */
+static void forward(struct daemon *d, const char *rec, size_t n)
+{
+	uint64_t seq = 0;
+	pthread_mutex_lock(&d->fwd_mu);
+	enum cg_err rc = fwd_queue_append(d->fwdq, rec, n, &seq);
+	pthread_mutex_unlock(&d->fwd_mu);
+	if (rc) {
+		/* At the queue's bound: counted, and the queue raised its alarm. */
+		atomic_fetch_add_explicit(&d->fwd_refused, 1, memory_order_relaxed);
+		cg_err_clear();
+	} else
+		atomic_fetch_add_explicit(&d->fwd_appended, 1, memory_order_relaxed);
+}
+
+static void forward_commit(struct daemon *d)
+{
+	pthread_mutex_lock(&d->fwd_mu);
+	enum cg_err rc = fwd_queue_commit(d->fwdq);
+	pthread_mutex_unlock(&d->fwd_mu);
+	if (rc) {
+		daemon_log(DLOG_ERROR, "forward_commit_failed", "error", cg_err_msg(rc), NULL);
+		cg_err_clear();
+	}
+}
+
+/* The receiver's batch is done (collect's flush hook, at the end of each
+ * read): everything it stored is written before the loop reads on. */
+static void on_flush(void *ctx)
+{
+	struct daemon *d = ctx;
+	if (d->fwdq && d->fwd_dirty) {
+		forward_commit(d);
+		d->fwd_dirty = 0;
+	}
+	/* The read's messages were pushed quietly: wake the workers once. */
+	if (d->rx_unwoken) {
+		daemon_queue_wake(d->msgs);
+		d->rx_unwoken = 0;
+	}
+}
+
+/* Store one received message in the disk queue (committed by on_flush);
+ * *seq gets its number. At the queue's bound a TCP, TLS or file receiver
+ * waits until the upstreams and detection have freed space (the loop stops
+ * reading: back-pressure); a UDP datagram is not stored (counted). */
+static enum cg_err store_raw(struct daemon *d, const struct collect_src *src, enum daemon_format fmt, int truncated,
+			     int64_t received_us, const char *msg, size_t n, uint64_t *seq)
+{
+	struct daemon_raw r = {
+		.format = (int)fmt,
+		.flags = truncated ? DAEMON_RAW_TRUNCATED : 0,
+		.received_us = received_us,
+		.name = src->name,
+		.name_len = strlen(src->name),
+		.peer = src->peer ? src->peer : "",
+		.peer_len = src->peer ? strnlen(src->peer, PEER_MAX) : 0,
+		.msg = msg,
+		.msg_len = n,
+	};
+	size_t len = daemon_raw_size(&r);
+	daemon_raw_encode(&r, d->rx_rec);
+	for (;;) {
+		pthread_mutex_lock(&d->fwd_mu);
+		enum cg_err rc = fwd_queue_append(d->fwdq, d->rx_rec, len, seq);
+		pthread_mutex_unlock(&d->fwd_mu);
+		if (rc == CG_OK) {
+			if (d->rx_full) {
+				daemon_log(DLOG_INFO, "store_resumed", "source", src->name, NULL);
+				d->rx_full = 0;
+			}
+			d->fwd_dirty = 1;
+			atomic_fetch_add_explicit(&d->fwd_appended, 1, memory_order_relaxed);
+			return CG_OK;
+		}
+		if (rc != CG_ELIMIT || src->proto == COLLECT_UDP || atomic_load(&d->stopping)) {
+			if (rc != CG_ELIMIT)
+				daemon_log(DLOG_ERROR, "store_failed", "source", src->name, "error", cg_err_msg(rc), NULL);
+			cg_err_clear();
+			atomic_fetch_add_explicit(&d->fwd_refused, 1, memory_order_relaxed);
+			return rc;
+		}
+		cg_err_clear();
+		if (!d->rx_full) {
+			daemon_log(DLOG_WARN, "store_full_waiting", "source", src->name, NULL);
+			d->rx_full = 1;
+		}
+		on_flush(d);
+		usleep(10 * 1000);
+	}
+}
+
 static void on_message(void *ctx, const struct collect_src *src, const char *msg, size_t n)
 {
 	struct daemon *d = ctx;
@@ -137,29 +259,129 @@ static void on_message(void *ctx, const struct collect_src *src, const char *msg
 	struct source *s = &d->sources[si];
 	atomic_fetch_add_explicit(&s->in, 1, memory_order_relaxed);
 	atomic_fetch_add_explicit(&s->bytes, n, memory_order_relaxed);
-	size_t cap = daemon_queue_max_record(d->msgs) - sizeof(struct msg_head) - PEER_MAX;
-	if (n > cap || src->truncated) {
-		if (n > cap)
-			n = cap;
-		atomic_fetch_add_explicit(&s->truncated, 1, memory_order_relaxed);
+	int truncated = src->truncated;
+	if (n > d->rx_cap) {
+		n = d->rx_cap;
+		truncated = 1;
 	}
+	if (truncated)
+		atomic_fetch_add_explicit(&s->truncated, 1, memory_order_relaxed);
 	struct {
 		struct msg_head h;
 		char peer[PEER_MAX];
 	} head;
 	size_t pl = src->peer ? strnlen(src->peer, PEER_MAX) : 0;
+	memset(&head.h, 0, sizeof head.h);
 	head.h.received_us = src->received_us ? src->received_us : now_us();
 	head.h.source = (uint16_t)si;
 	head.h.peer_len = (uint16_t)pl;
-	head.h.pad = 0;
 	if (pl)
 		memcpy(head.peer, src->peer, pl);
-	/* UDP cannot be slowed down: what does not fit is dropped and counted.
-	 * Everything else waits, which stops the loop reading that socket. */
+	/* Stored first: from here on the event survives kill -9 once the
+	 * read's batch is committed, whatever happens to the memory queue. */
+	if (d->fwdq && store_raw(d, src, s->format, truncated, head.h.received_us, msg, n, &head.h.seq))
+		head.h.seq = 0;
+	head.h.idx = d->rx_idx;
+	/* UDP cannot be slowed down: what does not fit is not detected (it is
+	 * stored and forwarded) and counted. Everything else waits, which
+	 * stops the loop reading that socket; what this read stored is
+	 * committed before the wait. */
 	int wait = src->proto != COLLECT_UDP;
-	enum cg_err rc = daemon_queue_push(d->msgs, &head, sizeof head.h + pl, msg, n, wait);
-	if (rc)
+	enum cg_err rc = daemon_queue_push_quiet(d->msgs, &head, sizeof head.h + pl, msg, n, 0);
+	if (rc == CG_ELIMIT && wait) {
+		cg_err_clear();
+		on_flush(d);
+		rc = daemon_queue_push_quiet(d->msgs, &head, sizeof head.h + pl, msg, n, 1);
+	}
+	if (rc) {
+		cg_err_clear();
 		atomic_fetch_add_explicit(&s->dropped, 1, memory_order_relaxed);
+	} else {
+		d->rx_idx++;
+		d->rx_unwoken = 1;
+	}
+}
+
+/* ---- detection progress: the "detect" cursor ----------------------------- */
+
+/* Messages idx first..last (with disk numbers up to seq) went through
+ * detection. Batches finish out of order across workers; the watermark
+ * moves only over a contiguous run from the lowest unfinished index. */
+static void det_finished(struct daemon *d, uint64_t first, uint64_t last, uint64_t seq)
+{
+	struct done_run r = {first, last, seq};
+	pthread_mutex_lock(&d->det_mu);
+	for (;;) {
+		if (r.first == d->det_next) {
+			d->det_next = r.last + 1;
+			if (r.seq > d->det_seq)
+				d->det_seq = r.seq;
+			size_t i = 0;
+			while (i < d->det_nruns && d->det_runs[i].first != d->det_next)
+				i++;
+			if (i == d->det_nruns)
+				break;
+			r = d->det_runs[i];
+			d->det_runs[i] = d->det_runs[--d->det_nruns];
+			continue;
+		}
+		/* Join the runs it touches, keep it for later. */
+		int merged = 0;
+		for (size_t i = 0; i < d->det_nruns; i++) {
+			struct done_run *x = &d->det_runs[i];
+			if (x->last + 1 == r.first || r.last + 1 == x->first) {
+				r.first = x->first < r.first ? x->first : r.first;
+				r.last = x->last > r.last ? x->last : r.last;
+				r.seq = x->seq > r.seq ? x->seq : r.seq;
+				*x = d->det_runs[--d->det_nruns];
+				merged = 1;
+				break;
+			}
+		}
+		if (merged)
+			continue;
+		/* Runs are separated by batches still in a worker's hands: at
+		 * most one per worker. Were it ever full, the watermark would
+		 * stall (safe: more is detected again after a restart). */
+		if (d->det_nruns < DONE_RUNS)
+			d->det_runs[d->det_nruns++] = r;
+		break;
+	}
+	pthread_mutex_unlock(&d->det_mu);
+}
+
+/* Persist the watermark (control thread; at the end, the main thread): only
+ * once the alerts of those events are committed by the writer, and never
+ * past what the queue has committed. */
+static void det_save(struct daemon *d)
+{
+	if (!d->detect_cur)
+		return;
+	uint64_t durable = atomic_load(&d->alerts_durable);
+	if (!d->det_cand) {
+		pthread_mutex_lock(&d->det_mu);
+		uint64_t cand = d->det_seq;
+		pthread_mutex_unlock(&d->det_mu);
+		struct daemon_queue_stats as;
+		daemon_queue_stats(d->alerts, &as);
+		struct fwd_queue_stats qs;
+		fwd_queue_stats(d->fwdq, &qs);
+		if (cand > qs.committed_seq)
+			cand = qs.committed_seq;
+		if (cand > fwd_cursor_acked(d->detect_cur)) {
+			d->det_cand = cand;
+			d->det_cand_alerts = as.pushed;
+		}
+	}
+	if (d->det_cand && durable >= d->det_cand_alerts) {
+		enum cg_err rc = fwd_cursor_ack(d->detect_cur, d->det_cand);
+		if (rc) {
+			daemon_log(DLOG_ERROR, "detect_cursor_failed", "error", cg_err_msg(rc), NULL);
+			cg_err_clear();
+		} else
+			atomic_store(&d->det_saved, d->det_cand);
+		d->det_cand = 0;
+	}
 }
 
 /* ---- workers: parse → detect → alert queue ------------------------------ */
@@ -210,39 +432,18 @@ static enum cg_err on_alert(void *ctx, const struct alert *a, const struct alert
 	return CG_OK;
 }
 
-/* Append one record to the forward queue; the caller commits per batch. */
-static void forward(struct daemon *d, const char *rec, size_t n)
-{
-	uint64_t seq = 0;
-	pthread_mutex_lock(&d->fwd_mu);
-	enum cg_err rc = fwd_queue_append(d->fwdq, rec, n, &seq);
-	pthread_mutex_unlock(&d->fwd_mu);
-	if (rc) {
-		/* At the queue's bound: counted, and the queue raised its alarm. */
-		atomic_fetch_add_explicit(&d->fwd_refused, 1, memory_order_relaxed);
-		cg_err_clear();
-	} else
-		atomic_fetch_add_explicit(&d->fwd_appended, 1, memory_order_relaxed);
-}
-
-static void forward_commit(struct daemon *d)
-{
-	pthread_mutex_lock(&d->fwd_mu);
-	enum cg_err rc = fwd_queue_commit(d->fwdq);
-	pthread_mutex_unlock(&d->fwd_mu);
-	if (rc) {
-		daemon_log(DLOG_ERROR, "forward_commit_failed", "error", cg_err_msg(rc), NULL);
-		cg_err_clear();
-	}
-}
-
-static void process(struct worker *w, const unsigned char *rec, size_t len)
+static void process(struct worker *w, const unsigned char *rec, size_t len, struct done_run *run)
 {
 	struct daemon *d = w->d;
 	struct msg_head h;
 	if (len < sizeof h)
 		return;
 	memcpy(&h, rec, sizeof h);
+	if (run->first == UINT64_MAX)
+		run->first = h.idx;
+	run->last = h.idx;
+	if (h.seq > run->seq)
+		run->seq = h.seq;
 	if (h.source >= d->n_sources || sizeof h + h.peer_len > len)
 		return;
 	struct source *s = &d->sources[h.source];
@@ -261,15 +462,6 @@ static void process(struct worker *w, const unsigned char *rec, size_t len)
 	if (rc) {
 		daemon_log(DLOG_WARN, "detect_error", "source", s->name, "error", cg_err_msg(rc), NULL);
 		cg_err_clear();
-	}
-	if (d->fwdq && d->cfg->forward_events) {
-		const char *peer = (const char *)rec + sizeof h;
-		snprintf(w->origin, sizeof w->origin, "%s %.*s", s->name, (int)h.peer_len, peer);
-		if (fwd_record_event(w->ev, msg, n, w->origin, &w->fwd_rec) == CG_OK)
-			forward(d, w->fwd_rec.data, w->fwd_rec.len);
-		else
-			atomic_fetch_add_explicit(&d->fwd_refused, 1, memory_order_relaxed);
-		w->fwd_dirty = 1;
 	}
 	atomic_fetch_add_explicit(&s->out, 1, memory_order_relaxed);
 	if (d->cfg->log_events) {
@@ -293,12 +485,12 @@ static void *worker_main(void *arg)
 			break;
 		size_t off = 0, len;
 		const unsigned char *rec;
+		struct done_run run = {UINT64_MAX, 0, 0};
 		while ((rec = daemon_queue_next(w->batch, n, &off, &len)))
-			process(w, rec, len);
-		if (w->fwd_dirty) {
-			forward_commit(d);
-			w->fwd_dirty = 0;
-		}
+			process(w, rec, len, &run);
+		/* Its alerts are in the writer's queue: the batch is through. */
+		if (run.first != UINT64_MAX)
+			det_finished(d, run.first, run.last, run.seq);
 	}
 	return NULL;
 }
@@ -405,14 +597,21 @@ static void *writer_main(void *arg)
 		cg_err_clear();
 		/* Keep draining so the workers never block for ever. */
 		size_t n;
-		while (buf && !daemon_queue_pop(d->alerts, buf, cap, &n, -1))
-			atomic_fetch_add_explicit(&d->alert_errors, 1, memory_order_relaxed);
+		while (buf && !daemon_queue_pop(d->alerts, buf, cap, &n, -1)) {
+			size_t off = 0, len;
+			while (daemon_queue_next(buf, n, &off, &len)) {
+				atomic_fetch_add_explicit(&d->alert_errors, 1, memory_order_relaxed);
+				atomic_fetch_add(&d->alerts_durable, 1); /* lost, logged: detection moves on */
+			}
+		}
 		free(buf);
 		return NULL;
 	}
 	alert_store_set_window(st, (int64_t)d->cfg->alert_window_s);
 	alert_store_set_event_cap(st, d->cfg->alert_events_max);
 	int dirty = 0;
+	uint64_t popped = 0;
+	int64_t last_flush = now_us();
 	struct cg_buf fwd_rec;
 	cg_buf_init(&fwd_rec, (size_t)1 << 20);
 	for (;;) {
@@ -420,23 +619,31 @@ static void *writer_main(void *arg)
 		enum cg_err rc = daemon_queue_pop(d->alerts, buf, cap, &n, dirty ? timeout : -1);
 		if (rc)
 			break;
-		if (n == 0) {
-			/* Quiet for a moment: commit what the batch holds. */
+		/* Quiet for a moment, or busy for that long: commit what the batch
+		 * holds (detection's watermark waits for it). */
+		if (dirty && (n == 0 || now_us() - last_flush >= (int64_t)timeout * 1000)) {
 			if (alert_store_flush(st)) {
 				daemon_log(DLOG_ERROR, "alert_commit_failed", "error", cg_err_msg(CG_EDB), NULL);
 				cg_err_clear();
 			}
 			atomic_fetch_add_explicit(&d->commits, 1, memory_order_relaxed);
+			atomic_store(&d->alerts_durable, popped);
+			last_flush = now_us();
 			dirty = 0;
-			continue;
 		}
+		if (n == 0)
+			continue;
 		/* What is written now is stamped now (created, updated; the window of
 		 * events without a time of their own). */
 		alert_store_set_now(st, (int64_t)(now_us() / 1000000));
 		size_t off = 0, len;
 		const unsigned char *rec;
-		while ((rec = daemon_queue_next(buf, n, &off, &len)))
+		while ((rec = daemon_queue_next(buf, n, &off, &len))) {
 			store_alert_rec(d, st, &fwd_rec, rec, len);
+			popped++;
+		}
+		if (!dirty)
+			last_flush = now_us();
 		if (d->fwdq && d->cfg->forward_alerts)
 			forward_commit(d);
 		dirty = 1;
@@ -445,6 +652,7 @@ static void *writer_main(void *arg)
 		daemon_log(DLOG_ERROR, "alert_commit_failed", "error", cg_err_msg(CG_EDB), NULL);
 		cg_err_clear();
 	}
+	atomic_store(&d->alerts_durable, popped);
 	alert_store_close(st);
 	cg_buf_free(&fwd_rec);
 	free(buf);
@@ -561,6 +769,7 @@ static void *control_main(void *arg)
 				reload(d, "intel");
 			cg_err_clear();
 		}
+		det_save(d);
 		if (t - last_tick >= 1000000) {
 			last_tick = t;
 			/* Threshold windows close by time. */
@@ -605,7 +814,8 @@ enum cg_err daemon_metrics_render(struct daemon *d, struct cg_buf *b)
 	} per_source[] = {
 		{"messages_received_total", "Messages received per source.", offsetof(struct source, in)},
 		{"bytes_received_total", "Bytes received per source.", offsetof(struct source, bytes)},
-		{"messages_dropped_total", "Messages dropped per source (UDP with the queue full).",
+		{"messages_dropped_total",
+		 "Messages not detected per source (UDP with the memory queue full; stored and forwarded all the same).",
 		 offsetof(struct source, dropped)},
 		{"messages_truncated_total", "Messages cut at the size cap per source.",
 		 offsetof(struct source, truncated)},
@@ -686,6 +896,12 @@ enum cg_err daemon_metrics_render(struct daemon *d, struct cg_buf *b)
 		 atomic_load(&d->reload_failures)},
 		{"intel_generation", "Intel generation of the database the snapshot was built from.", "gauge",
 		 d->intel_generation},
+		{"detect_done_seq", "Disk queue number up to which detection is finished and saved (the detect cursor).",
+		 "gauge", atomic_load(&d->det_saved)},
+		{"detect_replayed_total", "Stored messages detected again at start (not finished before a stop or crash).",
+		 "counter", atomic_load(&d->replayed)},
+		{"detect_replay_skipped_total", "Stored messages not detected again at start (source gone or damaged).",
+		 "counter", atomic_load(&d->replay_skipped)},
 	};
 	for (size_t i = 0; !rc && i < sizeof one / sizeof one[0]; i++) {
 		rc = metric(b, one[i].name, one[i].help, one[i].type);
@@ -701,10 +917,10 @@ enum cg_err daemon_metrics_render(struct daemon *d, struct cg_buf *b)
 			fwd_queue_stats(d->fwdq, &fs.queue);
 		}
 		rc = cg_buf_printf(b,
-				   "# HELP canhgacd_forward_appended_total Records put in the forward queue.\n"
+				   "# HELP canhgacd_forward_appended_total Records stored in the disk queue (messages at receipt, alerts).\n"
 				   "# TYPE canhgacd_forward_appended_total counter\n"
 				   "canhgacd_forward_appended_total %" PRIu64 "\n"
-				   "# HELP canhgacd_forward_refused_total Records the forward queue refused (at its bound).\n"
+				   "# HELP canhgacd_forward_refused_total Records the disk queue refused (UDP or alerts at its bound, errors).\n"
 				   "# TYPE canhgacd_forward_refused_total counter\n"
 				   "canhgacd_forward_refused_total %" PRIu64 "\n"
 				   "# HELP canhgacd_forward_queue_bytes Bytes of the forward queue on disk.\n"
@@ -844,9 +1060,10 @@ static enum cg_err make_dir(const char *path)
 static enum cg_err bind_listeners(struct daemon *d)
 {
 	const struct daemon_config *c = d->cfg;
-	enum cg_err rc = c->state_dir ? make_dir(c->state_dir) : CG_OK;
+	/* state_dir is made later, by the unprivileged user that writes it. */
+	enum cg_err rc = collect_new(c->state_dir, on_message, d, &d->collect);
 	if (!rc)
-		rc = collect_new(c->state_dir, on_message, d, &d->collect);
+		collect_set_flush(d->collect, on_flush);
 	for (size_t i = 0; !rc && i < c->n_listeners; i++) {
 		const struct daemon_listener *l = &c->listeners[i];
 		struct collect_listener_opts o = {
@@ -875,7 +1092,7 @@ static enum cg_err bind_listeners(struct daemon *d)
 static enum cg_err add_files(struct daemon *d)
 {
 	const struct daemon_config *c = d->cfg;
-	enum cg_err rc = CG_OK;
+	enum cg_err rc = c->state_dir ? make_dir(c->state_dir) : CG_OK;
 	for (size_t i = 0; !rc && i < c->n_files; i++) {
 		const struct daemon_file *f = &c->files[i];
 		struct collect_file_opts o = {.name = f->name,
@@ -900,10 +1117,77 @@ static void fwd_log(void *ctx, const char *msg)
 	daemon_log(DLOG_WARN, "forward_queue", "message", msg, NULL);
 }
 
+/* What an upstream thread needs to render a stored raw event. */
+struct render_state {
+	const struct daemon *d;
+	struct cg_event *ev;
+	struct cg_buf out;
+	char origin[160];
+};
+
+static void render_free(void *p)
+{
+	struct render_state *r = p;
+	if (!r)
+		return;
+	cg_event_free(r->ev);
+	cg_buf_free(&r->out);
+	free(r);
+}
+
+static void *render_new(void *ctx)
+{
+	struct render_state *r = calloc(1, sizeof *r);
+	if (!r)
+		return NULL;
+	r->d = ctx;
+	cg_buf_init(&r->out, (size_t)4 << 20);
+	if (cg_event_new(&r->ev)) {
+		cg_err_clear();
+		render_free(r);
+		return NULL;
+	}
+	return r;
+}
+
+/* A raw event is parsed now, exactly as a worker parses it, and rendered
+ * as the fwd_record JSON the upstreams send; alert records (and JSON
+ * records left by an older canhgacd) go as they are. */
+static enum cg_err render(void *p, const void *rec, size_t n, const void **out, size_t *out_n)
+{
+	struct render_state *r = p;
+	if (!daemon_raw_is(rec, n)) {
+		*out = rec;
+		*out_n = n;
+		return CG_OK;
+	}
+	if (!r->d->cfg->forward_events)
+		return CG_ENOTFOUND;
+	struct daemon_raw raw;
+	enum cg_err rc = daemon_raw_decode(rec, n, &raw);
+	if (rc)
+		return rc;
+	cg_event_set_received(r->ev, raw.received_us);
+	if (daemon_parse_message(raw.msg, raw.msg_len, (enum daemon_format)raw.format, r->ev)) {
+		cg_err_clear();
+		cg_event_reset(r->ev);
+	}
+	snprintf(r->origin, sizeof r->origin, "%.*s %.*s", (int)raw.name_len, raw.name, (int)raw.peer_len, raw.peer);
+	rc = fwd_record_event(r->ev, raw.msg, raw.msg_len, r->origin, &r->out);
+	if (rc)
+		return rc;
+	*out = r->out.data;
+	*out_n = r->out.len;
+	return CG_OK;
+}
+
+/* The disk queue (state_dir/forward or forward.queue_dir) is where every
+ * received message is stored first; it exists whenever there is a place
+ * for it, upstreams or not. */
 static enum cg_err start_forward(struct daemon *d)
 {
 	const struct daemon_config *c = d->cfg;
-	if (!c->n_upstreams)
+	if (!c->forward_dir && !c->state_dir)
 		return CG_OK;
 	char dir[4096];
 	if (c->forward_dir)
@@ -913,11 +1197,25 @@ static enum cg_err start_forward(struct daemon *d)
 	struct fwd_queue_opts qo = {
 		.max_bytes = c->forward_max_bytes,
 		.alarm_pct = c->forward_alarm_pct,
+		.sync = c->forward_fsync ? FWD_SYNC_COMMIT : FWD_SYNC_NONE,
 		.log = fwd_log,
 	};
 	enum cg_err rc = fwd_queue_open(dir, &qo, &d->fwdq);
 	if (rc)
 		return rc;
+	if (!(d->rx_rec = malloc(FWD_RECORD_MAX)))
+		return cg_err_set(CG_ENOMEM, _("out of memory"));
+	size_t disk_cap = FWD_RECORD_MAX - DAEMON_RAW_HEAD - DAEMON_RAW_NAME_MAX - PEER_MAX;
+	if (d->rx_cap > disk_cap)
+		d->rx_cap = disk_cap;
+	rc = fwd_cursor_open(d->fwdq, DETECT_CURSOR, &d->detect_cur);
+	if (rc)
+		return cg_err_prefix(rc, _("%s: forward queue"), c->path);
+	d->det_seq = fwd_cursor_acked(d->detect_cur);
+	atomic_store(&d->det_saved, d->det_seq);
+	if (!c->n_upstreams)
+		return CG_OK;
+	d->transform = (struct fwd_transform){render_new, render_free, render, d};
 	struct fwd_upstream_opts u[DAEMON_MAX_UPSTREAMS];
 	memset(u, 0, sizeof u);
 	for (size_t i = 0; i < c->n_upstreams; i++) {
@@ -934,6 +1232,7 @@ static enum cg_err start_forward(struct daemon *d)
 		u[i].tls_key = x->tls_key;
 		u[i].batch = x->batch;
 		u[i].retry_max_s = x->retry_max_s;
+		u[i].transform = &d->transform;
 	}
 	rc = fwd_start(d->fwdq, u, c->n_upstreams, &d->fwd);
 	if (rc)
@@ -998,7 +1297,6 @@ static enum cg_err start_threads(struct daemon *d)
 		struct worker *w = &d->workers[i];
 		w->d = d;
 		cg_buf_init(&w->alert_rec, (size_t)1 << 20);
-		cg_buf_init(&w->fwd_rec, (size_t)4 << 20);
 		enum cg_err rc = detect_worker_new(d->detect, &w->dw);
 		if (!rc)
 			rc = cg_event_new(&w->ev);
@@ -1018,6 +1316,78 @@ static enum cg_err start_threads(struct daemon *d)
 	if (pthread_create(&d->writer_th, NULL, writer_main, d))
 		return cg_err_set(CG_EINTERNAL, _("cannot start the alert writer thread"));
 	d->writer_started = 1;
+	return CG_OK;
+}
+
+/* Before the listeners read: what was stored after the detect cursor (in
+ * the workers' hands or their queue at a kill -9) is detected again. Not
+ * stored again, not forwarded again. */
+static void replay(struct daemon *d)
+{
+	if (!d->detect_cur)
+		return;
+	uint64_t from = fwd_cursor_acked(d->detect_cur), last = from;
+	for (;;) {
+		const void *rec;
+		size_t n;
+		uint64_t seq;
+		enum cg_err rc = fwd_cursor_read(d->detect_cur, 0, &rec, &n, &seq);
+		if (rc) {
+			if (rc != CG_ENOTFOUND)
+				daemon_log(DLOG_ERROR, "replay_stopped", "error", cg_err_msg(rc), NULL);
+			cg_err_clear();
+			break;
+		}
+		last = seq;
+		if (!daemon_raw_is(rec, n))
+			continue; /* an alert */
+		struct daemon_raw raw;
+		size_t si = 0;
+		if (daemon_raw_decode(rec, n, &raw) == CG_OK) {
+			while (si < d->n_sources && (strlen(d->sources[si].name) != raw.name_len ||
+						     memcmp(d->sources[si].name, raw.name, raw.name_len) != 0))
+				si++;
+		} else {
+			cg_err_clear();
+			si = d->n_sources;
+		}
+		if (si == d->n_sources) {
+			/* Damaged, or from a source no longer configured. */
+			atomic_fetch_add(&d->replay_skipped, 1);
+			continue;
+		}
+		struct {
+			struct msg_head h;
+			char peer[PEER_MAX];
+		} head;
+		size_t pl = raw.peer_len < PEER_MAX ? raw.peer_len : PEER_MAX;
+		memset(&head.h, 0, sizeof head.h);
+		head.h.received_us = raw.received_us;
+		head.h.source = (uint16_t)si;
+		head.h.peer_len = (uint16_t)pl;
+		head.h.seq = seq;
+		head.h.idx = d->rx_idx;
+		memcpy(head.peer, raw.peer, pl);
+		size_t mn = raw.msg_len < d->rx_cap ? raw.msg_len : d->rx_cap;
+		if (daemon_queue_push(d->msgs, &head, sizeof head.h + pl, raw.msg, mn, 1)) {
+			cg_err_clear();
+			break;
+		}
+		d->rx_idx++;
+		atomic_fetch_add(&d->replayed, 1);
+	}
+	if (last > from) {
+		char a[24], b[24], k[24], sk[24];
+		u64s(a, sizeof a, from + 1);
+		u64s(b, sizeof b, last);
+		u64s(k, sizeof k, atomic_load(&d->replayed));
+		u64s(sk, sizeof sk, atomic_load(&d->replay_skipped));
+		daemon_log(DLOG_INFO, "detect_replay", "from_seq", a, "to_seq", b, "events", k, "skipped", sk, NULL);
+	}
+}
+
+static enum cg_err start_control(struct daemon *d)
+{
 	if (pthread_create(&d->control_th, NULL, control_main, d))
 		return cg_err_set(CG_EINTERNAL, _("cannot start the control thread"));
 	d->control_started = 1;
@@ -1034,11 +1404,14 @@ enum cg_err daemon_new(const struct daemon_config *cfg, struct daemon **out)
 	pthread_mutex_init(&d->stop_mu, NULL);
 	pthread_cond_init(&d->stop_cv, NULL);
 	pthread_mutex_init(&d->fwd_mu, NULL);
+	pthread_mutex_init(&d->det_mu, NULL);
 	daemon_log_set_json(cfg->log_format == DAEMON_LOG_JSON);
 
 	enum cg_err rc = daemon_queue_new(cfg->queue_bytes, &d->msgs);
 	if (!rc)
 		rc = daemon_queue_new(ALERT_QUEUE_BYTES, &d->alerts);
+	if (!rc)
+		d->rx_cap = daemon_queue_max_record(d->msgs) - sizeof(struct msg_head) - PEER_MAX;
 	/* Everything that needs privileges first: the sockets. */
 	if (!rc)
 		rc = bind_listeners(d);
@@ -1078,6 +1451,10 @@ enum cg_err daemon_new(const struct daemon_config *cfg, struct daemon **out)
 		rc = start_duty(d);
 	if (!rc)
 		rc = start_threads(d);
+	if (!rc) {
+		replay(d);
+		rc = start_control(d);
+	}
 	if (!rc && d->hub) {
 		rc = agent_hub_start(d->hub);
 		d->hub_started = !rc;
@@ -1160,10 +1537,14 @@ void daemon_free(struct daemon *d)
 		pthread_join(d->duty_th, NULL);
 	duty_free(d->duty);
 	cg_db_close(d->duty_db);
-	/* Everything the workers and the writer appended is committed; the
-	 * upstreams stop where they are and resume from their cursors. */
+	/* Everything the receivers and the writer appended is committed, the
+	 * detect cursor covers what the workers finished; the upstreams stop
+	 * where they are and resume from their cursors. */
 	if (d->fwdq)
 		forward_commit(d);
+	det_save(d);
+	det_save(d); /* a candidate waiting for the writer: it has finished */
+	fwd_cursor_close(d->detect_cur);
 	fwd_free(d->fwd);
 	fwd_queue_close(d->fwdq);
 	for (unsigned i = 0; d->workers && i < d->n_workers; i++) {
@@ -1171,7 +1552,6 @@ void daemon_free(struct daemon *d)
 		cg_event_free(d->workers[i].ev);
 		free(d->workers[i].batch);
 		cg_buf_free(&d->workers[i].alert_rec);
-		cg_buf_free(&d->workers[i].fwd_rec);
 	}
 	free(d->workers);
 	daemon_metrics_stop(d->metrics);
@@ -1186,6 +1566,8 @@ void daemon_free(struct daemon *d)
 	pthread_mutex_destroy(&d->stop_mu);
 	pthread_cond_destroy(&d->stop_cv);
 	pthread_mutex_destroy(&d->fwd_mu);
+	pthread_mutex_destroy(&d->det_mu);
+	free(d->rx_rec);
 	daemon_log(DLOG_INFO, "stopped", NULL);
 	free(d);
 }

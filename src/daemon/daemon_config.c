@@ -387,6 +387,8 @@ static enum cg_err parse_forward(struct parse *p, struct fy_node *n)
 			rc = boolean(p, k, v, "forward.events", &c->forward_events);
 		else if (!strcmp(ks, "alerts"))
 			rc = boolean(p, k, v, "forward.alerts", &c->forward_alerts);
+		else if (!strcmp(ks, "fsync"))
+			rc = boolean(p, k, v, "forward.fsync", &c->forward_fsync);
 		else if (!strcmp(ks, "upstreams")) {
 			if (!v || fy_node_get_type(v) != FYNT_SEQUENCE)
 				return bad(p, k, "forward.upstreams", _("must be a list"));

@@ -88,11 +88,12 @@ struct daemon_config {
 	char *metrics_address;
 	unsigned metrics_port;
 
-	/* forwarding; n_upstreams 0: none */
+	/* the disk queue (every received message, then forwarding); n_upstreams 0: none */
 	char *forward_dir; /* default: state_dir/forward */
 	size_t forward_max_bytes;
 	unsigned forward_alarm_pct;
 	int forward_events, forward_alerts;
+	int forward_fsync; /* fdatasync at every commit: survives a power loss */
 	struct daemon_upstream upstreams[DAEMON_MAX_UPSTREAMS];
 	size_t n_upstreams;
 

@@ -69,8 +69,8 @@ static size_t cost(const struct daemon_queue *q, size_t need)
 	return q->tail + need > q->cap ? q->cap - q->tail + need : need;
 }
 
-enum cg_err daemon_queue_push(struct daemon_queue *q, const void *head, size_t head_n, const void *body,
-			      size_t body_n, int wait)
+static enum cg_err push(struct daemon_queue *q, const void *head, size_t head_n, const void *body, size_t body_n,
+			int wait, int quiet)
 {
 	size_t len = head_n + body_n;
 	if (len > daemon_queue_max_record(q))
@@ -86,6 +86,8 @@ enum cg_err daemon_queue_push(struct daemon_queue *q, const void *head, size_t h
 			pthread_mutex_unlock(&q->mu);
 			return CG_ELIMIT;
 		}
+		if (q->waiting_pop) /* a quiet push left them asleep */
+			pthread_cond_broadcast(&q->not_empty);
 		q->waiting_push++;
 		pthread_cond_wait(&q->not_full, &q->mu);
 		q->waiting_push--;
@@ -115,10 +117,32 @@ enum cg_err daemon_queue_push(struct daemon_queue *q, const void *head, size_t h
 	q->used += need;
 	q->records++;
 	q->pushed++;
-	if (q->waiting_pop)
+	/* Quiet until a good part of the ring is in use: a long burst must not
+	 * fill it while the consumers sleep. */
+	if (q->waiting_pop && (!quiet || q->used > q->cap / 16))
 		pthread_cond_signal(&q->not_empty);
 	pthread_mutex_unlock(&q->mu);
 	return CG_OK;
+}
+
+enum cg_err daemon_queue_push(struct daemon_queue *q, const void *head, size_t head_n, const void *body,
+			      size_t body_n, int wait)
+{
+	return push(q, head, head_n, body, body_n, wait, 0);
+}
+
+enum cg_err daemon_queue_push_quiet(struct daemon_queue *q, const void *head, size_t head_n, const void *body,
+				    size_t body_n, int wait)
+{
+	return push(q, head, head_n, body, body_n, wait, 1);
+}
+
+void daemon_queue_wake(struct daemon_queue *q)
+{
+	pthread_mutex_lock(&q->mu);
+	if (q->waiting_pop && q->records)
+		pthread_cond_broadcast(&q->not_empty);
+	pthread_mutex_unlock(&q->mu);
 }
 
 static void deadline(struct timespec *ts, int ms)

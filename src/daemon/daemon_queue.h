@@ -27,6 +27,13 @@ void daemon_queue_free(struct daemon_queue *q); /* NULL is a no-op */
 enum cg_err daemon_queue_push(struct daemon_queue *q, const void *head, size_t head_n, const void *body,
 			      size_t body_n, int wait) CG_MUST_CHECK;
 
+/* The same without waking a waiting consumer (unless it has to wait for
+ * room itself): a producer pushing a burst wakes them once at its end with
+ * daemon_queue_wake, instead of once a record. */
+enum cg_err daemon_queue_push_quiet(struct daemon_queue *q, const void *head, size_t head_n, const void *body,
+				    size_t body_n, int wait) CG_MUST_CHECK;
+void daemon_queue_wake(struct daemon_queue *q);
+
 /* Move whole records into `buf` (each as a uint32_t length, then its bytes,
  * padded to 8), as many as fit in `cap` bytes. Waits up to `timeout_ms`
  * (-1: for ever) for the first record. *n is the number of bytes written

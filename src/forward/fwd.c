@@ -52,6 +52,7 @@ struct upstream {
 	size_t nheld;
 	struct cg_buf out;
 	int stalled;            /* the last read met a corrupt record */
+	void *tstate;           /* the transform's state */
 	/* stats, under f->mu */
 	struct fwd_upstream_stats st;
 	char last_logged[160];
@@ -357,9 +358,11 @@ static int do_ack(struct upstream *u, uint64_t seq)
 	return 1;
 }
 
-/* Read up to `batch` records and render them into u->out. Returns the count;
- * *first and *last their numbers; *redo how many carry the re-delivery mark. */
-static size_t gather(struct upstream *u, uint64_t *first, uint64_t *last, uint64_t *redo)
+/* Read up to `batch` records and render them into u->out. Returns how many
+ * were read (rendered or skipped by the transform); *nsend how many were
+ * rendered; *first and *last the numbers read; *redo how many carry the
+ * re-delivery mark. */
+static size_t gather(struct upstream *u, uint64_t *first, uint64_t *last, uint64_t *redo, size_t *nsend)
 {
 	uint64_t mark_upto = fwd_cursor_sent(u->cur);
 	size_t count = 0;
@@ -369,6 +372,7 @@ static size_t gather(struct upstream *u, uint64_t *first, uint64_t *last, uint64
 
 	cg_buf_reset(&u->out);
 	*redo = 0;
+	*nsend = 0;
 	if (u->o.kind == FWD_HTTP_JSON && cg_buf_putc(&u->out, '['))
 		return 0;
 	int64_t linger_end = 0;
@@ -400,9 +404,29 @@ static size_t gather(struct upstream *u, uint64_t *first, uint64_t *last, uint64
 			up_error(u, "%s", cg_err_msg(rc));
 			break;
 		}
+		if (u->o.transform) {
+			const void *t = NULL;
+			size_t tn = 0;
+			rc = u->o.transform->fn(u->tstate, rec, n, &t, &tn);
+			if (rc) {
+				if (rc != CG_ENOTFOUND)
+					up_error(u, _("record %" PRIu64 ": %s"), seq, cg_err_msg(rc));
+				cg_err_clear();
+				pthread_mutex_lock(&u->f->mu);
+				u->st.skipped++;
+				pthread_mutex_unlock(&u->f->mu);
+				if (!count)
+					*first = seq;
+				*last = seq;
+				count++;
+				continue;
+			}
+			rec = t;
+			n = tn;
+		}
 		int mark = seq <= mark_upto;
 		if (u->o.kind == FWD_HTTP_JSON) {
-			if (count && cg_buf_putc(&u->out, ','))
+			if (*nsend && cg_buf_putc(&u->out, ','))
 				break;
 			rc = fwd_render_json(&u->out, rec, n, seq, mark);
 		} else {
@@ -417,6 +441,7 @@ static size_t gather(struct upstream *u, uint64_t *first, uint64_t *last, uint64
 		*last = seq;
 		*redo += (uint64_t)mark;
 		count++;
+		(*nsend)++;
 	}
 	if (u->o.kind == FWD_HTTP_JSON && cg_buf_putc(&u->out, ']'))
 		return 0;
@@ -436,7 +461,7 @@ static void run_syslog(struct upstream *u)
 
 	while (!atomic_load(&u->f->stop)) {
 		uint64_t first = 0, last = 0, redo = 0;
-		size_t count;
+		size_t count, nsend = 0;
 
 		if (u->fd < 0) {
 			if (!conn_open(u)) {
@@ -447,7 +472,7 @@ static void run_syslog(struct upstream *u)
 			backoff = 1000;
 			fwd_cursor_rewind(u->cur);
 		}
-		count = gather(u, &first, &last, &redo);
+		count = gather(u, &first, &last, &redo, &nsend);
 		if (!count && u->stalled) {
 			u->stalled = 0;
 			nap(u->f, 1000);
@@ -460,11 +485,11 @@ static void run_syslog(struct upstream *u)
 				nap(u->f, 1000);
 				continue;
 			}
-			if (!conn_write(u, u->out.data, u->out.len) || !wait_acked(u)) {
+			if (nsend && (!conn_write(u, u->out.data, u->out.len) || !wait_acked(u))) {
 				conn_close(u);
 				continue;
 			}
-			count_sent(u, last, count, redo);
+			count_sent(u, last, nsend, redo);
 			if (u->nheld == HOLD_MAX) {
 				/* Merge: keep the newest number with the oldest time. */
 				u->held[HOLD_MAX - 1].seq = last;
@@ -512,7 +537,8 @@ static void run_http(struct upstream *u)
 	set_connected(u, 1);
 	while (!atomic_load(&u->f->stop)) {
 		uint64_t first = 0, last = 0, redo = 0;
-		size_t count = gather(u, &first, &last, &redo);
+		size_t nsend = 0;
+		size_t count = gather(u, &first, &last, &redo, &nsend);
 		char err[160];
 		enum cg_err rc;
 
@@ -524,7 +550,7 @@ static void run_http(struct upstream *u)
 			continue;
 		err[0] = 0;
 		rc = fwd_cursor_set_sent(u->cur, last);
-		if (!rc)
+		if (!rc && nsend)
 			rc = fwd_http_post(u->http, u->out.data, u->out.len, err, sizeof err);
 		if (rc) {
 			if (err[0] == 0)
@@ -542,7 +568,7 @@ static void run_http(struct upstream *u)
 			retrying = 0;
 		}
 		backoff = 1000;
-		count_sent(u, last, count, redo);
+		count_sent(u, last, nsend, redo);
 		if (!do_ack(u, last)) {
 			fwd_cursor_rewind(u->cur);
 			nap(u->f, 1000);
@@ -653,6 +679,8 @@ static enum cg_err up_init(struct fwd *f, struct upstream *u, const struct fwd_u
 	default:
 		return cg_err_set(CG_EINVAL, _("forward: %s: unknown kind %d"), u->o.name, (int)u->o.kind);
 	}
+	if (u->o.transform && !(u->tstate = u->o.transform->state_new(u->o.transform->ctx)))
+		return cg_err_set(CG_ENOMEM, _("forward: out of memory"));
 	rc = fwd_cursor_open(f->q, u->o.name, &u->cur);
 	if (rc)
 		return cg_err_prefix(rc, _("forward: %s"), u->o.name);
@@ -667,6 +695,8 @@ static void up_free(struct upstream *u)
 	SSL_CTX_free(u->ctx);
 	fwd_http_free(u->http);
 	fwd_cursor_close(u->cur);
+	if (u->tstate)
+		u->o.transform->state_free(u->tstate);
 	cg_buf_free(&u->out);
 	free(u->s_name);
 	free(u->s_address);

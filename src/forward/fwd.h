@@ -56,6 +56,22 @@
 
 enum fwd_kind { FWD_SYSLOG_TCP = 1, FWD_SYSLOG_TLS, FWD_HTTP_JSON };
 
+/* How a queued record becomes the record that is rendered and sent, for a
+ * queue that holds something else than fwd_record JSON (canhgacd stores
+ * each event raw when it is received and renders it only when it is sent).
+ * Each upstream thread gets its own state (state_new(ctx); NULL: out of
+ * memory) and calls fn(state, rec, n, &out, &out_n):
+ *   CG_OK: send out[0..out_n) (borrowed until the next call);
+ *   CG_ENOTFOUND: not for upstreams: skipped, and delivered as if sent;
+ *   another error: skipped too, counted in `errors` and logged.
+ * The struct and ctx must outlive fwd_free. */
+struct fwd_transform {
+	void *(*state_new)(void *ctx);
+	void (*state_free)(void *state);
+	enum cg_err (*fn)(void *state, const void *rec, size_t n, const void **out, size_t *out_n);
+	void *ctx;
+};
+
 struct fwd_upstream_opts {
 	const char *name;        /* the cursor name; required, unique */
 	enum fwd_kind kind;
@@ -70,6 +86,7 @@ struct fwd_upstream_opts {
 	unsigned ack_timeout_ms; /* syslog: wait for TCP acknowledgement; 0: 10000 */
 	unsigned hold_ms;        /* syslog: hold after acknowledgement; 0: 1000 */
 	unsigned timeout_ms;     /* connect / HTTP request; 0: 10000 */
+	const struct fwd_transform *transform; /* NULL: records are fwd_record JSON as they are */
 };
 
 struct fwd_upstream_stats {
@@ -80,6 +97,7 @@ struct fwd_upstream_stats {
 	uint64_t pending;        /* committed but not delivered */
 	int connected;
 	uint64_t sent, errors, reconnects, redelivered, corrupt_skipped;
+	uint64_t skipped;        /* not for upstreams (the transform said so) */
 	char last_error[160];
 };
 

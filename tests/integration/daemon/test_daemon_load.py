@@ -1,4 +1,9 @@
 """canhgacd under load and failure:
+- kill -9 while the memory queue between the receiver and the (one, slow)
+  worker still holds many messages, all of which were read off TCP: after
+  the restart the SOC receiver has every message exactly once unmarked
+  (other copies marked as re-deliveries), and a listed address that was
+  still waiting for detection at the kill raises its alert;
 - kill -9 in the middle of a run that forwards to a SOC receiver, then a
   restart: every record the forward queue committed (1..N by sequence
   number) reaches the receiver; a record seen twice is marked as a possible
@@ -8,6 +13,7 @@
   stays bounded (it does not grow with the number of messages)."""
 import os
 import random
+import re
 import signal
 import socket
 import sys
@@ -16,7 +22,7 @@ import threading
 import time
 
 import cgtest
-from dtest import DBIN, Daemon, SyslogReceiver, asan_build
+from dtest import DBIN, Daemon, SyslogReceiver, alerts, asan_build
 
 C = cgtest.Checks()
 check = C.check
@@ -103,6 +109,203 @@ def test_kill9_forward(tmp):
     finally:
         d2.stop()
         soc.close()
+
+
+INFLIGHT_LISTED = "203.0.113.25"
+
+
+def test_kill9_inflight(tmp):
+    kill9_inflight(tmp, via_file=False)
+
+
+def test_kill9_inflight_file(tmp):
+    """The same with the messages read from a tailed file: a line is read
+    once (its position is saved right after its commit), not again after
+    the restart."""
+    kill9_inflight(tmp, via_file=True)
+
+
+def kill9_inflight(tmp, via_file):
+    rules = os.path.join(cgtest.SHARED, "sigma", "rules", "linux")
+    if not os.path.isdir(rules):
+        print(f"SKIP kill -9 in flight: {rules} not found (../shared/data; set CANHGAC_SHARED_DATA)")
+        return
+    total = 30_000 if asan_build() else 100_000
+    if via_file:
+        total //= 2
+    db = os.path.join(tmp, "canhgac.db")
+    # Many indicators (random public addresses, never 192.x or 203.x) and the
+    # one the last message names.
+    rng = random.Random(1313)
+    listed = {f"{rng.choice([a for a in range(1, 224) if a not in (10, 127, 192, 203)])}."
+              f"{rng.randrange(256)}.{rng.randrange(256)}.{rng.randrange(1, 255)}" for _ in range(50_000)}
+    with open(os.path.join(tmp, "listed.txt"), "w") as f:
+        f.write("\n".join(sorted(listed) + [INFLIGHT_LISTED]) + "\n")
+    r = cgtest.run(["--quiet", "intel", "import", "--source", "load-listed", os.path.join(tmp, "listed.txt")], db=db)
+    if not check(r.returncode == 0, f"intel import: {r.stderr}"):
+        return
+    soc = SyslogReceiver()
+    # One worker and a queue big enough for every message: the receiver
+    # reads everything long before detection is through.
+    cfg = f"""database: canhgac.db
+pid_file: canhgacd.pid
+state_dir: state
+workers: 1
+queue_bytes: 134217728
+listeners:
+  - {{name: tcp, proto: tcp, port: 0}}
+files:
+  - {{name: tailed, path: {os.path.join(tmp, "input.log")}}}
+metrics: {{port: 0}}
+detect:
+  intel_poll: 0
+  alert_flush_ms: 50
+  sigma: {rules}
+forward:
+  upstreams:
+    - {{name: soc, kind: syslog-tcp, address: 127.0.0.1, port: {soc.port}, retry_max: 1}}
+"""
+    d = Daemon(tmp, cfg)
+    if not check(d.start(), f"daemon starts: {d.log()[-800:]}"):
+        soc.close()
+        return
+    d2 = None
+    try:
+        # Every message names a listed address (an attack flood): each one
+        # is an alert event for the one writer to store, so detection is
+        # much slower than the receiver. The last one names another listed
+        # address, seen nowhere else.
+        pool = sorted(listed)[:2000]
+
+        def line(i):
+            ip = INFLIGHT_LISTED if i == total - 1 else pool[i % len(pool)]
+            return (f"<38>1 2026-12-06T10:00:00+07:00 web01 sshd {1000 + i % 5000} - - "
+                    f"Failed password for user{i} from {ip} port 22 ssh2\n").encode()
+        data = b"".join(line(i) for i in range(total))
+        if via_file:
+            with open(os.path.join(tmp, "input.log"), "ab") as f:
+                f.write(data)
+            key_in = 'canhgacd_messages_received_total{source="tailed",kind="file"}'
+        else:
+            with socket.create_connection(("127.0.0.1", d.ports["tcp"]), timeout=60) as s:
+                s.sendall(data)
+            key_in = 'canhgacd_messages_received_total{source="tcp",kind="tcp"}'
+        got_in = d.wait_metric(key_in, lambda v: v >= total, timeout=120)
+        m = d.metrics()
+        depth = m.get("canhgacd_queue_messages", 0)
+        processed = m.get(key_in.replace("messages_received", "events_processed"), 0)
+        # The precondition of the whole test: everything was read off the
+        # socket while the worker still had messages waiting.
+        ok = check(got_in == total and m.get(key_in, 0) == total, f"all {total} messages received ({got_in})")
+        ok = check(depth > 0, f"messages still in the memory queue at the kill: {depth} "
+                              f"(processed {processed} of {total})") and ok
+        d.proc.send_signal(signal.SIGKILL)
+        d.proc.wait()
+        if not ok:
+            return
+        before = [a for a in alerts(db) if a.get("indicator") == INFLIGHT_LISTED]
+        if not check(not before, f"the listed message was still waiting at the kill (no alert yet): {before}"):
+            return
+        print(f"kill -9 with {int(depth)} messages queued, {int(processed)} of {total} through detection")
+        d2 = Daemon(tmp, cfg, name="d2")
+        if not check(d2.start(), f"restart: {d2.log()[-800:]}"):
+            return
+        # Detection catches up on what it had not finished: the alert.
+        t0 = time.time()
+        mine = []
+        while time.time() - t0 < 240 and not mine:
+            time.sleep(0.5)
+            mine = [a for a in alerts(db) if a.get("indicator") == INFLIGHT_LISTED]
+        check(len(mine) == 1, f"the in-flight listed address raised its alert after the restart: {mine}")
+        replayed = d2.metric("canhgacd_detect_replayed_total")
+        check(replayed >= depth, f"the queued messages were detected again: replayed {replayed}, queued {depth}")
+        final = d2.metric("canhgacd_forward_committed_seq")
+        delivered = d2.wait_metric('canhgacd_forward_delivered_seq{upstream="soc"}', lambda v: v >= final,
+                                   timeout=240)
+        check(delivered >= final, f"the upstream caught up: delivered {delivered} of {final}")
+        time.sleep(0.5)
+        with soc.lock:
+            msgs = list(soc.msgs)
+        unmarked, marked = {}, {}
+        last_event_seq = 0
+        for msg in msgs:
+            n = re.search(r"Failed password for user(\d+) ", msg)
+            if not n:
+                continue
+            sd = re.search(r'\[canhgac@32473 seq="(\d+)"( redelivery="1")?\]', msg)
+            if not check(sd, f"a forwarded record carries its sequence number: {msg[:120]}"):
+                break
+            last_event_seq = max(last_event_seq, int(sd.group(1)))
+            redo = bool(sd.group(2))
+            k = int(n.group(1))
+            (marked if redo else unmarked)[k] = (marked if redo else unmarked).get(k, 0) + 1
+        # A batch on its way at the kill may reach the SOC only as its marked
+        # re-delivery: every message arrives, and only one copy is unmarked.
+        missing = [i for i in range(total) if i not in unmarked and i not in marked]
+        check(not missing, f"every message reached the SOC: {len(missing)} missing, e.g. {missing[:10]}")
+        twice = [i for i, c in unmarked.items() if c > 1]
+        check(not twice, f"no message reached the SOC twice unmarked: {twice[:10]}")
+        # Detection's own cursor moves on too (once its alerts are committed),
+        # so the next restart does not detect the same messages again.
+        done = d2.wait_metric("canhgacd_detect_done_seq", lambda v: v >= last_event_seq, timeout=120)
+        check(done >= last_event_seq > 0, f"the detect cursor caught up: {done} of {last_event_seq}")
+        print(f"SOC: {len(unmarked)} messages unmarked, {sum(marked.values())} marked re-deliveries; "
+              f"replayed into detection {int(replayed)}")
+    finally:
+        if d.proc.poll() is None:
+            d.proc.kill()
+            d.proc.wait()
+        if d2:
+            d2.stop()
+        soc.close()
+
+
+def test_store_trimmed_by_detection(tmp):
+    """No upstream: every message is still stored at receipt, and detection's
+    cursor alone frees the queue. Five times the queue's bound goes through
+    TCP (which would wait for ever at the bound if nothing freed it)."""
+    cfg = config("""forward:
+  max_bytes: 2097152
+""")
+    d = Daemon(tmp, cfg)
+    if not check(d.start(), f"daemon starts: {d.log()[-800:]}"):
+        return
+    try:
+        total = 80_000
+        pad = "x" * 100
+        data = b"".join(f"<14>1 2026-12-01T10:00:00+07:00 web01 app - - - stored {i} {pad}\n".encode()
+                        for i in range(total))
+        check(len(data) > 5 * 2097152, f"the input is five times the bound: {len(data)} bytes")
+        try:
+            with socket.create_connection(("127.0.0.1", d.ports["tcp"]), timeout=60) as s:
+                s.sendall(data)
+        except OSError as e:
+            check(False, f"the daemon took everything (nothing freed the queue at its bound?): {e}")
+            return
+        key = 'canhgacd_events_processed_total{source="tcp",kind="tcp"}'
+        done = d.wait_metric(key, lambda v: v >= total, timeout=120)
+        check(done == total, f"every message went through: {done} of {total}")
+        m = d.metrics()
+        check(m.get("canhgacd_forward_appended_total", 0) >= total,
+              f"every message was stored: {m.get('canhgacd_forward_appended_total')}")
+        check(m.get("canhgacd_forward_refused_total", 1) == 0, "nothing refused")
+        check(m.get("canhgacd_forward_queue_bytes", 1 << 30) <= 2097152,
+              f"the queue stays within its bound: {m.get('canhgacd_forward_queue_bytes')}")
+        left = sum(os.path.getsize(os.path.join(tmp, "state", "forward", f))
+                   for f in os.listdir(os.path.join(tmp, "state", "forward")) if f.startswith("seg-"))
+        check(left <= 2097152, f"segments on disk within the bound: {left} bytes")
+    finally:
+        rc = d.stop()
+        check(rc == 0, f"clean stop: {rc}")
+    # A clean stop saved the detect cursor: nothing is detected again.
+    d2 = Daemon(tmp, cfg, name="d2")
+    if not check(d2.start(), f"restart: {d2.log()[-800:]}"):
+        return
+    try:
+        time.sleep(0.5)
+        check(d2.metric("canhgacd_detect_replayed_total", -1) == 0, "no replay after a clean stop")
+    finally:
+        d2.stop()
 
 
 def corpus(rng, n):
@@ -199,7 +402,7 @@ def main():
     if not os.access(DBIN, os.X_OK):
         print("FAIL: canhgacd not built")
         return 1
-    for t in (test_kill9_forward, test_hostile_load):
+    for t in (test_kill9_inflight, test_kill9_inflight_file, test_store_trimmed_by_detection, test_kill9_forward, test_hostile_load):
         with tempfile.TemporaryDirectory() as tmp:
             print("--", t.__name__, flush=True)
             t(tmp)
