@@ -1386,7 +1386,7 @@ enum cg_err sigma_scanner_match(struct sigma_scanner *s, struct cg_event *ev, si
 		if (!f->val_len)
 			continue;
 		for (size_t j = fdb_find(e, f->hash); j < e->n_fdb && e->fdb[j].hash == f->hash; j++)
-			if ((rt->scan[j / 64] >> (j % 64) & 1) && (rc = scan_db(s, &e->fdb[j], ev->low + f->low_off, f->val_len)))
+			if ((rt->scan[j / 64] >> (j % 64) & 1) && (rc = scan_db(s, &e->fdb[j], ev->low + f->low_off, f->val_len + 1)))
 				return rc;
 	}
 	/* The candidates in rule order (a handful: insertion sort), so rules
