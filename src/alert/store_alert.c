@@ -286,6 +286,10 @@ enum cg_err alert_store_record(struct alert_store *s, const struct alert *a, con
 	memset(out, 0, sizeof *out);
 	if (!*kind)
 		return cg_err_set(CG_EINVAL, _("alert: no kind"));
+	/* An event dated in the future (a wrong clock, a forged header) would
+	 * move the alert's last_seen there and hold its window open for ever:
+	 * the alert's times take it as now; the event keeps its own time. */
+	int64_t atime = time > s->now + ALERT_FUTURE_SLACK ? s->now : time;
 	if ((rc = begin_if_needed(s)) || (rc = resolve_host(s, a->host_id, a->host)))
 		goto fail;
 	agg_key(a, akey, sizeof akey);
@@ -318,7 +322,7 @@ enum cg_err alert_store_record(struct alert_store *s, const struct alert *a, con
 		count = (uint64_t)sqlite3_column_int64(st, 1);
 		copy(out->id, sizeof out->id, cg_db_col_text(st, 3));
 		/* Past the window after its last event: a new alert. */
-		if (s->window > 0 && (time ? time : s->now) - sqlite3_column_int64(st, 2) > s->window) {
+		if (s->window > 0 && (atime ? atime : s->now) - sqlite3_column_int64(st, 2) > s->window) {
 			alert_id = 0;
 			count = 0;
 			out->id[0] = 0;
@@ -333,8 +337,8 @@ enum cg_err alert_store_record(struct alert_store *s, const struct alert *a, con
 	if (alert_id) {
 		st = stmt(s, ST_UPDATE);
 		sqlite3_bind_int64(st, 1, alert_id);
-		if (time)
-			sqlite3_bind_int64(st, 2, time);
+		if (atime)
+			sqlite3_bind_int64(st, 2, atime);
 		sqlite3_bind_int(st, 3, (int)a->severity);
 		cg_db_bind_text(st, 4, nz(a->sources));
 		sqlite3_bind_int64(st, 5, s->now);
@@ -363,8 +367,8 @@ enum cg_err alert_store_record(struct alert_store *s, const struct alert *a, con
 		cg_db_bind_text(st, 15, nz(s->memo.system));
 		if (s->memo.level > 0)
 			sqlite3_bind_int(st, 16, s->memo.level);
-		if (time)
-			sqlite3_bind_int64(st, 17, time);
+		if (atime)
+			sqlite3_bind_int64(st, 17, atime);
 		sqlite3_bind_int64(st, 18, s->now);
 		if ((rc = step_done(s, st, _("alert: recording an alert"))))
 			goto fail;

@@ -19,6 +19,9 @@
 /* Events of one alert that keep their excerpt; later ones keep only where
  * they are (file, line, record, time). */
 #define ALERT_EXCERPTS_PER_ALERT 20
+/* An event time more than this (seconds) after the store's now counts as
+ * now for the alert's first/last seen and window. */
+#define ALERT_FUTURE_SLACK 300
 
 struct alert_store;
 

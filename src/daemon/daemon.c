@@ -39,6 +39,9 @@
 
 /* A worker moves at most this many bytes of messages per pop. */
 #define WORKER_BATCH ((size_t)1 << 20)
+/* The longest the receive loop waits at the disk queue's bound before it
+ * refuses to store (and counts) while the bound stays. */
+#define STORE_WAIT_MAX_US 500000
 #define ALERT_QUEUE_BYTES ((size_t)8 << 20)
 #define PEER_MAX 64
 #define MAX_SOURCES (DAEMON_MAX_LISTENERS + DAEMON_MAX_FILES)
@@ -107,7 +110,8 @@ struct daemon {
 	uint64_t rx_idx;          /* receiver: the next message index */
 	size_t rx_cap;            /* receiver: longest message kept (longer ones are cut) */
 	int rx_unwoken;           /* receiver: pushed without waking the workers */
-	int rx_full;              /* receiver: waiting at the disk queue's bound (logged once) */
+	int rx_full;              /* receiver: at the disk queue's bound (logged once) */
+	int64_t rx_full_since;    /* when it reached it (monotonic µs) */
 
 	/* Detection progress over the disk queue: the "detect" cursor is
 	 * everything detection has finished (alerts committed); after a
@@ -142,6 +146,13 @@ static int64_t now_us(void)
 {
 	struct timespec ts;
 	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+static int64_t mono_us(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
@@ -235,7 +246,19 @@ static enum cg_err store_raw(struct daemon *d, const struct collect_src *src, en
 			atomic_fetch_add_explicit(&d->fwd_appended, 1, memory_order_relaxed);
 			return CG_OK;
 		}
-		if (rc != CG_ELIMIT || src->proto == COLLECT_UDP || atomic_load(&d->stopping)) {
+		/* At the bound the receiver waits a moment (detection frees space
+		 * as its cursor moves), but never long: the loop it blocks also
+		 * reads every other source, UDP included. A bound that stays (an
+		 * upstream down for long) means storing is refused and counted,
+		 * and messages are still detected; the alarm was raised before. */
+		int64_t t = mono_us();
+		if (rc == CG_ELIMIT && !d->rx_full) {
+			daemon_log(DLOG_WARN, "store_full_waiting", "source", src->name, NULL);
+			d->rx_full = 1;
+			d->rx_full_since = t;
+		}
+		if (rc != CG_ELIMIT || src->proto == COLLECT_UDP || atomic_load(&d->stopping) ||
+		    t - d->rx_full_since > STORE_WAIT_MAX_US) {
 			if (rc != CG_ELIMIT)
 				daemon_log(DLOG_ERROR, "store_failed", "source", src->name, "error", cg_err_msg(rc), NULL);
 			cg_err_clear();
@@ -243,10 +266,6 @@ static enum cg_err store_raw(struct daemon *d, const struct collect_src *src, en
 			return rc;
 		}
 		cg_err_clear();
-		if (!d->rx_full) {
-			daemon_log(DLOG_WARN, "store_full_waiting", "source", src->name, NULL);
-			d->rx_full = 1;
-		}
 		on_flush(d);
 		usleep(10 * 1000);
 	}
@@ -623,11 +642,13 @@ static void *writer_main(void *arg)
 		 * holds (detection's watermark waits for it). */
 		if (dirty && (n == 0 || now_us() - last_flush >= (int64_t)timeout * 1000)) {
 			if (alert_store_flush(st)) {
+				/* Not durable: detection's cursor stays before these
+				 * events, so a restart detects them again. */
 				daemon_log(DLOG_ERROR, "alert_commit_failed", "error", cg_err_msg(CG_EDB), NULL);
 				cg_err_clear();
-			}
+			} else
+				atomic_store(&d->alerts_durable, popped);
 			atomic_fetch_add_explicit(&d->commits, 1, memory_order_relaxed);
-			atomic_store(&d->alerts_durable, popped);
 			last_flush = now_us();
 			dirty = 0;
 		}

@@ -291,6 +291,13 @@ static enum cg_err parse_upstream(struct parse *p, struct fy_node *item, struct 
 		return bad(p, item, "forward.upstreams.kind", _("missing (syslog-tcp, syslog-tls or http-json)"));
 	if (!u->name && !(u->name = strdup(up_words[u->kind])))
 		return cg_err_set(CG_ENOMEM, _("out of memory"));
+	/* Each upstream keeps a cursor of its name in the disk queue, beside
+	 * detection's. */
+	if (!strcmp(u->name, "detect"))
+		return bad(p, item, "forward.upstreams.name", _("'detect' is the name of detection's cursor; choose another"));
+	for (const struct daemon_upstream *o = p->c->upstreams; o < u; o++)
+		if (o->name && !strcmp(o->name, u->name))
+			return bad(p, item, "forward.upstreams.name", _("two upstreams have the same name"));
 	if (u->kind == DAEMON_UP_HTTP_JSON && !u->url)
 		return bad(p, item, "forward.upstreams.url", _("an http-json upstream needs url"));
 	if (u->kind != DAEMON_UP_HTTP_JSON && (!u->address || !u->port))

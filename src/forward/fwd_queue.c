@@ -523,10 +523,10 @@ void fwd_queue_close(struct fwd_queue *q)
 
 /* ---- cursors ---- */
 
-static enum cg_err cursor_save(struct fwd_cursor *c)
+static enum cg_err cursor_save_as(struct fwd_cursor *c, uint64_t acked, uint64_t sent)
 {
 	char line[64];
-	int n = snprintf(line, sizeof line, "%" PRIu64 " %" PRIu64 "\n", c->acked, c->sent);
+	int n = snprintf(line, sizeof line, "%" PRIu64 " %" PRIu64 "\n", acked, sent);
 	enum cg_err rc;
 	int fd = open(c->tmp_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 
@@ -541,6 +541,11 @@ static enum cg_err cursor_save(struct fwd_cursor *c)
 	if (!rc)
 		rc = sync_dir(c->q);
 	return rc;
+}
+
+static enum cg_err cursor_save(struct fwd_cursor *c)
+{
+	return cursor_save_as(c, c->acked, c->sent);
 }
 
 static enum cg_err cursor_load(struct fwd_cursor *c)
@@ -707,17 +712,22 @@ enum cg_err fwd_cursor_ack(struct fwd_cursor *c, uint64_t seq)
 
 	if (seq <= c->acked)
 		return CG_OK;
+	/* On disk first: the other cursors' threads read `acked` (under the
+	 * lock) to delete segments, which must not happen before this
+	 * cursor's file says it is past them. */
+	rc = cursor_save_as(c, seq, c->sent < seq ? seq : c->sent);
+	if (rc)
+		return rc;
+	pthread_mutex_lock(&q->mu);
 	c->acked = seq;
 	if (c->sent < seq)
 		c->sent = seq;
+	pthread_mutex_unlock(&q->mu);
 	if (c->read_seq <= seq) {
 		/* Acked without reading (or past it): read on after it. */
 		cursor_close_seg(c);
 		c->read_seq = seq + 1;
 	}
-	rc = cursor_save(c);
-	if (rc)
-		return rc;
 	pthread_mutex_lock(&q->mu);
 	min = UINT64_MAX;
 	for (size_t i = 0; i < q->ncur; i++)

@@ -439,6 +439,39 @@ static void aggregation_window(void **state)
 	fixture_close(f);
 }
 
+/* An event dated far in the future does not hold the window open: the
+ * alert takes it as now, so a later repeat past the window opens a new
+ * alert; the event keeps its own time. Past the event cap repeats are
+ * counted, not listed. */
+static void future_time_and_event_cap(void **state)
+{
+	(void)state;
+	struct fixture *f = fixture_open();
+	struct alert_store *as;
+
+	assert_int_equal(alert_store_open(f->db, FX_NOW, &as), CG_OK);
+	alert_store_set_window(as, 300);
+	alert_store_set_event_cap(as, 2);
+	struct alert_event future = {.file = "f.log", .line = 1, .event_time = 4102444800}; /* 2100 */
+	assert_int_equal(alert_store_add(as, &sigma_rule, &future, NULL), CG_OK);
+	for (int i = 0; i < 3; i++) {
+		struct alert_event e = {.file = "f.log", .line = 2 + (uint64_t)i, .event_time = FX_NOW + 10 + i};
+		assert_int_equal(alert_store_add(as, &sigma_rule, &e, NULL), CG_OK);
+	}
+	alert_store_set_now(as, FX_NOW + 1000);
+	struct alert_event later = {.file = "f.log", .line = 9, .event_time = FX_NOW + 1000};
+	assert_int_equal(alert_store_add(as, &sigma_rule, &later, NULL), CG_OK);
+	assert_int_equal(alert_store_flush(as), CG_OK);
+	assert_int_equal(fx_scalar(f->db, "SELECT count(*) FROM alert"), 2);
+	assert_int_equal(fx_scalar(f->db, "SELECT count FROM alert ORDER BY id LIMIT 1"), 4);
+	assert_int_equal(fx_scalar(f->db, "SELECT max(last_seen) FROM alert"), FX_NOW + 1000);
+	assert_int_equal(fx_scalar(f->db, "SELECT count(*) FROM alert_event e JOIN alert a ON a.id = e.alert_id"
+				       " WHERE a.id = (SELECT min(id) FROM alert)"), 2);
+	assert_int_equal(fx_scalar(f->db, "SELECT count(*) FROM alert_event WHERE event_time = 4102444800"), 1);
+	alert_store_close(as);
+	fixture_close(f);
+}
+
 /* Threshold alerts aggregate per rule and group, not per rule only. */
 static void threshold_groups(void **state)
 {
@@ -474,6 +507,7 @@ int main(void)
 		cmocka_unit_test(state_machine),
 		cmocka_unit_test(notes_and_comments),
 		cmocka_unit_test(aggregation_window),
+		cmocka_unit_test(future_time_and_event_cap),
 		cmocka_unit_test(threshold_groups),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -174,6 +174,28 @@ static void test_literal_set_one_first_byte(void **state)
 	assert_int_equal(match(two, EV(path)), 1);
 }
 
+/* A 2-byte literal at the very end of the scanned text, in a set whose
+ * literals all begin with one byte: Vectorscan 5.4.9 misses it (found by
+ * a differential check against memmem) unless the field is scanned with
+ * the separator after it. */
+static void test_literal_at_field_end(void **state)
+{
+	(void)state;
+	const char *d = "  sel:\n    CommandLine|endswith:\n"
+	                "      - '/a'\n      - '/baabe'\n      - '/febd'\n      - '/d'\n      - '/afbfdaad'\n      - '/ffedf'\n"
+	                "      - '/dcaa'\n      - '/ccba'\n      - '/bfebabe'\n      - '/fce'\n      - '/aaccc'\n      - '/cea'\n"
+	                "      - '/cbfea'\n      - '/eecaab'\n      - '/b'\n      - '/faa'\n      - '/afdbcd'\n      - '/ddacdd'\n"
+	                "      - '/bed'\n      - '/bafbaec'\n      - '/cfdd'\n      - '/cfecaca'\n      - '/ebdccdfc'\n      - '/ebeea'\n"
+	                "      - '/beab'\n      - '/e'\n      - '/efabadae'\n      - '/fe'\n      - '/ffcddddd'\n      - '/c'\n"
+	                "      - '/cfffbe'\n      - '/caba'\n      - '/abfb'\n      - '/fbffaba'\n      - '/fde'\n      - '/cec'\n"
+	                "      - '/efcee'\n      - '/ccd'\n      - '/cb'\n      - '/abd'\n      - '/bfaffcdd'\n      - '/ccbae'\n"
+	                "      - '/efbf'\n      - '/ece'\n"
+	                "  condition: sel";
+	assert_int_equal(match(d, EV("CommandLine=ffaadedcadabaaafecefaee/b")), 1);
+	assert_int_equal(match(d, EV("CommandLine=x /b")), 1);
+	assert_int_equal(match(d, EV("CommandLine=ffaadedcadabaaafecefaee/b ")), 0);
+}
+
 static void test_keywords(void **state)
 {
 	(void)state;
@@ -782,6 +804,7 @@ int main(void)
 		cmocka_unit_test(test_contains_starts_ends_all),
 		cmocka_unit_test(test_keywords),
 		cmocka_unit_test(test_literal_set_one_first_byte),
+		cmocka_unit_test(test_literal_at_field_end),
 		cmocka_unit_test(test_regex),
 		cmocka_unit_test(test_base64_and_offset),
 		cmocka_unit_test(test_utf16),
