@@ -21,118 +21,22 @@ its metrics page and what the receivers got are used.
   number.
 Expected values come from the sender's own count (no detection rules are
 loaded, so one event = one forwarded record), never from the daemon."""
-import http.server
 import json
 import os
 import re
-import shutil
 import signal
 import socket
-import subprocess
 import sys
 import tempfile
 import threading
 import time
 
 import cgtest
+from socsim import SYSLOG_NG, HttpSink, SyslogNg, free_port
 from dtest import DBIN, Daemon, SyslogReceiver, alerts, asan_build
 
 C = cgtest.Checks()
 check = C.check
-SYSLOG_NG = shutil.which("syslog-ng") or "/usr/sbin/syslog-ng"
-SEQ_ID_MAX = 2147483647
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    p = s.getsockname()[1]
-    s.close()
-    return p
-
-
-class SyslogNg:
-    """The SOC: one syslog-ng in the foreground with its own files in `work`,
-    writing the sequence numbers, the mark and MSG of each message."""
-
-    def __init__(self, work, port):
-        self.work, self.port, self.proc = work, port, None
-        self.out = os.path.join(work, "received.txt")
-        with open(os.path.join(work, "syslog-ng.conf"), "w") as f:
-            f.write('@version: 3.35\n'
-                    'options { stats_freq(0); keep-hostname(yes); };\n'
-                    'source s { syslog(ip("127.0.0.1") port(%d) transport("tcp") max-connections(10)); };\n'
-                    'destination d { file("%s" template("${.SDATA.canhgac@32473.seq} ${.SDATA.meta.sequenceId} '
-                    'r=${.SDATA.canhgac@32473.redelivery} $MSG\\n")); };\n'
-                    'log { source(s); destination(d); };\n' % (port, self.out))
-
-    def start(self):
-        w = self.work
-        pid = os.path.join(w, "pid")
-        if os.path.exists(pid):  # left by SIGKILL
-            os.unlink(pid)
-        self.proc = subprocess.Popen([SYSLOG_NG, "-F", "--no-caps", "-f", os.path.join(w, "syslog-ng.conf"),
-                                      "-p", pid, "-c", os.path.join(w, "ctl"), "-R", os.path.join(w, "persist")],
-                                     stdout=open(os.path.join(w, "syslog-ng.log"), "ab"), stderr=subprocess.STDOUT)
-        end = time.time() + 30
-        while time.time() < end:
-            if self.proc.poll() is not None:
-                raise SystemExit("FAIL: syslog-ng exited: " + open(os.path.join(w, "syslog-ng.log")).read())
-            try:
-                socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
-                return
-            except OSError:
-                time.sleep(0.1)
-        raise SystemExit("FAIL: syslog-ng did not listen")
-
-    def stop(self, sig=signal.SIGTERM):
-        if self.proc and self.proc.poll() is None:
-            self.proc.send_signal(sig)
-            self.proc.wait(timeout=30)
-        self.proc = None
-
-    def lines(self):
-        if not os.path.exists(self.out):
-            return []
-        with open(self.out, encoding="utf-8", errors="replace") as f:
-            return f.read().splitlines()
-
-
-class HttpSink:
-    """The second upstream: a JSON batch receiver keeping (seq, marked, message)."""
-
-    def __init__(self):
-        self.rows, self.lock = [], threading.Lock()
-        sink = self
-
-        class H(http.server.BaseHTTPRequestHandler):
-            def do_POST(self):
-                body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
-                try:
-                    batch = json.loads(body)
-                except ValueError:
-                    batch = None
-                if not isinstance(batch, list):
-                    check(False, "HTTP body is not a JSON array: %r" % body[:200])
-                    self.send_response(400)
-                    self.end_headers()
-                    return
-                with sink.lock:
-                    for o in batch:
-                        sink.rows.append((o.get("seq"), o.get("redelivery") is True, o.get("message")))
-                self.send_response(204)
-                self.end_headers()
-
-            def log_message(self, *a):
-                pass
-
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), H)
-        self.port = self.server.server_address[1]
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def close(self):
-        self.server.shutdown()
-        self.server.server_close()
 
 
 MSG_RE = re.compile(r"soc-test message (\d+)\b")
@@ -200,18 +104,6 @@ def verify(name, rows, n):
     return dups
 
 
-def soc_rows(sng):
-    rows = []
-    for line in sng.lines():
-        m = re.match(r"(\d+) (\d+) r=(\S*) (.*)$", line)
-        if not check(m is not None, f"SOC line not understood: {line[:200]!r}"):
-            continue
-        seq, sid = int(m.group(1)), int(m.group(2))
-        check(sid == (seq - 1) % SEQ_ID_MAX + 1, f"sequenceId {sid} for record {seq}")
-        rows.append((seq, m.group(3) == "1", m.group(4)))
-    return rows
-
-
 LAG = 'canhgacd_forward_lag_records{upstream="soc"}'
 CONNECTED = 'canhgacd_forward_connected{upstream="soc"}'
 
@@ -241,9 +133,10 @@ def test_soc_outage(tmp):
     rate = 150 if asan_build() else 400
     sw = os.path.join(tmp, "soc")
     os.mkdir(sw)
-    sng = SyslogNg(sw, free_port())
+    sng = SyslogNg(sw, free_port(), check)
     sng.start()
-    web = HttpSink()
+    web = HttpSink(check)
+    web.start()
     d = Daemon(tmp, f"""database: canhgac.db
 state_dir: state
 workers: 2
@@ -259,7 +152,7 @@ forward:
 """)
     if not check(d.start(), f"daemon starts: {d.log()}"):
         sng.stop()
-        web.close()
+        web.stop()
         return
     stop, sent = threading.Event(), [0]
     th = threading.Thread(target=sender, args=(d.ports["tcp"], rate, stop, sent), daemon=True)
@@ -295,9 +188,9 @@ forward:
         rc = d.stop()
         check(rc == 0, f"clean stop: {rc}")
         sng.stop()  # SIGTERM: syslog-ng writes out what it holds
-        web.close()
+        web.stop()
     n = sent[0]
-    verify("SOC (syslog-ng)", soc_rows(sng), n)
+    verify("SOC (syslog-ng)", sng.rows(), n)
     with web.lock:
         rows = list(web.rows)
     verify("HTTP", [(s, mk, msg) for s, mk, msg in rows], n)

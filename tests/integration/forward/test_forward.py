@@ -13,22 +13,16 @@ a Python HTTP receiver (JSON batches).
    nothing is delivered.
 Expected values come from the test (the records carry their number in the
 message; RFC 5424's sequenceId wraps at 2147483647), never from the program."""
-import http.server
-import json
 import os
-import re
 import shutil
-import signal
-import ssl
-import socket
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 
+from socsim import SYSLOG_NG, HttpSink, SyslogNg, free_port
+
 PUMP = sys.argv[1]
-SYSLOG_NG = shutil.which("syslog-ng") or "/usr/sbin/syslog-ng"
 failures = []
 
 
@@ -36,115 +30,7 @@ def check(cond, msg):
     if not cond:
         failures.append(msg)
         print("FAIL:", msg)
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    p = s.getsockname()[1]
-    s.close()
-    return p
-
-
-class SyslogNg:
-    """One syslog-ng in the foreground with its own files in `work`."""
-
-    def __init__(self, work, port, tls=None):
-        self.work, self.port, self.proc = work, port, None
-        self.out = os.path.join(work, "received.txt")
-        transport = 'transport("tcp")'
-        if tls:
-            transport = ('transport("tls") tls(key-file("%s") cert-file("%s") peer-verify(optional-untrusted))'
-                         % (tls[0], tls[1]))
-        with open(os.path.join(work, "syslog-ng.conf"), "w") as f:
-            f.write('@version: 3.35\n'
-                    'options { stats_freq(0); keep-hostname(yes); };\n'
-                    'source s { syslog(ip("127.0.0.1") port(%d) %s max-connections(10)); };\n'
-                    'destination d { file("%s" template("${.SDATA.canhgac@32473.seq} ${.SDATA.meta.sequenceId} '
-                    'r=${.SDATA.canhgac@32473.redelivery} $MSG\\n")); };\n'
-                    'log { source(s); destination(d); };\n' % (port, transport, self.out))
-
-    def start(self):
-        w = self.work
-        self.proc = subprocess.Popen([SYSLOG_NG, "-F", "--no-caps", "-f", os.path.join(w, "syslog-ng.conf"),
-                                      "-p", os.path.join(w, "pid"), "-c", os.path.join(w, "ctl"),
-                                      "-R", os.path.join(w, "persist")],
-                                     stdout=open(os.path.join(w, "syslog-ng.log"), "ab"), stderr=subprocess.STDOUT)
-        end = time.time() + 20
-        while time.time() < end:
-            if self.proc.poll() is not None:
-                raise SystemExit("FAIL: syslog-ng exited: " + open(os.path.join(w, "syslog-ng.log")).read())
-            try:
-                socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
-                return
-            except OSError:
-                time.sleep(0.1)
-        raise SystemExit("FAIL: syslog-ng did not listen")
-
-    def stop(self):
-        if self.proc and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            self.proc.wait(timeout=30)
-        self.proc = None
-
-    def received(self):
-        """[(seq, sequenceId, marked, message)] in arrival order."""
-        rows = []
-        if not os.path.exists(self.out):
-            return rows
-        for line in open(self.out, encoding="utf-8"):
-            m = re.match(r"(\d+) (\d+) r=(\S*) (.*)$", line.rstrip("\n"))
-            check(m is not None, "syslog line not understood: %r" % line[:200])
-            if m:
-                rows.append((int(m.group(1)), int(m.group(2)), m.group(3) == "1", m.group(4)))
-        return rows
-
-
-class HttpSink:
-    """A JSON batch receiver that can be taken down and brought back on its port."""
-
-    def __init__(self, port, tls=None):
-        self.port, self.rows, self.lock, self.server, self.tls = port, [], threading.Lock(), None, tls
-        sink = self
-
-        class H(http.server.BaseHTTPRequestHandler):
-            def do_POST(self):
-                body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
-                try:
-                    batch = json.loads(body)
-                    ok = isinstance(batch, list)
-                except ValueError:
-                    ok = False
-                if not ok:
-                    check(False, "HTTP body is not a JSON array: %r" % body[:200])
-                    self.send_response(400)
-                    self.end_headers()
-                    return
-                with sink.lock:
-                    for o in batch:
-                        sink.rows.append((o.get("seq"), o.get("redelivery") is True, o.get("message")))
-                self.send_response(204)
-                self.end_headers()
-
-            def log_message(self, *a):
-                pass
-
-        self.handler = H
-
-    def start(self):
-        http.server.ThreadingHTTPServer.allow_reuse_address = True
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", self.port), self.handler)
-        if self.tls:
-            ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-            ctx.load_cert_chain(self.tls[1], self.tls[0])
-            self.server.socket = ctx.wrap_socket(self.server.socket, server_side=True)
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def stop(self):
-        if self.server:
-            self.server.shutdown()
-            self.server.server_close()
-            self.server = None
+    return bool(cond)
 
 
 def verify(name, rows, n):
@@ -164,14 +50,6 @@ def verify(name, rows, n):
     dups = sum(c - 1 for c in seen.values())
     print("# %s: %d received, %d distinct, %d marked re-deliveries" % (name, len(rows), len(seen), dups))
     return dups
-
-
-def syslog_rows(sng):
-    rows = []
-    for seq, sid, marked, msg in sng.received():
-        check(sid == (seq - 1) % 2147483647 + 1, "sequenceId %d for record %d" % (sid, seq))
-        rows.append((seq, marked, msg))
-    return rows
 
 
 def pump(qdir, n, rate, sport, hport, log=None, extra=()):
@@ -197,7 +75,7 @@ def scenario_outage(tmp):
     sport, hport = free_port(), free_port()
     sw = os.path.join(tmp, "sng1")
     os.mkdir(sw)
-    sng, web = SyslogNg(sw, sport), HttpSink(hport)
+    sng, web = SyslogNg(sw, sport, check), HttpSink(check, hport)
     sng.start()
     web.start()
     p = pump(os.path.join(tmp, "q1"), n, rate, sport, hport)
@@ -212,7 +90,7 @@ def scenario_outage(tmp):
     finish(p, "outage")
     sng.stop()
     web.stop()
-    verify("outage/syslog-ng", syslog_rows(sng), n)
+    verify("outage/syslog-ng", sng.rows(), n)
     verify("outage/http", web.rows, n)
 
 
@@ -221,7 +99,7 @@ def scenario_kill(tmp):
     sport, hport = free_port(), free_port()
     sw = os.path.join(tmp, "sng2")
     os.mkdir(sw)
-    sng, web = SyslogNg(sw, sport), HttpSink(hport)
+    sng, web = SyslogNg(sw, sport, check), HttpSink(check, hport)
     sng.start()
     web.start()
     qdir, log = os.path.join(tmp, "q2"), os.path.join(tmp, "committed.log")
@@ -242,7 +120,7 @@ def scenario_kill(tmp):
     # The restarted sender continues the numbers: the log has 1..n once.
     committed = [int(x) for x in open(log).read().split()]
     check(sorted(set(committed)) == list(range(1, len(set(committed)) + 1)), "kill: numbers not continuous")
-    verify("kill/syslog-ng", syslog_rows(sng), n)
+    verify("kill/syslog-ng", sng.rows(), n)
     verify("kill/http", web.rows, n)
 
 
@@ -266,7 +144,7 @@ def scenario_tls(tmp):
     sport = free_port()
     sw = os.path.join(tmp, "sng3")
     os.mkdir(sw)
-    sng = SyslogNg(sw, sport, tls=(os.path.join(good, "srv.key"), os.path.join(good, "srv.pem")))
+    sng = SyslogNg(sw, sport, check, tls=(os.path.join(good, "srv.key"), os.path.join(good, "srv.pem")))
     sng.start()
     # A CA that did not sign the server: nothing may be delivered.
     p = pump(os.path.join(tmp, "q3bad"), 50, 500, sport, None,
@@ -283,10 +161,10 @@ def scenario_tls(tmp):
     sng.start()
     finish(p, "tls")
     sng.stop()
-    verify("tls/syslog-ng", syslog_rows(sng), n)
+    verify("tls/syslog-ng", sng.rows(), n)
     # HTTPS: the same CA pinned through libcurl; another CA delivers nothing.
     hport = free_port()
-    web = HttpSink(hport, tls=(os.path.join(good, "srv.key"), os.path.join(good, "srv.pem")))
+    web = HttpSink(check, hport, tls=(os.path.join(good, "srv.key"), os.path.join(good, "srv.pem")))
     web.start()
     p = subprocess.Popen([PUMP, "--dir", os.path.join(tmp, "q4bad"), "--count", "20", "--rate", "500",
                           "--http", "https://127.0.0.1:%d/ingest" % hport, "--tls-ca", os.path.join(other, "ca.pem"),
