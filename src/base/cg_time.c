@@ -5,6 +5,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "cg_i18n.h"
 
@@ -525,4 +526,26 @@ void cg_time_format(int64_t us, int offset, char *buf, size_t n)
 	}
 	snprintf(buf, n, "%04d-%02d-%02dT%02d:%02d:%02d%s%s", y, m, d, (int)(sod / 3600), (int)(sod / 60 % 60),
 		 (int)(sod % 60), fr, zn);
+}
+
+static int64_t clock_us(clockid_t id)
+{
+	struct timespec ts;
+	clock_gettime(id, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+int64_t cg_time_now_us(void)
+{
+	return clock_us(CLOCK_REALTIME);
+}
+
+int64_t cg_time_mono_us(void)
+{
+	return clock_us(CLOCK_MONOTONIC);
+}
+
+int64_t cg_time_mono_ms(void)
+{
+	return clock_us(CLOCK_MONOTONIC) / 1000;
 }

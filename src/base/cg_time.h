@@ -100,6 +100,13 @@ void cg_time_format(int64_t us, int offset, char *buf, size_t n);
 /* Floor division of microseconds to seconds (correct before 1970 too). */
 int64_t cg_time_us_to_s(int64_t us);
 
+/* The wall clock (CLOCK_REALTIME) and a clock that never goes back
+ * (CLOCK_MONOTONIC, for durations and deadlines), in microseconds (and the
+ * latter in milliseconds). */
+int64_t cg_time_now_us(void);
+int64_t cg_time_mono_us(void);
+int64_t cg_time_mono_ms(void);
+
 /* Days since 1970-01-01 of year `y`, month `m` (1..12), day `d`
  * (H. Hinnant's days_from_civil); negative before the epoch. */
 int64_t cg_days_from_civil(int y, int m, int d);

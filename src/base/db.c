@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "cg_i18n.h"
+#include "cg_time.h"
 
 struct stmt_slot {
 	const char *sql;
@@ -196,13 +197,6 @@ void cg_db_writer(const char *path, char *buf, size_t n)
 	snprintf(buf, n, _("process %ld (%s)"), (long)fl.l_pid, cmd);
 }
 
-static int64_t mono_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* SQLite calls this while another connection holds the lock: wait, say once
  * (after a second) who holds it, give up after CANHGAC_BUSY_TIMEOUT seconds
  * (default 600). */
@@ -210,7 +204,7 @@ static int on_busy(void *arg, int count)
 {
 	struct cg_db *db = arg;
 	const char *env = getenv("CANHGAC_BUSY_TIMEOUT");
-	int64_t limit_ms = 600000, now = mono_ms();
+	int64_t limit_ms = 600000, now = cg_time_mono_ms();
 	struct timespec nap = {0, 50 * 1000000L};
 
 	if (env && *env) {

@@ -14,6 +14,7 @@
 #include "block_point.h"
 #include "cg_i18n.h"
 #include "cg_db.h"
+#include "cg_time.h"
 #include "store_block.h"
 
 #if MHD_VERSION < 0x00097002
@@ -71,13 +72,6 @@ struct block_server {
 	struct record memo[RECORDED_MEMO];
 	size_t n_memo;
 };
-
-static int64_t mono_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static MHD_Result_t send_text(struct MHD_Connection *c, unsigned status, const char *text)
 {
@@ -189,7 +183,7 @@ static void *watchdog_main(void *arg)
 	pthread_mutex_lock(&s->mu);
 	while (!s->stopping) {
 		struct timespec until;
-		int64_t now = mono_ms();
+		int64_t now = cg_time_mono_ms();
 		for (struct conn_slot *c = s->conns; c; c = c->next)
 			if (c->in_head && !c->cut && now - c->head_ms > deadline) {
 				shutdown(c->fd, SHUT_RDWR);
@@ -219,7 +213,7 @@ static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_
 			return;
 		c->fd = ci->connect_fd;
 		c->in_head = 1;
-		c->head_ms = mono_ms();
+		c->head_ms = cg_time_mono_ms();
 		pthread_mutex_lock(&s->mu);
 		c->next = s->conns;
 		if (s->conns)
@@ -256,7 +250,7 @@ static void set_in_head(struct block_server *s, struct MHD_Connection *conn, int
 		return;
 	pthread_mutex_lock(&s->mu);
 	c->in_head = in_head;
-	c->head_ms = mono_ms();
+	c->head_ms = cg_time_mono_ms();
 	pthread_mutex_unlock(&s->mu);
 }
 

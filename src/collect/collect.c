@@ -10,6 +10,7 @@
 #include <event2/thread.h>
 
 #include "cg_i18n.h"
+#include "cg_time.h"
 #include "collect.h"
 #include "collect_internal.h"
 #include "collect_tail.h"
@@ -52,20 +53,6 @@ static int threads_ok;
 static void use_threads(void)
 {
 	threads_ok = evthread_use_pthreads() == 0;
-}
-
-int64_t collect_wall_us(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
-
-int64_t collect_mono_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 void collect_deliver(struct collect *c, struct collect_source *s, const char *peer, const char *subject,
@@ -121,7 +108,7 @@ static void on_housekeeping(evutil_socket_t fd, short what, void *arg)
 	struct collect *c = arg;
 	(void)fd;
 	(void)what;
-	int64_t now = collect_mono_ms();
+	int64_t now = cg_time_mono_ms();
 	for (size_t i = 0; i < c->nl; i++)
 		collect_listener_sweep(c->ls[i], now);
 	save_positions(c);
@@ -212,7 +199,7 @@ unsigned collect_listener_port(const struct collect *c, size_t i)
 static void on_line(void *ud, const char *line, size_t n, int truncated)
 {
 	struct file_src *f = ud;
-	collect_deliver(f->c, f->src, f->path, NULL, collect_wall_us(), line, n, truncated);
+	collect_deliver(f->c, f->src, f->path, NULL, cg_time_now_us(), line, n, truncated);
 }
 
 static void on_file(evutil_socket_t fd, short what, void *arg)

@@ -30,10 +30,6 @@ void collect_deliver(struct collect *c, struct collect_source *s, const char *pe
 		     int64_t received_us, const char *msg, size_t n, int truncated);
 /* Run the flush hook when messages were delivered since it last ran. */
 void collect_flush(struct collect *c);
-/* Wall clock, µs since the epoch. */
-int64_t collect_wall_us(void);
-/* Monotonic clock, ms. */
-int64_t collect_mono_ms(void);
 
 /* collect_net.c */
 enum cg_err collect_listener_open(struct event_base *base, struct collect *c, struct collect_source *src,

@@ -23,6 +23,7 @@
 #include <openssl/x509.h>
 
 #include "cg_i18n.h"
+#include "cg_time.h"
 #include "collect_internal.h"
 #include "syslog_parse.h"
 
@@ -117,7 +118,7 @@ static void udp_read(evutil_socket_t fd, short what, void *arg)
 				n--;
 		if (!n && !cut)
 			continue;
-		collect_deliver(l->c, l->src, l->last_peer, NULL, collect_wall_us(), l->udp_buf, n, cut);
+		collect_deliver(l->c, l->src, l->last_peer, NULL, cg_time_now_us(), l->udp_buf, n, cut);
 	}
 	collect_flush(l->c);
 }
@@ -145,7 +146,7 @@ static void conn_free(struct conn *k)
 static int on_frame(void *ud, const char *frame, size_t n)
 {
 	struct conn *k = ud;
-	k->progress_ms = collect_mono_ms();
+	k->progress_ms = cg_time_mono_ms();
 	collect_deliver(k->l->c, k->l->src, k->peer, k->subject, k->received_us, frame, n,
 			syslog_framer_cut(k->fr));
 	return 0;
@@ -176,7 +177,7 @@ static void conn_read(struct bufferevent *bev, void *arg)
 	struct conn *k = arg;
 	(void)bev;
 	struct collect *c = k->l->c;
-	k->received_us = collect_wall_us();
+	k->received_us = cg_time_now_us();
 	(void)conn_drain(k); /* may free k */
 	collect_flush(c);
 }
@@ -223,7 +224,7 @@ static void conn_event(struct bufferevent *bev, short what, void *arg)
 		return;
 	/* What came before the end still counts, and a last frame without LF. */
 	struct collect *c = k->l->c;
-	k->received_us = collect_wall_us();
+	k->received_us = cg_time_now_us();
 	if (conn_drain(k)) {
 		collect_flush(c);
 		return;
@@ -253,7 +254,7 @@ static void on_accept(struct evconnlistener *lev, evutil_socket_t fd, struct soc
 	syslog_framer_set_truncate(k->fr, 1);
 	k->l = l;
 	format_peer(sa, k->peer, sizeof k->peer);
-	k->progress_ms = collect_mono_ms();
+	k->progress_ms = cg_time_mono_ms();
 	if (l->proto == COLLECT_TLS) {
 		SSL *ssl = SSL_new(l->ssl);
 		if (ssl)

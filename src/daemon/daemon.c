@@ -22,6 +22,7 @@
 #include "cg_db.h"
 #include "cg_event.h"
 #include "cg_i18n.h"
+#include "cg_time.h"
 #include "collect.h"
 #include "daemon_log.h"
 #include "daemon_metrics.h"
@@ -142,20 +143,6 @@ struct daemon {
 	pthread_cond_t stop_cv;
 };
 
-static int64_t now_us(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
-
-static int64_t mono_us(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
-
 static void u64s(char *buf, size_t n, uint64_t v)
 {
 	snprintf(buf, n, "%" PRIu64, v);
@@ -251,7 +238,7 @@ static enum cg_err store_raw(struct daemon *d, const struct collect_src *src, en
 		 * reads every other source, UDP included. A bound that stays (an
 		 * upstream down for long) means storing is refused and counted,
 		 * and messages are still detected; the alarm was raised before. */
-		int64_t t = mono_us();
+		int64_t t = cg_time_mono_us();
 		if (rc == CG_ELIMIT && !d->rx_full) {
 			daemon_log(DLOG_WARN, "store_full_waiting", "source", src->name, NULL);
 			d->rx_full = 1;
@@ -291,7 +278,7 @@ static void on_message(void *ctx, const struct collect_src *src, const char *msg
 	} head;
 	size_t pl = src->peer ? strnlen(src->peer, PEER_MAX) : 0;
 	memset(&head.h, 0, sizeof head.h);
-	head.h.received_us = src->received_us ? src->received_us : now_us();
+	head.h.received_us = src->received_us ? src->received_us : cg_time_now_us();
 	head.h.source = (uint16_t)si;
 	head.h.peer_len = (uint16_t)pl;
 	if (pl)
@@ -611,7 +598,7 @@ static void *writer_main(void *arg)
 	size_t cap = daemon_queue_max_record(d->alerts) + 8;
 	unsigned char *buf = malloc(cap);
 	int timeout = (int)d->cfg->alert_flush_ms;
-	if (!buf || alert_store_open(d->db, (int64_t)(now_us() / 1000000), &st)) {
+	if (!buf || alert_store_open(d->db, (int64_t)(cg_time_now_us() / 1000000), &st)) {
 		daemon_log(DLOG_ERROR, "alert_writer_failed", "error", cg_err_msg(CG_EDB), NULL);
 		cg_err_clear();
 		/* Keep draining so the workers never block for ever. */
@@ -630,7 +617,7 @@ static void *writer_main(void *arg)
 	alert_store_set_event_cap(st, d->cfg->alert_events_max);
 	int dirty = 0;
 	uint64_t popped = 0;
-	int64_t last_flush = now_us();
+	int64_t last_flush = cg_time_now_us();
 	struct cg_buf fwd_rec;
 	cg_buf_init(&fwd_rec, (size_t)1 << 20);
 	for (;;) {
@@ -640,7 +627,7 @@ static void *writer_main(void *arg)
 			break;
 		/* Quiet for a moment, or busy for that long: commit what the batch
 		 * holds (detection's watermark waits for it). */
-		if (dirty && (n == 0 || now_us() - last_flush >= (int64_t)timeout * 1000)) {
+		if (dirty && (n == 0 || cg_time_now_us() - last_flush >= (int64_t)timeout * 1000)) {
 			if (alert_store_flush(st)) {
 				/* Not durable: detection's cursor stays before these
 				 * events, so a restart detects them again. */
@@ -649,14 +636,14 @@ static void *writer_main(void *arg)
 			} else
 				atomic_store(&d->alerts_durable, popped);
 			atomic_fetch_add_explicit(&d->commits, 1, memory_order_relaxed);
-			last_flush = now_us();
+			last_flush = cg_time_now_us();
 			dirty = 0;
 		}
 		if (n == 0)
 			continue;
 		/* What is written now is stamped now (created, updated; the window of
 		 * events without a time of their own). */
-		alert_store_set_now(st, (int64_t)(now_us() / 1000000));
+		alert_store_set_now(st, (int64_t)(cg_time_now_us() / 1000000));
 		size_t off = 0, len;
 		const unsigned char *rec;
 		while ((rec = daemon_queue_next(buf, n, &off, &len))) {
@@ -664,7 +651,7 @@ static void *writer_main(void *arg)
 			popped++;
 		}
 		if (!dirty)
-			last_flush = now_us();
+			last_flush = cg_time_now_us();
 		if (d->fwdq && d->cfg->forward_alerts)
 			forward_commit(d);
 		dirty = 1;
@@ -768,7 +755,7 @@ static void reload(struct daemon *d, const char *why)
 static void *control_main(void *arg)
 {
 	struct daemon *d = arg;
-	int64_t last_poll = now_us(), last_tick = last_poll;
+	int64_t last_poll = cg_time_now_us(), last_tick = last_poll;
 	pthread_mutex_lock(&d->stop_mu);
 	while (!atomic_load(&d->stopping)) {
 		struct timespec ts;
@@ -780,7 +767,7 @@ static void *control_main(void *arg)
 		if (atomic_load(&d->stopping))
 			break;
 		pthread_mutex_unlock(&d->stop_mu);
-		int64_t t = now_us();
+		int64_t t = cg_time_now_us();
 		if (atomic_exchange(&d->reload_wanted, 0))
 			reload(d, "signal");
 		else if (d->cfg->intel_poll_s && t - last_poll >= (int64_t)d->cfg->intel_poll_s * 1000000) {

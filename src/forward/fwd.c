@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "cg_buf.h"
+#include "cg_time.h"
 #include "fwd_http.h"
 #include "fwd_render.h"
 
@@ -74,13 +75,6 @@ const char *fwd_kind_name(enum fwd_kind k)
 	case FWD_HTTP_JSON: return "http-json";
 	}
 	return "?";
-}
-
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 /* Record an error for stats and log it when it differs from the last one. */
@@ -135,11 +129,11 @@ static void conn_close(struct upstream *u)
  * 1: ready; 0: timeout or stop; -1: error (errno). */
 static int wait_fd(struct upstream *u, short ev, int ms)
 {
-	int64_t end = now_ms() + ms;
+	int64_t end = cg_time_mono_ms() + ms;
 
 	while (!atomic_load(&u->f->stop)) {
 		struct pollfd p = { .fd = u->fd, .events = ev };
-		int64_t left = end - now_ms();
+		int64_t left = end - cg_time_mono_ms();
 		int r;
 		if (left <= 0)
 			return 0;
@@ -305,7 +299,7 @@ static int conn_closed_by_peer(struct upstream *u)
 /* Wait until the peer's TCP has acknowledged every byte written. */
 static int wait_acked(struct upstream *u)
 {
-	int64_t end = now_ms() + u->o.ack_timeout_ms;
+	int64_t end = cg_time_mono_ms() + u->o.ack_timeout_ms;
 	int delay_us = 50;
 
 	for (;;) {
@@ -320,7 +314,7 @@ static int wait_acked(struct upstream *u)
 			up_error(u, _("connection closed by the receiver (%d bytes unacknowledged)"), outq);
 			return 0;
 		}
-		if (now_ms() >= end || atomic_load(&u->f->stop)) {
+		if (cg_time_mono_ms() >= end || atomic_load(&u->f->stop)) {
 			up_error(u, _("%d bytes not acknowledged within %u ms"), outq, u->o.ack_timeout_ms);
 			return 0;
 		}
@@ -382,12 +376,12 @@ static size_t gather(struct upstream *u, uint64_t *first, uint64_t *last, uint64
 		 * the batch: fewer, larger writes under a trickle of records. */
 		int wait = 200;
 		if (count) {
-			int64_t left = linger_end - now_ms();
+			int64_t left = linger_end - cg_time_mono_ms();
 			wait = left > 0 ? (int)left : 0;
 		}
 		enum cg_err rc = fwd_cursor_read(u->cur, wait, &rec, &n, &seq);
 		if (rc == CG_OK && !count)
-			linger_end = now_ms() + 5;
+			linger_end = cg_time_mono_ms() + 5;
 		if (rc == CG_ENOTFOUND)
 			break;
 		if (rc == CG_EPARSE) {
@@ -494,7 +488,7 @@ static void run_syslog(struct upstream *u)
 				/* Merge: keep the newest number with the oldest time. */
 				u->held[HOLD_MAX - 1].seq = last;
 			} else {
-				u->held[u->nheld++] = (struct held){ last, now_ms() };
+				u->held[u->nheld++] = (struct held){ last, cg_time_mono_ms() };
 			}
 		}
 		/* Acknowledged batches whose connection stayed up hold_ms: delivered. */
@@ -505,7 +499,7 @@ static void run_syslog(struct upstream *u)
 				conn_close(u);
 				continue;
 			}
-			int64_t t = now_ms();
+			int64_t t = cg_time_mono_ms();
 			size_t k = 0;
 			while (k < u->nheld && u->held[k].acked_ms + (int64_t)u->o.hold_ms <= t)
 				k++;

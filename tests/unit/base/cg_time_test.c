@@ -10,6 +10,8 @@
  *   → 1835395200. D(2026-12-01) = 20788 → 1796083200.
  * tests/integration/event/test_time.py checks thousands more against
  * Python's datetime and zoneinfo. */
+#include <time.h>
+
 #include "../test_util.h"
 
 #include "cg_time.h"
@@ -221,11 +223,24 @@ static void formatting(void **state)
 	assert_int_equal(cg_days_from_civil(2028, 2, 29), 21243);
 }
 
+/* The clocks: the wall clock agrees with time(2); the monotonic one never
+ * goes back, and its two units agree. */
+static void clocks(void **state)
+{
+	(void)state;
+	int64_t t0 = (int64_t)time(NULL);
+	int64_t now = cg_time_now_us();
+	assert_true(now / 1000000 >= t0 && now / 1000000 <= t0 + 1);
+	int64_t a = cg_time_mono_us(), m = cg_time_mono_ms(), b = cg_time_mono_us();
+	assert_true(a > 0 && b >= a);
+	assert_true(m >= a / 1000 && m <= b / 1000);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(iso_offsets),   cmocka_unit_test(refused_fields), cmocka_unit_test(rfc3164_years),
-		cmocka_unit_test(other_log_formats), cmocka_unit_test(user_times), cmocka_unit_test(formatting),
+		cmocka_unit_test(other_log_formats), cmocka_unit_test(user_times), cmocka_unit_test(formatting), cmocka_unit_test(clocks),
 	};
 	return cmocka_run_group_tests_name("cg_time", tests, NULL, NULL);
 }
