@@ -174,6 +174,17 @@ def test_check(tmp):
     r = subprocess.run([DBIN, "-n", "-c", bad], capture_output=True, text=True, env=cgtest.env())
     check(r.returncode == 1 and f"{bad}:{line}: field 'colour': unknown key" in r.stderr,
           f"-n refuses an unknown key at its line: {r.stderr!r}")
+    # An upstream may not take the detect cursor's name, nor another's.
+    for names, why in ((["detect"], "'detect' is the name of detection's cursor"),
+                       (["soc", "soc"], "two upstreams have the same name")):
+        ups = "".join(f"    - {{name: {n}, kind: syslog-tcp, address: 127.0.0.1, port: 6514}}\n" for n in names)
+        text = base_config() + "forward:\n  upstreams:\n" + ups
+        line = len(text.splitlines())
+        with open(bad, "w") as f:
+            f.write(text)
+        r = subprocess.run([DBIN, "-n", "-c", bad], capture_output=True, text=True, env=cgtest.env())
+        check(r.returncode == 1 and f"{bad}:{line}: field 'forward.upstreams.name': {why}" in r.stderr,
+              f"-n refuses upstream names {names}: {r.stderr!r}")
     # A bad threshold file is an error of -n too, naming that file.
     with open(os.path.join(tmp, "thresholds.yaml"), "w") as f:
         f.write("rules:\n  - id: x\n    window: forever\n")
